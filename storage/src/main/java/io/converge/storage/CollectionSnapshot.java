@@ -1,0 +1,154 @@
+package io.converge.storage;
+
+import io.converge.storage.encoding.ColumnSegmentCodec;
+import io.converge.storage.encoding.DocumentCodec;
+import io.converge.storage.encoding.Keys;
+import io.converge.storage.index.CollectionState;
+import io.converge.storage.index.TailSegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.roaringbitmap.RoaringBitmap;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Snapshot;
+
+/**
+ * A consistent, read-only view of one collection: a RocksDB snapshot for the sealed column
+ * segments, row store and inverted index, plus the live bitmaps and the in-memory tail as they
+ * were at the same instant. Writes after it was opened are invisible to it. Not thread-safe; close
+ * it exactly once.
+ */
+public final class CollectionSnapshot implements AutoCloseable {
+  /** Column names of the system fields, usable in {@link #scan}. */
+  public static final String ID = "_id";
+  public static final String EVENT_TIME = "_event_time";
+
+  private final ConvergeStore store;
+  private final int coll;
+  private final CollectionSchema schema;
+  private final Map<Integer, RoaringBitmap> live;
+  private final TailSegment.View tail;
+  private final Snapshot snapshot;
+  private final ReadOptions readOptions;
+  private boolean closed;
+
+  CollectionSnapshot(ConvergeStore store, int coll, CollectionSchema schema,
+      Map<Integer, RoaringBitmap> live, TailSegment.View tail, Snapshot snapshot) {
+    this.store = store;
+    this.coll = coll;
+    this.schema = schema;
+    this.live = live;
+    this.tail = tail;
+    this.snapshot = snapshot;
+    this.readOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true);
+  }
+
+  public CollectionSchema schema() {
+    return schema;
+  }
+
+  /** Live documents in this view. */
+  public long count() {
+    long n = 0;
+    for (RoaringBitmap b : live.values()) {
+      n += b.getLongCardinality();
+    }
+    return n;
+  }
+
+  /** Segments 0..tail (inclusive); the last one is the in-memory tail. */
+  public int segmentCount() {
+    return tail.segment() + 1;
+  }
+
+  /**
+   * Streams the live documents in rid order, producing the values of {@code paths} (field paths,
+   * {@code _id}, {@code _event_time}); a path no document has reads as null everywhere. Reads only
+   * the column segments of the requested fields.
+   */
+  public RowCursor scan(List<String> paths) {
+    int[] fieldIds = new int[paths.size()];
+    for (int i = 0; i < fieldIds.length; i++) {
+      fieldIds[i] = fieldId(paths.get(i));
+    }
+    return new RowCursor(this, fieldIds);
+  }
+
+  int fieldId(String path) {
+    if (path.equals(ID)) {
+      return CollectionState.ID_FIELD;
+    }
+    if (path.equals(EVENT_TIME)) {
+      return CollectionState.EVENT_TIME_FIELD;
+    }
+    FieldInfo f = schema.field(path);
+    return f == null ? -1 : f.id();
+  }
+
+  RoaringBitmap liveOffsets(int segment) {
+    return live.get(segment);
+  }
+
+  boolean isTail(int segment) {
+    return segment == tail.segment();
+  }
+
+  int tailCount() {
+    return tail.count();
+  }
+
+  /** One field's values in one segment, indexed by row offset; null when the field is absent. */
+  Object[] column(int fieldId, int segment) {
+    if (fieldId < 0) {
+      return null;
+    }
+    if (segment == tail.segment()) {
+      return tail.column(fieldId);
+    }
+    try {
+      byte[] bytes = store.db().get(store.columnCf(), readOptions,
+          Keys.column(coll, fieldId, segment));
+      return bytes == null ? null : ColumnSegmentCodec.decode(bytes);
+    } catch (RocksDBException e) {
+      throw store.failure("reading a column segment", e);
+    }
+  }
+
+  /** The whole stored document with this {@code _id}, or null. */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> document(String id) {
+    try {
+      byte[] ridBytes = store.db().get(store.pkCf(), readOptions, Keys.pk(coll, id));
+      if (ridBytes == null) {
+        return null;
+      }
+      byte[] row = store.db().get(store.rowCf(), readOptions,
+          Keys.row(coll, Keys.readLong(ridBytes, 0)));
+      return row == null ? null : (Map<String, Object>) DocumentCodec.decode(row);
+    } catch (RocksDBException e) {
+      throw store.failure("reading a document", e);
+    }
+  }
+
+  /** Documents for several ids, in order, skipping ids that do not exist. */
+  public List<Map<String, Object>> documents(List<String> ids) {
+    List<Map<String, Object>> out = new ArrayList<>(ids.size());
+    for (String i : ids) {
+      Map<String, Object> d = document(i);
+      if (d != null) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      readOptions.close();
+      store.db().releaseSnapshot(snapshot);
+    }
+  }
+}

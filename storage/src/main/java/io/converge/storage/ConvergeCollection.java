@@ -1,0 +1,433 @@
+package io.converge.storage;
+
+import io.converge.storage.encoding.DocumentCodec;
+import io.converge.storage.encoding.Keys;
+import io.converge.storage.index.CollectionState;
+import io.converge.storage.index.SegmentSealer;
+import io.converge.storage.index.TailSegment;
+import io.converge.storage.json.DocumentFlattener;
+import io.converge.storage.json.PreparedDocument;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.roaringbitmap.RoaringBitmap;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * One collection of JSON documents and its converged index: pk, row store, column segments,
+ * inverted index and live bitmaps. Writes are serialized by one lock and committed as one atomic
+ * RocksDB {@link WriteBatch}; reads go through {@link CollectionSnapshot}s that see one
+ * consistent state of every index.
+ */
+public final class ConvergeCollection {
+  private final ConvergeStore store;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final int id;
+  private final String name;
+
+  // Writer state (guarded by writeLock).
+  private CollectionState state;
+  private TailSegment tail;
+  /** Segment -> live row offsets. Bitmaps are never mutated once published (copy on write). */
+  private volatile Map<Integer, RoaringBitmap> live;
+  private volatile CollectionSchema schema;
+  private volatile boolean dropped;
+
+  ConvergeCollection(ConvergeStore store, int id, String name) {
+    this.store = store;
+    this.id = id;
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  int id() {
+    return id;
+  }
+
+  /** The schema inferred so far (immutable; a new object after every write). */
+  public CollectionSchema schema() {
+    return schema;
+  }
+
+  public long documentCount() {
+    return schema.documentCount();
+  }
+
+  /** Creates an empty collection's state (the caller writes it with the name entry). */
+  void initEmpty() {
+    state = new CollectionState(id, name);
+    tail = new TailSegment(0);
+    live = new HashMap<>();
+    schema = state.freeze();
+  }
+
+  byte[] encodedState() {
+    return state.encode();
+  }
+
+  /** Loads state, live bitmaps and the tail segment (rebuilt from the row store). */
+  void load() throws RocksDBException {
+    byte[] bytes = store.db().get(store.catalogCf(), Keys.catalogState(id));
+    if (bytes == null) {
+      throw new StoreException("catalog entry of collection '" + name + "' is missing");
+    }
+    CollectionState s = CollectionState.decode(id, bytes);
+    Map<Integer, RoaringBitmap> liveMap = new HashMap<>();
+    byte[] start = Keys.collectionStart(id);
+    try (RocksIterator it = store.db().newIterator(store.liveCf())) {
+      for (it.seek(start); it.isValid() && Keys.startsWith(it.key(), start); it.next()) {
+        liveMap.put(Keys.readInt(it.key(), 4), SegmentSealer.deserialize(it.value()));
+      }
+    }
+    int tailSegment = (int) (s.nextRid >>> TailSegment.SEGMENT_BITS);
+    TailSegment t = new TailSegment(tailSegment);
+    long base = t.baseRid();
+    if (s.nextRid > base) {
+      t.extendTo((int) (s.nextRid - 1 - base));
+    }
+    try (RocksIterator it = store.db().newIterator(store.rowCf())) {
+      for (it.seek(Keys.row(id, base)); it.isValid() && Keys.startsWith(it.key(), start);
+          it.next()) {
+        long rid = Keys.ridOfRowKey(it.key());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> doc = (Map<String, Object>) DocumentCodec.decode(it.value());
+        appendToTail(t, s, (int) (rid - base), doc);
+      }
+    }
+    this.state = s;
+    this.tail = t;
+    this.live = liveMap;
+    this.schema = s.freeze();
+  }
+
+  private static void appendToTail(TailSegment t, CollectionState s, int offset,
+      Map<String, Object> doc) {
+    t.extendTo(offset);
+    t.set(CollectionState.ID_FIELD, offset, doc.get("_id"));
+    Object et = doc.get("_event_time");
+    t.set(CollectionState.EVENT_TIME_FIELD, offset,
+        et instanceof Long l ? Instant.ofEpochMilli(l) : null);
+    DocumentFlattener.flatten(doc, (path, value) -> t.set(s.fieldId(path), offset, value));
+  }
+
+  /** Upserts documents in one atomic batch. */
+  public WriteSummary upsert(List<PreparedDocument> docs) {
+    List<Mutation> m = new ArrayList<>(docs.size());
+    for (PreparedDocument d : docs) {
+      m.add(Mutation.upsert(d));
+    }
+    return write(m, null);
+  }
+
+  /** Deletes by {@code _id}; returns how many existed. */
+  public int delete(List<String> ids) {
+    List<Mutation> m = new ArrayList<>(ids.size());
+    for (String i : ids) {
+      m.add(Mutation.delete(i));
+    }
+    return write(m, null).deleted();
+  }
+
+  /**
+   * Applies mutations in order as one atomic, durable batch. {@code extraCatalog} entries (for
+   * example a tailer's consumed offsets) are committed in the same batch.
+   */
+  public WriteSummary write(List<Mutation> mutations, Map<byte[], byte[]> extraCatalog) {
+    writeLock.lock();
+    try {
+      checkOpen();
+      return writeLocked(mutations, extraCatalog);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (dropped) {
+      throw new StoreException("collection '" + name + "' was dropped");
+    }
+    store.checkOpen();
+  }
+
+  private WriteSummary writeLocked(List<Mutation> mutations, Map<byte[], byte[]> extraCatalog) {
+    // 1. Where does each _id live now? One multi-get for the whole batch.
+    List<String> ids = new ArrayList<>(mutations.size());
+    Map<String, Integer> firstIndex = new HashMap<>();
+    for (Mutation m : mutations) {
+      if (firstIndex.putIfAbsent(m.id(), ids.size()) == null) {
+        ids.add(m.id());
+      }
+    }
+    List<byte[]> pkKeys = new ArrayList<>(ids.size());
+    for (String i : ids) {
+      pkKeys.add(Keys.pk(id, i));
+    }
+    Map<String, Long> current = new HashMap<>();
+    List<Long> oldRids = new ArrayList<>();
+    try {
+      List<byte[]> found = store.db().multiGetAsList(
+          Collections.nCopies(pkKeys.size(), store.pkCf()), pkKeys);
+      for (int i = 0; i < found.size(); i++) {
+        if (found.get(i) != null) {
+          long rid = Keys.readLong(found.get(i), 0);
+          current.put(ids.get(i), rid);
+          oldRids.add(rid);
+        }
+      }
+    } catch (RocksDBException e) {
+      throw store.failure("reading the primary key index", e);
+    }
+    // 2. Old versions: their leaves are needed to take back their type counts.
+    Map<Long, Map<String, Object>> oldDocs = readRows(oldRids);
+
+    Map<Long, PreparedDocument> batchDocs = new HashMap<>();
+    Map<Integer, RoaringBitmap> touched = new TreeMap<>();
+    List<byte[][]> pkPuts = new ArrayList<>();
+    List<String> pkDeletes = new ArrayList<>();
+    boolean[] found = new boolean[mutations.size()];
+    int inserted = 0;
+    int replaced = 0;
+    int deleted = 0;
+    int notFound = 0;
+    boolean ok = false;
+    try (WriteBatch batch = new WriteBatch()) {
+      int mi = 0;
+      for (Mutation m : mutations) {
+        Long old = current.get(m.id());
+        if (old != null) {
+          retire(batch, old, batchDocs.remove(old), oldDocs.get(old), touched);
+        }
+        if (m instanceof Mutation.Upsert u) {
+          PreparedDocument d = u.document();
+          long rid = state.nextRid++;
+          if (old != null) {
+            replaced++;
+          } else {
+            inserted++;
+          }
+          pkPuts.add(new byte[][] {Keys.pk(id, d.id()), Keys.longBytes(rid)});
+          batch.put(store.rowCf(), Keys.row(id, rid), d.row());
+          liveFor(touched, segmentOf(rid)).add(offsetOf(rid));
+          state.liveCount++;
+          append(rid, d);
+          current.put(d.id(), rid);
+          batchDocs.put(rid, d);
+          if (tail.isFull()) {
+            seal(batch, touched);
+          }
+        } else {
+          if (old != null) {
+            deleted++;
+            found[mi] = true;
+            pkDeletes.add(m.id());
+            current.remove(m.id());
+          } else {
+            notFound++;
+          }
+        }
+        mi++;
+      }
+      // Sorted keys insert faster into the memtable's skip list.
+      pkPuts.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+      for (byte[][] kv : pkPuts) {
+        batch.put(store.pkCf(), kv[0], kv[1]);
+      }
+      for (String deletedId : pkDeletes) {
+        if (!current.containsKey(deletedId)) { // not upserted again later in this batch
+          batch.delete(store.pkCf(), Keys.pk(id, deletedId));
+        }
+      }
+      for (Map.Entry<Integer, RoaringBitmap> e : touched.entrySet()) {
+        batch.put(store.liveCf(), Keys.live(id, e.getKey()), SegmentSealer.serialize(e.getValue()));
+      }
+      if (extraCatalog != null) {
+        for (Map.Entry<byte[], byte[]> e : extraCatalog.entrySet()) {
+          batch.put(store.catalogCf(), e.getKey(), e.getValue());
+        }
+      }
+      batch.put(store.catalogCf(), Keys.catalogState(id), state.encode());
+      store.db().write(store.syncWrite(), batch);
+      ok = true;
+    } catch (RocksDBException e) {
+      throw store.failure("writing a batch to collection '" + name + "'", e);
+    } finally {
+      if (ok) {
+        Map<Integer, RoaringBitmap> next = new HashMap<>(live);
+        next.putAll(touched);
+        live = next;
+        schema = state.freeze();
+      } else {
+        reloadAfterFailure();
+      }
+    }
+    return new WriteSummary(inserted, replaced, deleted, notFound, found);
+  }
+
+  private Map<Long, Map<String, Object>> readRows(List<Long> rids) {
+    if (rids.isEmpty()) {
+      return Map.of();
+    }
+    List<byte[]> keys = new ArrayList<>(rids.size());
+    for (long r : rids) {
+      keys.add(Keys.row(id, r));
+    }
+    try {
+      List<byte[]> rows = store.db().multiGetAsList(
+          Collections.nCopies(keys.size(), store.rowCf()), keys);
+      Map<Long, Map<String, Object>> out = new HashMap<>();
+      for (int i = 0; i < rows.size(); i++) {
+        if (rows.get(i) != null) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> doc = (Map<String, Object>) DocumentCodec.decode(rows.get(i));
+          out.put(rids.get(i), doc);
+        }
+      }
+      return out;
+    } catch (RocksDBException e) {
+      throw store.failure("reading the row store", e);
+    }
+  }
+
+  private RoaringBitmap liveFor(Map<Integer, RoaringBitmap> touched, int segment) {
+    return touched.computeIfAbsent(segment, s -> {
+      RoaringBitmap b = live.get(s);
+      return b == null ? new RoaringBitmap() : b.clone();
+    });
+  }
+
+  /** Removes the version at {@code rid} from R and live, and takes back its type counts. */
+  private void retire(WriteBatch batch, long rid, PreparedDocument inBatch,
+      Map<String, Object> stored, Map<Integer, RoaringBitmap> touched) throws RocksDBException {
+    batch.delete(store.rowCf(), Keys.row(id, rid));
+    liveFor(touched, segmentOf(rid)).remove(offsetOf(rid));
+    state.liveCount--;
+    if (inBatch != null) {
+      for (int i = 0; i < inBatch.paths().size(); i++) {
+        state.count(state.fieldId(inBatch.paths().get(i)), inBatch.values().get(i), -1);
+      }
+      for (String p : inBatch.objectPaths()) {
+        state.countObject(p, -1);
+      }
+    } else if (stored != null) {
+      DocumentFlattener.flatten(stored, new DocumentFlattener.LeafConsumer() {
+        @Override
+        public void leaf(String path, Object value) {
+          state.count(state.fieldId(path), value, -1);
+        }
+
+        @Override
+        public void object(String path) {
+          state.fieldId(path);
+          state.countObject(path, -1);
+        }
+      });
+    }
+  }
+
+  private void append(long rid, PreparedDocument d) {
+    int offset = offsetOf(rid);
+    tail.extendTo(offset);
+    tail.set(CollectionState.ID_FIELD, offset, d.id());
+    tail.set(CollectionState.EVENT_TIME_FIELD, offset, Instant.ofEpochMilli(d.eventTimeMillis()));
+    for (int i = 0; i < d.paths().size(); i++) {
+      int f = state.fieldId(d.paths().get(i));
+      Object v = d.values().get(i);
+      tail.set(f, offset, v);
+      state.count(f, v, +1);
+    }
+    for (String p : d.objectPaths()) {
+      state.fieldId(p);
+      state.countObject(p, +1);
+    }
+  }
+
+  private void seal(WriteBatch batch, Map<Integer, RoaringBitmap> touched) {
+    RoaringBitmap liveOffsets = liveFor(touched, tail.segment());
+    List<byte[][]> columns = new ArrayList<>();
+    List<byte[][]> postings = new ArrayList<>();
+    SegmentSealer.seal(id, tail, liveOffsets, new SegmentSealer.Sink() {
+      @Override
+      public void column(byte[] key, byte[] value) {
+        columns.add(new byte[][] {key, value});
+      }
+
+      @Override
+      public void inverted(byte[] key, byte[] value) {
+        postings.add(new byte[][] {key, value});
+      }
+    });
+    Comparator<byte[][]> byKey = (a, b) -> Arrays.compareUnsigned(a[0], b[0]);
+    columns.sort(byKey);
+    postings.sort(byKey);
+    try {
+      for (byte[][] kv : columns) {
+        batch.put(store.columnCf(), kv[0], kv[1]);
+      }
+      for (byte[][] kv : postings) {
+        batch.put(store.invertedCf(), kv[0], kv[1]);
+      }
+    } catch (RocksDBException e) {
+      throw store.failure("sealing a segment", e);
+    }
+    tail = new TailSegment(tail.segment() + 1);
+  }
+
+  private void reloadAfterFailure() {
+    try {
+      load();
+    } catch (RuntimeException | RocksDBException e) {
+      store.markBroken("collection '" + name + "' could not be reloaded after a failed write: "
+          + e.getMessage());
+    }
+  }
+
+  /** Opens a consistent read view of every index as of now. Close it when done. */
+  public CollectionSnapshot snapshot() {
+    writeLock.lock();
+    try {
+      checkOpen();
+      return new CollectionSnapshot(store, id, schema, live, tail.view(),
+          store.db().getSnapshot());
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  void markDropped() {
+    writeLock.lock();
+    try {
+      dropped = true;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  static int segmentOf(long rid) {
+    return (int) (rid >>> TailSegment.SEGMENT_BITS);
+  }
+
+  static int offsetOf(long rid) {
+    return (int) (rid & (TailSegment.SEGMENT_ROWS - 1));
+  }
+
+  /** Reads one value written by {@code extraCatalog} (for example a tailer offset). */
+  public byte[] catalogValue(byte[] key) {
+    try {
+      return store.db().get(store.catalogCf(), key);
+    } catch (RocksDBException e) {
+      throw store.failure("reading the catalog", e);
+    }
+  }
+}

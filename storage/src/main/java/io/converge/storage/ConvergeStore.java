@@ -1,0 +1,373 @@
+package io.converge.storage;
+
+import io.converge.storage.encoding.Keys;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Converge data directory: one RocksDB instance whose column families are the key spaces of
+ * the converged index (see {@link Keys}), holding any number of collections.
+ *
+ * <p>A directory can be open once per process and once across processes (RocksDB's LOCK file);
+ * use {@link #acquire(Path)} to share one open store among many SQL connections.
+ */
+public final class ConvergeStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConvergeStore.class);
+  private static final String[] FAMILIES = {"catalog", "pk", "row", "column", "inverted", "live"};
+  private static final Map<Path, Shared> SHARED = new ConcurrentHashMap<>();
+
+  static {
+    RocksDB.loadLibrary();
+    // Shared stores live as long as the process; close them (syncing the WAL) on exit.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      synchronized (SHARED) {
+        for (Shared sh : SHARED.values()) {
+          sh.store.close();
+        }
+        SHARED.clear();
+      }
+    }, "converge-store-shutdown"));
+  }
+
+  private final Path dir;
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private final LRUCache blockCache;
+  private final BloomFilter bloom;
+  private final WriteOptions syncWrite;
+  private final Map<String, ConvergeCollection> collections = new ConcurrentHashMap<>();
+  private int nextCollectionId = 1;
+  private volatile String brokenReason;
+  private volatile boolean closed;
+
+  private static final class Shared {
+    final ConvergeStore store;
+    int refs;
+
+    Shared(ConvergeStore store) {
+      this.store = store;
+    }
+  }
+
+  private ConvergeStore(Path dir) {
+    this.dir = dir;
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new StoreException("cannot create data directory " + dir + ": " + e.getMessage(), e);
+    }
+    dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2).setKeepLogFileNum(3).setMaxOpenFiles(512);
+    blockCache = new LRUCache(256L << 20);
+    bloom = new BloomFilter(10, false);
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf(false)));
+    for (String f : FAMILIES) {
+      descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8),
+          cf(f.equals("pk"))));
+    }
+    try {
+      db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+    } catch (RocksDBException e) {
+      closeOptions();
+      throw openFailure(dir, e);
+    }
+    syncWrite = new WriteOptions().setSync(true);
+  }
+
+  private ColumnFamilyOptions cf(boolean pointLookups) {
+    BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(blockCache)
+        .setBlockSize(16 * 1024);
+    if (pointLookups) {
+      table.setFilterPolicy(bloom);
+    }
+    // Small write buffers make random-key inserts cheaper (see NOTES-dependencies).
+    ColumnFamilyOptions o = new ColumnFamilyOptions().setWriteBufferSize(16L << 20)
+        .setCompressionType(CompressionType.LZ4_COMPRESSION).setTableFormatConfig(table);
+    cfOptions.add(o);
+    return o;
+  }
+
+  static StoreException openFailure(Path dir, RocksDBException e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("LOCK") || m.toLowerCase().contains("lock")) {
+      return new StoreException("data directory " + dir + " is in use by another process "
+          + "(its RocksDB LOCK file is held); stop that process or choose another data directory",
+          e);
+    }
+    if (m.contains("Corruption")) {
+      return new StoreException("data directory " + dir + " is corrupt: " + m, e);
+    }
+    return new StoreException("cannot open data directory " + dir + ": " + m, e);
+  }
+
+  /** Opens (creating if needed) a data directory for exclusive use by the caller. */
+  public static ConvergeStore open(Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    if (SHARED.containsKey(abs)) {
+      throw new StoreException("data directory " + abs + " is already open in this process");
+    }
+    ConvergeStore s = new ConvergeStore(abs);
+    try {
+      s.loadCatalog();
+    } catch (RuntimeException | RocksDBException e) {
+      s.close();
+      throw e instanceof StoreException se ? se
+          : new StoreException("cannot load the catalog of " + abs + ": " + e.getMessage(), e);
+    }
+    return s;
+  }
+
+  /**
+   * The process-wide shared store for a directory, opened on first use. Every call must be paired
+   * with {@link #release()}; the last release closes it.
+   */
+  public static ConvergeStore acquire(Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    synchronized (SHARED) {
+      Shared sh = SHARED.get(abs);
+      if (sh == null) {
+        ConvergeStore s = open(abs);
+        sh = new Shared(s);
+        SHARED.put(abs, sh);
+      }
+      sh.refs++;
+      return sh.store;
+    }
+  }
+
+  /** Gives back a reference taken by {@link #acquire(Path)}. */
+  public void release() {
+    synchronized (SHARED) {
+      Shared sh = SHARED.get(dir);
+      if (sh == null || sh.store != this) {
+        return;
+      }
+      if (--sh.refs == 0) {
+        SHARED.remove(dir);
+        close();
+      }
+    }
+  }
+
+  private void loadCatalog() throws RocksDBException {
+    byte[] prefix = {Keys.CATALOG_NAME};
+    try (RocksIterator it = db.newIterator(catalogCf())) {
+      for (it.seek(prefix); it.isValid() && it.key()[0] == Keys.CATALOG_NAME; it.next()) {
+        String name = new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8);
+        int id = Keys.readInt(it.value(), 0);
+        ConvergeCollection c = new ConvergeCollection(this, id, name);
+        c.load();
+        collections.put(name, c);
+        nextCollectionId = Math.max(nextCollectionId, id + 1);
+      }
+    }
+    LOG.info("opened {} with {} collection(s)", dir, collections.size());
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** Collection names, sorted. */
+  public List<String> collectionNames() {
+    return new ArrayList<>(new TreeMap<>(collections).keySet());
+  }
+
+  /** The collection, or null. Names are case-sensitive. */
+  public ConvergeCollection collection(String name) {
+    return collections.get(name);
+  }
+
+  /** The collection, created (durably, empty) when it does not exist. */
+  public synchronized ConvergeCollection getOrCreate(String name) {
+    checkOpen();
+    ConvergeCollection c = collections.get(name);
+    if (c != null) {
+      return c;
+    }
+    validateName(name);
+    int id = nextCollectionId++;
+    c = new ConvergeCollection(this, id, name);
+    c.initEmpty();
+    try (WriteBatch b = new WriteBatch()) {
+      b.put(catalogCf(), Keys.catalogName(name), Keys.intBytes(id));
+      b.put(catalogCf(), Keys.catalogState(id), c.encodedState());
+      db.write(syncWrite, b);
+    } catch (RocksDBException e) {
+      throw failure("creating collection '" + name + "'", e);
+    }
+    collections.put(name, c);
+    return c;
+  }
+
+  /** Checks a collection name: 1-255 characters, no control characters. */
+  public static void validateName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("collection name must not be empty");
+    }
+    if (name.length() > 255) {
+      throw new IllegalArgumentException("collection name is longer than 255 characters");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        throw new IllegalArgumentException("collection name contains a control character");
+      }
+    }
+  }
+
+  /** Removes a collection and every key of it; false when it does not exist. */
+  public synchronized boolean drop(String name) {
+    checkOpen();
+    ConvergeCollection c = collections.get(name);
+    if (c == null) {
+      return false;
+    }
+    c.markDropped();
+    int id = c.id();
+    try (WriteBatch b = new WriteBatch()) {
+      b.delete(catalogCf(), Keys.catalogName(name));
+      b.delete(catalogCf(), Keys.catalogState(id));
+      byte[] srcStart = new byte[] {Keys.CATALOG_SOURCE, 0, 0, 0, 0};
+      System.arraycopy(Keys.intBytes(id), 0, srcStart, 1, 4);
+      byte[] srcEnd = srcStart.clone();
+      System.arraycopy(Keys.intBytes(id + 1), 0, srcEnd, 1, 4);
+      b.deleteRange(catalogCf(), srcStart, srcEnd);
+      for (ColumnFamilyHandle h : List.of(pkCf(), rowCf(), columnCf(), invertedCf(), liveCf())) {
+        b.deleteRange(h, Keys.collectionStart(id), Keys.collectionEnd(id));
+      }
+      db.write(syncWrite, b);
+    } catch (RocksDBException e) {
+      throw failure("dropping collection '" + name + "'", e);
+    }
+    collections.remove(name);
+    return true;
+  }
+
+  /** Writes a consistent copy of the whole store to {@code target} (must not exist). */
+  public void checkpoint(Path target) {
+    checkOpen();
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      cp.createCheckpoint(target.toAbsolutePath().toString());
+    } catch (RocksDBException e) {
+      throw failure("creating a checkpoint in " + target, e);
+    }
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new StoreException("data directory " + dir + " is closed");
+    }
+    if (brokenReason != null) {
+      throw new StoreException("data directory " + dir + " is unusable: " + brokenReason);
+    }
+  }
+
+  StoreException failure(String what, RocksDBException e) {
+    String m = e.getStatus() != null ? e.getStatus().getCodeString() + ": " + e.getMessage()
+        : e.getMessage();
+    if (m != null && (m.contains("No space") || m.contains("Corruption") || m.contains("IOError"))) {
+      markBroken(m);
+    }
+    return new StoreException("storage error while " + what + ": " + m, e);
+  }
+
+  void markBroken(String reason) {
+    LOG.error("data directory {} is now unusable: {}", dir, reason);
+    brokenReason = reason;
+  }
+
+  RocksDB db() {
+    return db;
+  }
+
+  WriteOptions syncWrite() {
+    return syncWrite;
+  }
+
+  ColumnFamilyHandle catalogCf() {
+    return handles.get(1);
+  }
+
+  ColumnFamilyHandle pkCf() {
+    return handles.get(2);
+  }
+
+  ColumnFamilyHandle rowCf() {
+    return handles.get(3);
+  }
+
+  ColumnFamilyHandle columnCf() {
+    return handles.get(4);
+  }
+
+  ColumnFamilyHandle invertedCf() {
+    return handles.get(5);
+  }
+
+  ColumnFamilyHandle liveCf() {
+    return handles.get(6);
+  }
+
+  /** Flushes memtables (used by tests and before backups). */
+  public void flush() {
+    try (org.rocksdb.FlushOptions fo = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo, handles);
+    } catch (RocksDBException e) {
+      throw failure("flushing", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      LOG.warn("syncing the WAL of {} on close failed: {}", dir, e.getMessage());
+    }
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    syncWrite.close();
+    closeOptions();
+  }
+
+  private void closeOptions() {
+    dbOptions.close();
+    for (ColumnFamilyOptions o : cfOptions) {
+      o.close();
+    }
+    bloom.close();
+    blockCache.close();
+  }
+}

@@ -1,0 +1,64 @@
+package io.converge.storage;
+
+import org.roaringbitmap.IntIterator;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Iterates the live rows of a {@link CollectionSnapshot} segment by segment, loading one column
+ * segment per requested field at a time, so memory stays bounded by one segment whatever the
+ * collection's size.
+ */
+public final class RowCursor {
+  private final CollectionSnapshot snapshot;
+  private final int[] fieldIds;
+  private final Object[][] columns;
+  private final int segments;
+  private int segment = -1;
+  private IntIterator offsets;
+  private int offset;
+
+  RowCursor(CollectionSnapshot snapshot, int[] fieldIds) {
+    this.snapshot = snapshot;
+    this.fieldIds = fieldIds;
+    this.columns = new Object[fieldIds.length][];
+    this.segments = snapshot.segmentCount();
+  }
+
+  /** Advances to the next live row; false at the end. */
+  public boolean next() {
+    while (offsets == null || !offsets.hasNext()) {
+      if (++segment >= segments) {
+        return false;
+      }
+      RoaringBitmap live = snapshot.liveOffsets(segment);
+      if (live == null || live.isEmpty()) {
+        offsets = null;
+        continue;
+      }
+      if (snapshot.isTail(segment)) {
+        live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, snapshot.tailCount()));
+      }
+      for (int i = 0; i < fieldIds.length; i++) {
+        columns[i] = snapshot.column(fieldIds[i], segment);
+      }
+      offsets = live.getIntIterator();
+    }
+    offset = offsets.next();
+    return true;
+  }
+
+  /** Value of the i-th requested path in the current row (null when missing). */
+  public Object get(int i) {
+    Object[] col = columns[i];
+    return col == null || offset >= col.length ? null : col[offset];
+  }
+
+  /** The current row's rid. */
+  public long rid() {
+    return ((long) segment << io.converge.storage.index.TailSegment.SEGMENT_BITS) | offset;
+  }
+
+  public int width() {
+    return fieldIds.length;
+  }
+}

@@ -1,0 +1,117 @@
+package io.converge.storage.encoding;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compact binary form of a whole document (the row store value) and of array values in column
+ * segments. Type-tagged, varint lengths, zig-zag integers; not order-preserving.
+ */
+public final class DocumentCodec {
+  private static final byte T_NULL = 0;
+  private static final byte T_FALSE = 1;
+  private static final byte T_TRUE = 2;
+  private static final byte T_LONG = 3;
+  private static final byte T_DOUBLE = 4;
+  private static final byte T_STRING = 5;
+  private static final byte T_ARRAY = 6;
+  private static final byte T_OBJECT = 7;
+  private static final byte T_TIMESTAMP = 8;
+
+  private DocumentCodec() {}
+
+  public static byte[] encode(Object value) {
+    ByteSink out = new ByteSink(256);
+    write(value, out);
+    return out.toByteArray();
+  }
+
+  @SuppressWarnings("unchecked")
+  public static void write(Object v, ByteSink out) {
+    if (v == null) {
+      out.write(T_NULL);
+    } else if (v instanceof Boolean b) {
+      out.write(b ? T_TRUE : T_FALSE);
+    } else if (v instanceof Long l) {
+      out.write(T_LONG);
+      VarInts.writeSigned(out, l);
+    } else if (v instanceof Double d) {
+      out.write(T_DOUBLE).writeLong(Double.doubleToRawLongBits(d));
+    } else if (v instanceof String s) {
+      out.write(T_STRING).writeString(s);
+    } else if (v instanceof Instant t) {
+      out.write(T_TIMESTAMP);
+      VarInts.writeSigned(out, t.toEpochMilli());
+    } else if (v instanceof List<?> list) {
+      out.write(T_ARRAY);
+      VarInts.writeUnsigned(out, list.size());
+      for (Object o : list) {
+        write(o, out);
+      }
+    } else if (v instanceof Map<?, ?> map) {
+      out.write(T_OBJECT);
+      VarInts.writeUnsigned(out, map.size());
+      for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
+        out.writeString(e.getKey());
+        write(e.getValue(), out);
+      }
+    } else {
+      throw new IllegalArgumentException("cannot encode " + v.getClass().getName());
+    }
+  }
+
+  public static Object decode(byte[] bytes) {
+    return read(ByteBuffer.wrap(bytes));
+  }
+
+  public static Object read(ByteBuffer in) {
+    byte tag = in.get();
+    switch (tag) {
+      case T_NULL:
+        return null;
+      case T_FALSE:
+        return Boolean.FALSE;
+      case T_TRUE:
+        return Boolean.TRUE;
+      case T_LONG:
+        return VarInts.readSigned(in);
+      case T_DOUBLE:
+        return Double.longBitsToDouble(in.getLong());
+      case T_STRING:
+        return readString(in);
+      case T_TIMESTAMP:
+        return Instant.ofEpochMilli(VarInts.readSigned(in));
+      case T_ARRAY: {
+        int n = VarInts.readInt(in);
+        List<Object> list = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+          list.add(read(in));
+        }
+        return list;
+      }
+      case T_OBJECT: {
+        int n = VarInts.readInt(in);
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+          String k = readString(in);
+          map.put(k, read(in));
+        }
+        return map;
+      }
+      default:
+        throw new IllegalArgumentException("corrupt document: unknown tag " + tag);
+    }
+  }
+
+  static String readString(ByteBuffer in) {
+    int n = VarInts.readInt(in);
+    String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
+    in.position(in.position() + n);
+    return s;
+  }
+}

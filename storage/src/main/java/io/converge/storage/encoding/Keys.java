@@ -1,0 +1,113 @@
+package io.converge.storage.encoding;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every RocksDB key Converge writes, in one place. All integers are big-endian so that keys of one
+ * collection (and one field) are contiguous and in rid / segment order.
+ *
+ * <pre>
+ * catalog:  0x01 name-utf8               -> collection id (int)
+ *           0x02 coll                    -> collection state (rid counter, fields, type counts)
+ *           0x03 coll source-utf8        -> tailer offsets (reserved)
+ * pk:       coll _id-utf8                -> rid (long)
+ * row:      coll rid                     -> document (DocumentCodec)
+ * column:   coll field segment           -> column segment (ColumnSegmentCodec)
+ * inverted: coll field sortable-value block -> rid offsets in the block (Roaring bitmap)
+ * live:     coll segment                 -> offsets still live in the segment (Roaring bitmap)
+ * </pre>
+ */
+public final class Keys {
+  public static final byte CATALOG_NAME = 0x01;
+  public static final byte CATALOG_STATE = 0x02;
+  public static final byte CATALOG_SOURCE = 0x03;
+
+  private Keys() {}
+
+  public static byte[] catalogName(String name) {
+    return new ByteSink(1 + name.length() * 3).write(CATALOG_NAME)
+        .write(name.getBytes(StandardCharsets.UTF_8)).toByteArray();
+  }
+
+  public static byte[] catalogState(int coll) {
+    return new ByteSink(5).write(CATALOG_STATE).writeInt(coll).toByteArray();
+  }
+
+  public static byte[] catalogSource(int coll, String source) {
+    return new ByteSink(8 + source.length() * 3).write(CATALOG_SOURCE).writeInt(coll)
+        .write(source.getBytes(StandardCharsets.UTF_8)).toByteArray();
+  }
+
+  public static byte[] pk(int coll, String id) {
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    return new ByteSink(4 + idBytes.length).writeInt(coll).write(idBytes).toByteArray();
+  }
+
+  public static byte[] row(int coll, long rid) {
+    return new ByteSink(12).writeInt(coll).writeLong(rid).toByteArray();
+  }
+
+  public static long ridOfRowKey(byte[] key) {
+    return readLong(key, 4);
+  }
+
+  public static byte[] column(int coll, int field, int segment) {
+    return new ByteSink(12).writeInt(coll).writeInt(field).writeInt(segment).toByteArray();
+  }
+
+  public static byte[] invertedPrefix(int coll, int field, Object value) {
+    ByteSink out = new ByteSink(24).writeInt(coll).writeInt(field);
+    SortableEncoding.encode(value, out);
+    return out.toByteArray();
+  }
+
+  /** {@code encodedValue} is a {@link SortableEncoding} of the value. */
+  public static byte[] inverted(int coll, int field, byte[] encodedValue, int block) {
+    return new ByteSink(12 + encodedValue.length).writeInt(coll).writeInt(field)
+        .write(encodedValue).writeInt(block).toByteArray();
+  }
+
+  public static byte[] live(int coll, int segment) {
+    return new ByteSink(8).writeInt(coll).writeInt(segment).toByteArray();
+  }
+
+  /** First key of a collection in any key space keyed by collection id. */
+  public static byte[] collectionStart(int coll) {
+    return new ByteSink(4).writeInt(coll).toByteArray();
+  }
+
+  /** First key after every key of a collection. */
+  public static byte[] collectionEnd(int coll) {
+    return new ByteSink(4).writeInt(coll + 1).toByteArray();
+  }
+
+  public static int readInt(byte[] b, int p) {
+    return ((b[p] & 0xFF) << 24) | ((b[p + 1] & 0xFF) << 16) | ((b[p + 2] & 0xFF) << 8)
+        | (b[p + 3] & 0xFF);
+  }
+
+  public static long readLong(byte[] b, int p) {
+    return SortableEncoding.readLong(b, p);
+  }
+
+  public static byte[] longBytes(long v) {
+    return new ByteSink(8).writeLong(v).toByteArray();
+  }
+
+  public static byte[] intBytes(int v) {
+    return new ByteSink(4).writeInt(v).toByteArray();
+  }
+
+  /** True when {@code key} starts with {@code prefix}. */
+  public static boolean startsWith(byte[] key, byte[] prefix) {
+    if (key.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (key[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
