@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -47,26 +48,33 @@ public final class BulkLoader {
     BlockingQueue<List<PreparedDocument>> queue = new ArrayBlockingQueue<>(2);
     AtomicReference<Throwable> writeError = new AtomicReference<>();
     long[] loaded = {0};
-    long[] rejected = {0};
+    AtomicLong rejected = new AtomicLong();
     Thread writer = new Thread(() -> {
-      try {
-        while (true) {
-          List<PreparedDocument> batch = queue.take();
-          if (batch == END) {
-            return;
-          }
-          if (writeError.get() == null) {
-            collection.upsert(batch);
-            long done;
-            synchronized (loaded) {
-              loaded[0] += batch.size();
-              done = loaded[0];
-            }
-            listener.progress(done, rejected[0], counted.count);
-          }
+      while (true) {
+        List<PreparedDocument> batch;
+        try {
+          batch = queue.take();
+        } catch (InterruptedException ie) {
+          writeError.compareAndSet(null, ie);
+          return;
         }
-      } catch (Throwable t) {
-        writeError.compareAndSet(null, t);
+        if (batch == END) {
+          return;
+        }
+        if (writeError.get() != null) {
+          continue; // keep draining so the reader never blocks on a full queue
+        }
+        try {
+          collection.upsert(batch);
+          long done;
+          synchronized (loaded) {
+            loaded[0] += batch.size();
+            done = loaded[0];
+          }
+          listener.progress(done, rejected.get(), counted.count);
+        } catch (Throwable t) {
+          writeError.compareAndSet(null, t);
+        }
       }
     }, "converge-bulk-writer");
     writer.setDaemon(true);
@@ -81,7 +89,7 @@ public final class BulkLoader {
           e = reader.next();
         } catch (JsonDocumentReader.MalformedJsonException m) {
           malformed = m.getMessage();
-          rejected[0]++;
+          rejected.incrementAndGet();
           listener.rejected(source, m.line, m.getMessage());
           break;
         }
@@ -89,14 +97,14 @@ public final class BulkLoader {
           break;
         }
         if (!e.ok()) {
-          rejected[0]++;
+          rejected.incrementAndGet();
           listener.rejected(source, e.line(), e.error());
           continue;
         }
         try {
           batch.add(preparer.prepare(e.document(), now));
         } catch (InvalidDocumentException ex) {
-          rejected[0]++;
+          rejected.incrementAndGet();
           listener.rejected(source, e.line(), ex.getMessage());
           continue;
         }
@@ -124,7 +132,7 @@ public final class BulkLoader {
       throw new StoreException("bulk load into '" + collection.name() + "' failed: " + t, t);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new LoadResult(loaded[0], rejected[0], seconds, malformed);
+    return new LoadResult(loaded[0], rejected.get(), seconds, malformed);
   }
 
   private static void put(BlockingQueue<List<PreparedDocument>> q, List<PreparedDocument> b) {
