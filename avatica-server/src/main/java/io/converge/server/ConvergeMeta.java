@@ -1,0 +1,115 @@
+package io.converge.server;
+
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.calcite.avatica.MissingResultsException;
+import org.apache.calcite.avatica.NoSuchStatementException;
+import org.apache.calcite.avatica.jdbc.JdbcMeta;
+import org.apache.calcite.avatica.remote.TypedValue;
+
+/**
+ * Avatica's {@link JdbcMeta} over Converge's Calcite URL, with result framing made explicit.
+ *
+ * <p>{@code JdbcMeta} already keeps one Calcite connection per client connection and streams a
+ * result as frames: the first frame carries at most 100 rows (fewer when {@code setMaxRows} is
+ * lower) and each later {@code fetch} carries the client's fetch size. This class bounds the two
+ * ways a client can still ask for a whole result in one message (an "unlimited" first frame, or a
+ * huge or non-positive fetch size) and counts the frames it serves.
+ *
+ * <p>It also drops client connection properties that would redefine the schema or load code on
+ * the server ({@code model}, {@code schemaFactory}, {@code schema.*}, ...): the server decides what
+ * it serves.
+ */
+public class ConvergeMeta extends JdbcMeta {
+  /** Rows per frame when the client asks for a non-positive fetch size. */
+  public static final int DEFAULT_FRAME_ROWS = 100;
+  /** Upper bound on rows per frame, whatever the client asks. */
+  public static final int MAX_FRAME_ROWS = 10_000;
+
+  private final AtomicLong frames = new AtomicLong();
+
+  public ConvergeMeta(String url, Properties info) throws SQLException {
+    super(url, info);
+  }
+
+  /** Frames served so far (first frames and fetches). */
+  public long framesServed() {
+    return frames.get();
+  }
+
+  @Override
+  public void openConnection(ConnectionHandle ch, Map<String, String> info) {
+    super.openConnection(ch, withoutServerOwnedProperties(info));
+  }
+
+  @Override
+  public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount,
+      int maxRowsInFirstFrame, PrepareCallback callback) throws NoSuchStatementException {
+    ExecuteResult result =
+        super.prepareAndExecute(h, sql, maxRowCount, firstFrameRows(maxRowsInFirstFrame), callback);
+    frames.incrementAndGet();
+    return result;
+  }
+
+  @Override
+  public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,
+      int maxRowsInFirstFrame) throws NoSuchStatementException {
+    ExecuteResult result = super.execute(h, parameterValues, firstFrameRows(maxRowsInFirstFrame));
+    frames.incrementAndGet();
+    return result;
+  }
+
+  @Override
+  public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
+      throws NoSuchStatementException, MissingResultsException {
+    Frame frame = super.fetch(h, offset, fetchRows(fetchMaxRowCount));
+    frames.incrementAndGet();
+    return frame;
+  }
+
+  /** Closes every open statement and connection (the server is stopping). */
+  public void closeAll() {
+    getStatementCache().invalidateAll();
+    getConnectionCache().invalidateAll();
+  }
+
+  /**
+   * JdbcMeta caps a first frame at 100 rows except for {@link #UNLIMITED_COUNT}, and returns an
+   * empty, finished frame for 0; both are turned into the capped default.
+   */
+  static int firstFrameRows(int requested) {
+    return requested > 0 ? requested : -1;
+  }
+
+  static int fetchRows(int requested) {
+    if (requested <= 0) {
+      return DEFAULT_FRAME_ROWS;
+    }
+    return Math.min(requested, MAX_FRAME_ROWS);
+  }
+
+  static Map<String, String> withoutServerOwnedProperties(Map<String, String> info) {
+    if (info == null) {
+      return null;
+    }
+    Map<String, String> kept = new LinkedHashMap<>();
+    info.forEach((k, v) -> {
+      if (!isServerOwned(k)) {
+        kept.put(k, v);
+      }
+    });
+    return kept;
+  }
+
+  private static boolean isServerOwned(String key) {
+    String k = key.toLowerCase(Locale.ROOT);
+    return k.equals("model") || k.equals("schemafactory") || k.equals("schematype")
+        || k.startsWith("schema.") || k.equals("typesystem") || k.equals("parserfactory")
+        || k.startsWith("avatica.");
+  }
+}

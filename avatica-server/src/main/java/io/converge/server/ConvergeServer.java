@@ -1,0 +1,191 @@
+package io.converge.server;
+
+import io.converge.adapter.ConvergeJdbc;
+import io.converge.storage.ConvergeStore;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.calcite.avatica.jdbc.JdbcMeta;
+import org.apache.calcite.avatica.remote.Driver;
+import org.apache.calcite.avatica.remote.LocalService;
+import org.apache.calcite.avatica.server.HttpServer;
+import org.apache.calcite.avatica.server.ServerCustomizer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one Converge data directory over Avatica's HTTP protocol.
+ *
+ * <p>The server holds the process-wide shared {@link ConvergeStore} of the directory for its whole
+ * lifetime, so every Calcite connection that Avatica's {@link JdbcMeta} opens (one per client
+ * connection, from {@link ConvergeJdbc#url(Path)}) finds it open. Errors raised while preparing or
+ * running a statement go back to that client as an Avatica error response carrying Calcite's
+ * message; the server keeps running.
+ */
+public final class ConvergeServer {
+  private static final Logger LOG = LoggerFactory.getLogger(ConvergeServer.class);
+
+  /** Idle client connections are closed after this long (JdbcMeta's default is 10 minutes). */
+  static final String CONNECTION_EXPIRY_MINUTES = "60";
+  /** Statements (and the snapshots their open results hold) expire after this long idle. */
+  static final String STATEMENT_EXPIRY_MINUTES = "15";
+
+  private final ServerOptions options;
+  private final ConvergeStore store;
+  private final ConvergeMeta meta;
+  private final HttpServer http;
+  private final int port;
+  private final String jdbcUrl;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private ConvergeServer(ServerOptions options, ConvergeStore store, ConvergeMeta meta,
+      HttpServer http) {
+    this.options = options;
+    this.store = store;
+    this.meta = meta;
+    this.http = http;
+    this.port = http.getPort();
+    this.jdbcUrl = "jdbc:avatica:remote:url=http://" + urlHost(options.host()) + ":" + port
+        + ";serialization=" + options.serialization();
+  }
+
+  /**
+   * Opens (or shares) the data directory and starts listening. Throws
+   * {@link io.converge.storage.StoreException} when the directory cannot be opened (for example
+   * held by another process) and {@link IllegalStateException} when the address cannot be bound.
+   */
+  public static ConvergeServer start(ServerOptions options) {
+    Path dataDir = options.dataDir().toAbsolutePath().normalize();
+    ServerOptions resolved = new ServerOptions(dataDir, options.host(), options.port(),
+        options.serialization());
+    ConvergeStore store = ConvergeStore.acquire(dataDir);
+    ConvergeMeta meta = null;
+    try {
+      meta = new ConvergeMeta(ConvergeJdbc.url(dataDir), cacheSettings());
+      HttpServer http = HttpServer.Builder.<Server>newBuilder()
+          .withHandler(new LocalService(meta), serialization(resolved.serialization()))
+          .withPort(resolved.port())
+          .withServerCustomizers(List.of(bindTo(resolved.host())), Server.class)
+          .build();
+      try {
+        http.start();
+      } catch (RuntimeException e) {
+        http.stop();
+        throw new IllegalStateException("cannot listen on " + resolved.host() + ":"
+            + resolved.port() + ": " + rootMessage(e), e);
+      }
+      ConvergeServer server = new ConvergeServer(resolved, store, meta, http);
+      LOG.info("Converge server serving {} at {}", dataDir, server.jdbcUrl());
+      return server;
+    } catch (SQLException e) {
+      store.release();
+      throw new IllegalStateException("cannot create the Avatica service: " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      if (meta != null) {
+        meta.closeAll();
+      }
+      store.release();
+      throw e;
+    }
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return port;
+  }
+
+  /** The Avatica remote-driver URL clients connect with. */
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  public ServerOptions options() {
+    return options;
+  }
+
+  /** The shared store this server holds. */
+  public ConvergeStore store() {
+    return store;
+  }
+
+  /** The Avatica meta behind the server (frame counts, for tests and diagnostics). */
+  public ConvergeMeta meta() {
+    return meta;
+  }
+
+  /** Stops listening, closes client connections and releases the store. Idempotent. */
+  public void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      http.stop();
+    } finally {
+      try {
+        meta.closeAll();
+      } finally {
+        store.release();
+        LOG.info("Converge server on port {} stopped", port);
+      }
+    }
+  }
+
+  /** Blocks until the server stops. */
+  public void join() {
+    try {
+      http.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Properties cacheSettings() {
+    Properties p = new Properties();
+    p.setProperty(JdbcMeta.ConnectionCacheSettings.EXPIRY_DURATION.key(),
+        CONNECTION_EXPIRY_MINUTES);
+    p.setProperty(JdbcMeta.ConnectionCacheSettings.EXPIRY_UNIT.key(), "MINUTES");
+    p.setProperty(JdbcMeta.StatementCacheSettings.EXPIRY_DURATION.key(),
+        STATEMENT_EXPIRY_MINUTES);
+    p.setProperty(JdbcMeta.StatementCacheSettings.EXPIRY_UNIT.key(), "MINUTES");
+    return p;
+  }
+
+  private static Driver.Serialization serialization(String name) {
+    return ServerOptions.JSON.equals(name) ? Driver.Serialization.JSON
+        : Driver.Serialization.PROTOBUF;
+  }
+
+  /** HttpServer.Builder has no host option: set it on Jetty's connector before start. */
+  private static ServerCustomizer<Server> bindTo(String host) {
+    return server -> {
+      for (Connector c : server.getConnectors()) {
+        if (c instanceof ServerConnector sc) {
+          sc.setHost(host);
+        }
+      }
+    };
+  }
+
+  private static String urlHost(String host) {
+    if (host.equals("0.0.0.0")) {
+      return "127.0.0.1";
+    }
+    if (host.equals("::") || host.equals("[::]")) {
+      return "[::1]";
+    }
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
+  }
+}
