@@ -1,0 +1,75 @@
+package io.converge.bench;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * Entry point of Converge's checked-in benchmarks ({@code bin/converge bench ...}).
+ *
+ * <pre>
+ * BenchMain foundation [--docs 1000000] [--data-dir DIR] [--runs 5] [--warmup 3]
+ *                      [--seed 42] [--out docs/benchmarks.md]
+ * </pre>
+ */
+public final class BenchMain {
+  static final String USAGE = String.join("\n",
+      "usage: converge bench foundation [options]",
+      "",
+      "  Bulk-loads N generated orders into a fresh data directory (all indexes), then times",
+      "  SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against DuckDB",
+      "  (in-process, in-memory) over the same documents, and writes the figures to a",
+      "  'Foundation benchmark' section of a markdown file.",
+      "",
+      "  --docs N         orders to generate and load (default 1000000)",
+      "  --data-dir DIR   where to load them; must be empty or absent (default: a temporary",
+      "                   directory, deleted afterwards)",
+      "  --runs N         timed runs per query; the median is reported (default 5)",
+      "  --warmup N       untimed runs per query first (default 3)",
+      "  --seed N         generator seed (default 42)",
+      "  --out FILE       markdown file whose 'Foundation benchmark' section is written or",
+      "                   replaced; 'none' to skip (default docs/benchmarks.md)");
+
+  private BenchMain() {}
+
+  public static void main(String[] args) {
+    int rc = run(args, System.out, System.err);
+    System.out.flush();
+    System.err.flush();
+    // Exit explicitly: client and server threads of the run must not keep the JVM alive.
+    System.exit(rc);
+  }
+
+  /** Runs a sub-command; returns the process exit status (0 ok, 1 failed check, 2 usage). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      (args.length == 0 ? err : out).println(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    String command = args[0];
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (!command.equals("foundation")) {
+      err.println("unknown benchmark '" + command + "'; available: foundation");
+      err.println(USAGE);
+      return 2;
+    }
+    FoundationBenchmark.Options options;
+    try {
+      options = FoundationBenchmark.Options.parse(rest);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      err.println(USAGE);
+      return 2;
+    }
+    if (options.help()) {
+      out.println(USAGE);
+      return 0;
+    }
+    try {
+      return new FoundationBenchmark(options, out, err).run() ? 0 : 1;
+    } catch (Exception e) {
+      err.println("foundation benchmark failed: " + e);
+      e.printStackTrace(err);
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.converge.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** Timing helpers: medians and human-readable figures. */
+final class Timings {
+  private Timings() {}
+
+  /** Median of the samples (mean of the middle two for an even count), in the same unit. */
+  static double median(long[] samples) {
+    long[] s = samples.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+  }
+
+  static double millis(double nanos) {
+    return nanos / 1e6;
+  }
+
+  static String ms(double nanos) {
+    double m = millis(nanos);
+    return m >= 100 ? String.format(Locale.ROOT, "%,.0f ms", m) : String.format("%.1f ms", m);
+  }
+
+  static String seconds(double nanos) {
+    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+  }
+
+  static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  static String megabytes(long bytes) {
+    return String.format(Locale.ROOT, "%,.0f MB", bytes / (1024.0 * 1024.0));
+  }
+}
