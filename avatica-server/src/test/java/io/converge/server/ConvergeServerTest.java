@@ -1,0 +1,177 @@
+package io.converge.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A real server on a free loopback port over a temporary data directory. */
+class ConvergeServerTest {
+  private static final String GROUP_BY_STATUS = "select status, count(*) as n, sum(amount) as total"
+      + " from orders group by status order by status";
+
+  @TempDir
+  Path dataDir;
+
+  private ConvergeServer server;
+
+  private ConvergeServer start(String serialization, int events) throws Exception {
+    TestDocuments.write(dataDir, events);
+    server = ConvergeServer.start(ServerOptions.of(dataDir).withPort(0)
+        .withSerialization(serialization));
+    return server;
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(server.jdbcUrl());
+  }
+
+  private static List<String> rows(ResultSet rs) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    int n = rs.getMetaData().getColumnCount();
+    while (rs.next()) {
+      StringBuilder row = new StringBuilder();
+      for (int i = 1; i <= n; i++) {
+        row.append(i > 1 ? "," : "").append(rs.getObject(i));
+      }
+      rows.add(row.toString());
+    }
+    return rows;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"protobuf", "json"})
+  void remoteDriverGetsExactResultsInEitherSerialization(String serialization) throws Exception {
+    start(serialization, 0);
+    assertTrue(server.jdbcUrl().startsWith("jdbc:avatica:remote:url=http://127.0.0.1:"),
+        server.jdbcUrl());
+    assertTrue(server.jdbcUrl().endsWith(";serialization=" + serialization), server.jdbcUrl());
+    assertTrue(server.port() > 0);
+    try (Connection c = connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(GROUP_BY_STATUS)) {
+      assertEquals(List.of("open,2,15", "shipped,1,25"), rows(rs));
+    }
+  }
+
+  @Test
+  void badSqlReturnsCalcitesMessageAndTheServerKeepsServing() throws Exception {
+    start("protobuf", 0);
+    try (Connection c = connect()) {
+      try (Statement s = c.createStatement()) {
+        SQLException e = assertThrows(SQLException.class,
+            () -> s.executeQuery("select * from no_such_collection"));
+        assertTrue(e.getMessage().contains("Object 'no_such_collection' not found"),
+            e.getMessage());
+      }
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select count(*) from orders")) {
+        assertEquals(List.of("3"), rows(rs));
+      }
+    }
+    try (Connection other = connect(); Statement s = other.createStatement();
+        ResultSet rs = s.executeQuery("select count(*) from orders")) {
+      assertEquals(List.of("3"), rows(rs));
+    }
+  }
+
+  @Test
+  void maxRowsIsHonoured() throws Exception {
+    start("protobuf", 500);
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.setMaxRows(7);
+      try (ResultSet rs = s.executeQuery("select n from events")) {
+        assertEquals(7, rows(rs).size());
+      }
+    }
+  }
+
+  @Test
+  void largeResultsArriveInFramesOfTheFetchSize() throws Exception {
+    start("protobuf", 2_500);
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.setFetchSize(100);
+      long framesBefore = server.meta().framesServed();
+      long sum = 0;
+      int count = 0;
+      try (ResultSet rs = s.executeQuery("select n from events")) {
+        while (rs.next()) {
+          sum += rs.getLong(1);
+          count++;
+        }
+      }
+      assertEquals(2_500, count);
+      assertEquals(2_500L * 2_499 / 2, sum);
+      // a first frame of at most 100 rows, then fetches of 100: at least 25 frames in all
+      assertTrue(server.meta().framesServed() - framesBefore >= 25,
+          "frames: " + (server.meta().framesServed() - framesBefore));
+    }
+  }
+
+  @Test
+  void aHugeFetchSizeIsStillServedInBoundedFrames() throws Exception {
+    start("json", 0);
+    assertEquals(ConvergeMeta.MAX_FRAME_ROWS, ConvergeMeta.fetchRows(Integer.MAX_VALUE));
+    assertEquals(ConvergeMeta.DEFAULT_FRAME_ROWS, ConvergeMeta.fetchRows(0));
+    assertEquals(-1, ConvergeMeta.firstFrameRows(0));
+    assertEquals(-1, ConvergeMeta.firstFrameRows(-2));
+    assertEquals(40, ConvergeMeta.firstFrameRows(40));
+  }
+
+  @Test
+  void clientsHaveTheirOwnConnectionState() throws Exception {
+    start("protobuf", 1_000);
+    try (Connection a = connect(); Connection b = connect();
+        Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+      sa.setFetchSize(50);
+      try (ResultSet ra = sa.executeQuery("select n from events order by n")) {
+        for (int i = 0; i < 120; i++) {
+          assertTrue(ra.next());
+          assertEquals(i, ra.getLong(1));
+        }
+        b.close();
+        assertTrue(b.isClosed());
+        assertFalse(a.isClosed());
+        try (Connection c = connect(); Statement sc = c.createStatement();
+            ResultSet rc = sc.executeQuery(GROUP_BY_STATUS)) {
+          assertEquals(List.of("open,2,15", "shipped,1,25"), rows(rc));
+        }
+        int i = 120;
+        while (ra.next()) {
+          assertEquals(i++, ra.getLong(1));
+        }
+        assertEquals(1_000, i);
+      }
+    }
+  }
+
+  @Test
+  void stopReleasesTheDataDirectory() throws Exception {
+    start("protobuf", 0);
+    server.stop();
+    server.stop();
+    try (io.converge.storage.ConvergeStore store = io.converge.storage.ConvergeStore.open(dataDir)) {
+      assertEquals(3, store.collection("orders").documentCount());
+    }
+  }
+}
