@@ -6,6 +6,7 @@ import io.converge.storage.encoding.Keys;
 import io.converge.storage.index.CollectionState;
 import io.converge.storage.index.TailSegment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.roaringbitmap.RoaringBitmap;
@@ -15,7 +16,7 @@ import org.rocksdb.Snapshot;
 
 /**
  * A consistent, read-only view of one collection: a RocksDB snapshot for the sealed column
- * segments, row store and inverted index, plus the live bitmaps and the in-memory tail as they
+ * segments, row store and inverted index, plus the live bitmaps and the in-memory segments as they
  * were at the same instant. Writes after it was opened are invisible to it. Not thread-safe; close
  * it exactly once.
  */
@@ -28,18 +29,23 @@ public final class CollectionSnapshot implements AutoCloseable {
   private final int coll;
   private final CollectionSchema schema;
   private final Map<Integer, RoaringBitmap> live;
-  private final TailSegment.View tail;
+  /** Segments still in memory (unsealed full ones, then the tail), by segment number. */
+  private final Map<Integer, TailSegment.View> inMemory = new HashMap<>();
+  private final int lastSegment;
   private final Snapshot snapshot;
   private final ReadOptions readOptions;
   private boolean closed;
 
   CollectionSnapshot(ConvergeStore store, int coll, CollectionSchema schema,
-      Map<Integer, RoaringBitmap> live, TailSegment.View tail, Snapshot snapshot) {
+      Map<Integer, RoaringBitmap> live, List<TailSegment.View> inMemory, Snapshot snapshot) {
     this.store = store;
     this.coll = coll;
     this.schema = schema;
     this.live = live;
-    this.tail = tail;
+    for (TailSegment.View v : inMemory) {
+      this.inMemory.put(v.segment(), v);
+    }
+    this.lastSegment = inMemory.get(inMemory.size() - 1).segment();
     this.snapshot = snapshot;
     this.readOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true);
   }
@@ -59,7 +65,7 @@ public final class CollectionSnapshot implements AutoCloseable {
 
   /** Segments 0..tail (inclusive); the last one is the in-memory tail. */
   public int segmentCount() {
-    return tail.segment() + 1;
+    return lastSegment + 1;
   }
 
   /**
@@ -90,12 +96,10 @@ public final class CollectionSnapshot implements AutoCloseable {
     return live.get(segment);
   }
 
-  boolean isTail(int segment) {
-    return segment == tail.segment();
-  }
-
-  int tailCount() {
-    return tail.count();
+  /** Rows written in a segment still in memory, or -1 for a sealed segment. */
+  int inMemoryCount(int segment) {
+    TailSegment.View v = inMemory.get(segment);
+    return v == null ? -1 : v.count();
   }
 
   /** One field's values in one segment, indexed by row offset; null when the field is absent. */
@@ -103,8 +107,9 @@ public final class CollectionSnapshot implements AutoCloseable {
     if (fieldId < 0) {
       return null;
     }
-    if (segment == tail.segment()) {
-      return tail.column(fieldId);
+    TailSegment.View v = inMemory.get(segment);
+    if (v != null) {
+      return v.column(fieldId);
     }
     try {
       byte[] bytes = store.db().get(store.columnCf(), readOptions,

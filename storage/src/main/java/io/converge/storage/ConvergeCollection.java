@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +36,18 @@ public final class ConvergeCollection {
   // Writer state (guarded by writeLock).
   private CollectionState state;
   private TailSegment tail;
+  /** Full segments still in memory, oldest first, waiting for the sealer thread. */
+  private final List<TailSegment> sealing = new ArrayList<>();
+  /** Segments below this number are sealed in RocksDB (column + inverted keys written). */
+  private int sealedSegments;
+  /** Held by the sealer while it writes, and by drop, so a drop never races a seal. */
+  final ReentrantLock sealLock = new ReentrantLock();
   /** Segment -> live row offsets. Bitmaps are never mutated once published (copy on write). */
   private volatile Map<Integer, RoaringBitmap> live;
   private volatile CollectionSchema schema;
   private volatile boolean dropped;
+  /** Lets a test leave full segments unsealed, as a crash between a write and its seal would. */
+  static volatile boolean skipSealsForTests;
 
   ConvergeCollection(ConvergeStore store, int id, String name) {
     this.store = store;
@@ -69,6 +76,8 @@ public final class ConvergeCollection {
   void initEmpty() {
     state = new CollectionState(id, name);
     tail = new TailSegment(0);
+    sealing.clear();
+    sealedSegments = 0;
     live = new HashMap<>();
     schema = state.freeze();
   }
@@ -77,13 +86,18 @@ public final class ConvergeCollection {
     return state.encode();
   }
 
-  /** Loads state, live bitmaps and the tail segment (rebuilt from the row store). */
+  /**
+   * Loads state and live bitmaps, and rebuilds every unsealed segment (the tail, and full
+   * segments whose seal had not been written) from the row store; full ones are queued to seal.
+   */
   void load() throws RocksDBException {
     byte[] bytes = store.db().get(store.catalogCf(), Keys.catalogState(id));
     if (bytes == null) {
       throw new StoreException("catalog entry of collection '" + name + "' is missing");
     }
     CollectionState s = CollectionState.decode(id, bytes);
+    byte[] sealedBytes = store.db().get(store.catalogCf(), Keys.catalogSealed(id));
+    int sealed = sealedBytes == null ? 0 : Keys.readInt(sealedBytes, 0);
     Map<Integer, RoaringBitmap> liveMap = new HashMap<>();
     byte[] start = Keys.collectionStart(id);
     try (RocksIterator it = store.db().newIterator(store.liveCf())) {
@@ -92,24 +106,34 @@ public final class ConvergeCollection {
       }
     }
     int tailSegment = (int) (s.nextRid >>> TailSegment.SEGMENT_BITS);
-    TailSegment t = new TailSegment(tailSegment);
-    long base = t.baseRid();
-    if (s.nextRid > base) {
-      t.extendTo((int) (s.nextRid - 1 - base));
+    List<TailSegment> segments = new ArrayList<>();
+    for (int seg = sealed; seg <= tailSegment; seg++) {
+      TailSegment t = new TailSegment(seg);
+      long used = Math.min(s.nextRid - t.baseRid(), TailSegment.SEGMENT_ROWS);
+      if (used > 0) {
+        t.extendTo((int) used - 1);
+      }
+      segments.add(t);
     }
     try (RocksIterator it = store.db().newIterator(store.rowCf())) {
-      for (it.seek(Keys.row(id, base)); it.isValid() && Keys.startsWith(it.key(), start);
-          it.next()) {
+      for (it.seek(Keys.row(id, (long) sealed << TailSegment.SEGMENT_BITS));
+          it.isValid() && Keys.startsWith(it.key(), start); it.next()) {
         long rid = Keys.ridOfRowKey(it.key());
         @SuppressWarnings("unchecked")
         Map<String, Object> doc = (Map<String, Object>) DocumentCodec.decode(it.value());
-        appendToTail(t, s, (int) (rid - base), doc);
+        appendToTail(segments.get(segmentOf(rid) - sealed), s, offsetOf(rid), doc);
       }
     }
     this.state = s;
-    this.tail = t;
+    this.tail = segments.remove(segments.size() - 1);
+    this.sealing.clear();
+    this.sealing.addAll(segments);
+    this.sealedSegments = sealed;
     this.live = liveMap;
     this.schema = s.freeze();
+    for (TailSegment full : segments) {
+      store.submitSeal(() -> sealInBackground(full));
+    }
   }
 
   private static void appendToTail(TailSegment t, CollectionState s, int offset,
@@ -193,6 +217,7 @@ public final class ConvergeCollection {
     Map<Long, Map<String, Object>> oldDocs = readRows(oldRids);
 
     Map<Long, PreparedDocument> batchDocs = new HashMap<>();
+    List<TailSegment> filled = new ArrayList<>();
     Map<Integer, RoaringBitmap> touched = new TreeMap<>();
     List<byte[][]> pkPuts = new ArrayList<>();
     List<String> pkDeletes = new ArrayList<>();
@@ -225,7 +250,8 @@ public final class ConvergeCollection {
           current.put(d.id(), rid);
           batchDocs.put(rid, d);
           if (tail.isFull()) {
-            seal(batch, touched);
+            filled.add(tail);
+            tail = new TailSegment(tail.segment() + 1);
           }
         } else {
           if (old != null) {
@@ -268,6 +294,10 @@ public final class ConvergeCollection {
         next.putAll(touched);
         live = next;
         schema = state.freeze();
+        for (TailSegment full : filled) {
+          sealing.add(full);
+          store.submitSeal(() -> sealInBackground(full));
+        }
       } else {
         reloadAfterFailure();
       }
@@ -353,11 +383,23 @@ public final class ConvergeCollection {
     }
   }
 
-  private void seal(WriteBatch batch, Map<Integer, RoaringBitmap> touched) {
-    RoaringBitmap liveOffsets = liveFor(touched, tail.segment());
+  /**
+   * Seals one full segment: encodes its columns and postings (off the write lock, from the
+   * immutable in-memory segment), writes them with the new seal mark in one batch, then lets
+   * readers find the segment in RocksDB instead of memory. Runs on the store's sealer thread,
+   * one segment at a time in order.
+   */
+  void sealInBackground(TailSegment full) {
+    if (dropped || skipSealsForTests) {
+      return;
+    }
+    RoaringBitmap liveOffsets = live.get(full.segment());
+    if (liveOffsets == null) {
+      liveOffsets = new RoaringBitmap();
+    }
     List<byte[][]> columns = new ArrayList<>();
     List<byte[][]> postings = new ArrayList<>();
-    SegmentSealer.seal(id, tail, liveOffsets, new SegmentSealer.Sink() {
+    SegmentSealer.seal(id, full, liveOffsets, new SegmentSealer.Sink() {
       @Override
       public void column(byte[] key, byte[] value) {
         columns.add(new byte[][] {key, value});
@@ -368,20 +410,33 @@ public final class ConvergeCollection {
         postings.add(new byte[][] {key, value});
       }
     });
-    Comparator<byte[][]> byKey = (a, b) -> Arrays.compareUnsigned(a[0], b[0]);
-    columns.sort(byKey);
-    postings.sort(byKey);
-    try {
+    sealLock.lock();
+    try (WriteBatch batch = new WriteBatch()) {
+      if (dropped) {
+        return;
+      }
       for (byte[][] kv : columns) {
         batch.put(store.columnCf(), kv[0], kv[1]);
       }
       for (byte[][] kv : postings) {
         batch.put(store.invertedCf(), kv[0], kv[1]);
       }
+      batch.put(store.catalogCf(), Keys.catalogSealed(id), Keys.intBytes(full.segment() + 1));
+      store.db().write(store.syncWrite(), batch);
     } catch (RocksDBException e) {
-      throw store.failure("sealing a segment", e);
+      // The segment stays in memory and is sealed again after the next open.
+      store.failure("sealing segment " + full.segment() + " of '" + name + "'", e);
+      return;
+    } finally {
+      sealLock.unlock();
     }
-    tail = new TailSegment(tail.segment() + 1);
+    writeLock.lock();
+    try {
+      sealing.remove(full);
+      sealedSegments = Math.max(sealedSegments, full.segment() + 1);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   private void reloadAfterFailure() {
@@ -398,8 +453,12 @@ public final class ConvergeCollection {
     writeLock.lock();
     try {
       checkOpen();
-      return new CollectionSnapshot(store, id, schema, live, tail.view(),
-          store.db().getSnapshot());
+      List<TailSegment.View> inMemory = new ArrayList<>(sealing.size() + 1);
+      for (TailSegment seg : sealing) {
+        inMemory.add(seg.view());
+      }
+      inMemory.add(tail.view());
+      return new CollectionSnapshot(store, id, schema, live, inMemory, store.db().getSnapshot());
     } finally {
       writeLock.unlock();
     }

@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
@@ -61,6 +65,12 @@ public final class ConvergeStore implements AutoCloseable {
   private final BloomFilter bloom;
   private final WriteOptions syncWrite;
   private final Map<String, ConvergeCollection> collections = new ConcurrentHashMap<>();
+  /** Seals full segments in the background, one at a time, in submission order. */
+  private final ExecutorService sealer = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "converge-sealer");
+    t.setDaemon(true);
+    return t;
+  });
   private int nextCollectionId = 1;
   private volatile String brokenReason;
   private volatile boolean closed;
@@ -187,6 +197,10 @@ public final class ConvergeStore implements AutoCloseable {
         nextCollectionId = Math.max(nextCollectionId, id + 1);
       }
     }
+    byte[] next = db.get(catalogCf(), Keys.catalogNextCollection());
+    if (next != null) {
+      nextCollectionId = Math.max(nextCollectionId, Keys.readInt(next, 0));
+    }
     LOG.info("opened {} with {} collection(s)", dir, collections.size());
   }
 
@@ -218,6 +232,7 @@ public final class ConvergeStore implements AutoCloseable {
     try (WriteBatch b = new WriteBatch()) {
       b.put(catalogCf(), Keys.catalogName(name), Keys.intBytes(id));
       b.put(catalogCf(), Keys.catalogState(id), c.encodedState());
+      b.put(catalogCf(), Keys.catalogNextCollection(), Keys.intBytes(nextCollectionId));
       db.write(syncWrite, b);
     } catch (RocksDBException e) {
       throw failure("creating collection '" + name + "'", e);
@@ -250,9 +265,11 @@ public final class ConvergeStore implements AutoCloseable {
     }
     c.markDropped();
     int id = c.id();
+    c.sealLock.lock();
     try (WriteBatch b = new WriteBatch()) {
       b.delete(catalogCf(), Keys.catalogName(name));
       b.delete(catalogCf(), Keys.catalogState(id));
+      b.delete(catalogCf(), Keys.catalogSealed(id));
       byte[] srcStart = new byte[] {Keys.CATALOG_SOURCE, 0, 0, 0, 0};
       System.arraycopy(Keys.intBytes(id), 0, srcStart, 1, 4);
       byte[] srcEnd = srcStart.clone();
@@ -264,6 +281,8 @@ public final class ConvergeStore implements AutoCloseable {
       db.write(syncWrite, b);
     } catch (RocksDBException e) {
       throw failure("dropping collection '" + name + "'", e);
+    } finally {
+      c.sealLock.unlock();
     }
     collections.remove(name);
     return true;
@@ -276,6 +295,31 @@ public final class ConvergeStore implements AutoCloseable {
       cp.createCheckpoint(target.toAbsolutePath().toString());
     } catch (RocksDBException e) {
       throw failure("creating a checkpoint in " + target, e);
+    }
+  }
+
+  void submitSeal(Runnable task) {
+    try {
+      sealer.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.error("sealing a segment failed; it stays in memory until the next open", e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // closing: the segment is rebuilt from the row store and sealed on the next open
+    }
+  }
+
+  /** Waits until every queued seal has been written (tests, benchmarks, backups). */
+  public void awaitSealed() {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    submitSeal(done::countDown);
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -349,6 +393,14 @@ public final class ConvergeStore implements AutoCloseable {
       return;
     }
     closed = true;
+    sealer.shutdown();
+    try {
+      if (!sealer.awaitTermination(5, TimeUnit.MINUTES)) {
+        LOG.warn("a segment seal did not finish; it is redone on the next open");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       db.syncWal();
     } catch (RocksDBException e) {

@@ -1,5 +1,6 @@
 package io.converge.storage;
 
+import io.converge.storage.index.TailSegment;
 import org.roaringbitmap.IntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -35,8 +36,9 @@ public final class RowCursor {
         offsets = null;
         continue;
       }
-      if (snapshot.isTail(segment)) {
-        live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, snapshot.tailCount()));
+      int written = snapshot.inMemoryCount(segment);
+      if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {
+        live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, written));
       }
       for (int i = 0; i < fieldIds.length; i++) {
         columns[i] = snapshot.column(fieldIds[i], segment);
@@ -55,7 +57,7 @@ public final class RowCursor {
 
   /** The current row's rid. */
   public long rid() {
-    return ((long) segment << io.converge.storage.index.TailSegment.SEGMENT_BITS) | offset;
+    return ((long) segment << TailSegment.SEGMENT_BITS) | offset;
   }
 
   public int width() {

@@ -157,6 +157,8 @@ class ConvergeStoreTest {
       c.upsert(List.of(doc("_id", "d5", "i", -5L), doc("_id", "d" + (n - 1), "i", -1L)));
       c.delete(List.of("d6"));
       checkBig(c, n);
+      store.awaitSealed();
+      checkBig(c, n);
     }
     try (ConvergeStore store = ConvergeStore.open(dir)) {
       ConvergeCollection c = store.collection("big");
@@ -194,6 +196,34 @@ class ConvergeStoreTest {
   }
 
   @Test
+  void fullSegmentsLeftUnsealedAreRebuiltAndSealedOnOpen() throws Exception {
+    int n = TailSegment.SEGMENT_ROWS * 2 + 100;
+    ConvergeCollection.skipSealsForTests = true;
+    try (ConvergeStore store = ConvergeStore.open(dir)) {
+      ConvergeCollection c = store.getOrCreate("big");
+      List<PreparedDocument> batch = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        batch.add(doc("_id", "d" + i, "i", (long) i));
+      }
+      c.upsert(batch);
+      c.delete(List.of("d1"));
+      store.awaitSealed();
+      assertEquals(n - 1, scan(c, "i").size());
+    } finally {
+      ConvergeCollection.skipSealsForTests = false;
+    }
+    try (ConvergeStore store = ConvergeStore.open(dir)) {
+      ConvergeCollection c = store.collection("big");
+      assertEquals(n - 1, scan(c, "i").size());
+      store.awaitSealed();
+      long sum = scan(c, "i").stream().mapToLong(r -> (Long) r.get(0)).sum();
+      assertEquals((long) n * (n - 1) / 2 - 1, sum);
+      assertNotNull(store.db().get(store.columnCf(),
+          Keys.column(c.id(), c.schema().field("i").id(), 1)));
+    }
+  }
+
+  @Test
   void sealedSegmentsHavePostingsPerValueAndArrayElement() throws Exception {
     try (ConvergeStore store = ConvergeStore.open(dir)) {
       ConvergeCollection c = store.getOrCreate("p");
@@ -203,6 +233,7 @@ class ConvergeStoreTest {
             "tags", i % 2 == 0 ? List.of("even", "x") : List.of("odd")));
       }
       c.upsert(batch);
+      store.awaitSealed();
       int statusId = c.schema().field("status").id();
       int tagsId = c.schema().field("tags").id();
       byte[] rare = store.db().get(store.invertedCf(),

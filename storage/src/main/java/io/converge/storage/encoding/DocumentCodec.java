@@ -31,6 +31,29 @@ public final class DocumentCodec {
     return out.toByteArray();
   }
 
+  /**
+   * Encodes a document as an object whose first two entries are {@code _id} and
+   * {@code _event_time} (epoch millis), followed by the other entries of {@code doc}.
+   */
+  public static byte[] encodeDocument(String id, long eventTime, Map<String, Object> doc) {
+    ByteSink out = new ByteSink(256);
+    int others = doc.size() - (doc.containsKey("_id") ? 1 : 0)
+        - (doc.containsKey("_event_time") ? 1 : 0);
+    out.write(T_OBJECT);
+    VarInts.writeUnsigned(out, others + 2);
+    out.writeString("_id");
+    write(id, out);
+    out.writeString("_event_time");
+    write(eventTime, out);
+    for (Map.Entry<String, Object> e : doc.entrySet()) {
+      if (!e.getKey().equals("_id") && !e.getKey().equals("_event_time")) {
+        out.writeString(e.getKey());
+        write(e.getValue(), out);
+      }
+    }
+    return out.toByteArray();
+  }
+
   @SuppressWarnings("unchecked")
   public static void write(Object v, ByteSink out) {
     if (v == null) {

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
  * catalog:  0x01 name-utf8               -> collection id (int)
  *           0x02 coll                    -> collection state (rid counter, fields, type counts)
  *           0x03 coll source-utf8        -> tailer offsets (reserved)
+ *           0x04 coll                    -> number of sealed segments (int)
+ *           0x05                         -> next collection id (int; ids are never reused)
  * pk:       coll _id-utf8                -> rid (long)
  * row:      coll rid                     -> document (DocumentCodec)
  * column:   coll field segment           -> column segment (ColumnSegmentCodec)
@@ -21,6 +23,8 @@ public final class Keys {
   public static final byte CATALOG_NAME = 0x01;
   public static final byte CATALOG_STATE = 0x02;
   public static final byte CATALOG_SOURCE = 0x03;
+  public static final byte CATALOG_SEALED = 0x04;
+  public static final byte CATALOG_NEXT_COLLECTION = 0x05;
 
   private Keys() {}
 
@@ -31,6 +35,14 @@ public final class Keys {
 
   public static byte[] catalogState(int coll) {
     return new ByteSink(5).write(CATALOG_STATE).writeInt(coll).toByteArray();
+  }
+
+  public static byte[] catalogSealed(int coll) {
+    return new ByteSink(5).write(CATALOG_SEALED).writeInt(coll).toByteArray();
+  }
+
+  public static byte[] catalogNextCollection() {
+    return new byte[] {CATALOG_NEXT_COLLECTION};
   }
 
   public static byte[] catalogSource(int coll, String source) {

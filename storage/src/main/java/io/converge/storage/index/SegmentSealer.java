@@ -1,12 +1,14 @@
 package io.converge.storage.index;
 
-import io.converge.storage.encoding.ByteSink;
 import io.converge.storage.encoding.ColumnSegmentCodec;
 import io.converge.storage.encoding.Keys;
 import io.converge.storage.encoding.SortableEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,16 +33,19 @@ public final class SegmentSealer {
 
   public static void seal(int coll, TailSegment tail, RoaringBitmap live, Sink sink) {
     int n = tail.count();
-    for (Map.Entry<Integer, Object[]> e : tail.columns().entrySet()) {
-      int field = e.getKey();
-      Object[] values = e.getValue();
+    // Fields in id order and values in key order: the batch's keys come out sorted, which makes
+    // the memtable inserts cheaper.
+    List<Integer> fields = new ArrayList<>(tail.columns().keySet());
+    Collections.sort(fields);
+    for (int field : fields) {
+      Object[] values = tail.columns().get(field);
       int len = Math.min(n, values.length);
       sink.column(Keys.column(coll, field, tail.segment()), ColumnSegmentCodec.encode(values, len));
       if (field == CollectionState.ID_FIELD) {
         continue;
       }
-      Map<ByteBuffer, RoaringBitmap> postings = new HashMap<>();
-      ByteSink scratch = new ByteSink(32);
+      // Group offsets by value first (hashing the value objects), encode each distinct value once.
+      Map<Object, IntList> byValue = new HashMap<>();
       for (int i = 0; i < len; i++) {
         Object v = values[i];
         if (v == null || !live.contains(i)) {
@@ -48,25 +53,72 @@ public final class SegmentSealer {
         }
         if (v instanceof List<?> list) {
           for (Object el : list) {
-            post(postings, scratch, el, i);
+            byValue.computeIfAbsent(postingKey(el), k -> new IntList()).addOnce(i);
           }
         } else {
-          post(postings, scratch, v, i);
+          byValue.computeIfAbsent(postingKey(v), k -> new IntList()).add(i);
         }
       }
-      for (Map.Entry<ByteBuffer, RoaringBitmap> p : postings.entrySet()) {
-        sink.inverted(Keys.inverted(coll, field, p.getKey().array(), tail.segment()),
-            serialize(p.getValue()));
+      byte[][] keys = new byte[byValue.size()][];
+      IntList[] offsets = new IntList[keys.length];
+      int k = 0;
+      for (Map.Entry<Object, IntList> e : byValue.entrySet()) {
+        keys[k] = Keys.inverted(coll, field, SortableEncoding.encode(unwrap(e.getKey())),
+            tail.segment());
+        offsets[k++] = e.getValue();
+      }
+      Integer[] order = new Integer[keys.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
+      for (int i : order) {
+        sink.inverted(keys[i], serialize(offsets[i].toBitmap()));
       }
     }
   }
 
-  private static void post(Map<ByteBuffer, RoaringBitmap> postings, ByteSink scratch, Object v,
-      int offset) {
-    scratch.reset();
-    SortableEncoding.encode(v, scratch);
-    ByteBuffer key = ByteBuffer.wrap(scratch.toByteArray());
-    postings.computeIfAbsent(key, k -> new RoaringBitmap()).add(offset);
+  /** Null array elements need a map key; -0.0 and 0.0 are one SQL value. */
+  private static final Object NULL_KEY = new Object();
+
+  private static Object postingKey(Object v) {
+    if (v == null) {
+      return NULL_KEY;
+    }
+    if (v instanceof Double d && d == 0.0d) {
+      return 0.0d;
+    }
+    return v;
+  }
+
+  private static Object unwrap(Object key) {
+    return key == NULL_KEY ? null : key;
+  }
+
+  /** Offsets in increasing order, without boxing. */
+  private static final class IntList {
+    private int[] a = new int[4];
+    private int n;
+
+    void add(int v) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, n * 2);
+      }
+      a[n++] = v;
+    }
+
+    /** Adds unless it is the last one added (an array holding one value twice). */
+    void addOnce(int v) {
+      if (n == 0 || a[n - 1] != v) {
+        add(v);
+      }
+    }
+
+    RoaringBitmap toBitmap() {
+      RoaringBitmap b = new RoaringBitmap();
+      b.addN(a, 0, n);
+      return b;
+    }
   }
 
   public static byte[] serialize(RoaringBitmap bitmap) {

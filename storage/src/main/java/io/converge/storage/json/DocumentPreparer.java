@@ -3,7 +3,6 @@ package io.converge.storage.json;
 import io.converge.storage.encoding.DocumentCodec;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,15 +45,7 @@ public final class DocumentPreparer {
       id = fallbackId != null ? fallbackId : UUID.randomUUID().toString();
     }
     long eventTime = eventTimeOf(doc.get(EVENT_TIME), doc.containsKey(EVENT_TIME), nowMillis);
-    Map<String, Object> stored = new LinkedHashMap<>(doc.size() + 2);
-    stored.put(ID, id);
-    stored.put(EVENT_TIME, eventTime);
-    for (Map.Entry<String, Object> e : doc.entrySet()) {
-      if (!e.getKey().equals(ID) && !e.getKey().equals(EVENT_TIME)) {
-        stored.put(e.getKey(), e.getValue());
-      }
-    }
-    byte[] row = DocumentCodec.encode(stored);
+    byte[] row = DocumentCodec.encodeDocument(id, eventTime, doc);
     if (row.length > maxDocumentBytes) {
       throw new InvalidDocumentException("document " + id + " is " + row.length
           + " bytes encoded; the limit is " + maxDocumentBytes);
@@ -62,7 +53,7 @@ public final class DocumentPreparer {
     List<String> paths = new ArrayList<>(doc.size());
     List<Object> values = new ArrayList<>(doc.size());
     List<String> objects = new ArrayList<>(2);
-    DocumentFlattener.flatten(stored, new DocumentFlattener.LeafConsumer() {
+    DocumentFlattener.flatten(doc, new DocumentFlattener.LeafConsumer() {
       @Override
       public void leaf(String path, Object value) {
         paths.add(path);
