@@ -4,6 +4,7 @@ import io.converge.storage.StoreException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:partly failed (rejected input lines, failed SQL statement)",
         "2:failed (bad arguments, missing file, data directory in use, port in use)"})
-public final class ConvergeCli implements Runnable {
+public final class ConvergeCli implements Callable<Integer> {
   public static final int OK = 0;
   public static final int INCOMPLETE = 1;
   public static final int FAILED = 2;
@@ -34,9 +35,11 @@ public final class ConvergeCli implements Runnable {
   @picocli.CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** No sub-command: the usage, on stderr, as a usage error. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return FAILED;
   }
 
   public static void main(String[] args) {
