@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -80,15 +81,24 @@ class BadInputTest {
 
   @Test
   void syntaxErrorReportsTheParserReason() {
-    SQLException e = failing("selec status from orders");
-    assertTrue(e.getMessage().contains("Encountered \"selec\""), e.getMessage());
+    SQLException e = failing("select status from orders where");
+    assertTrue(e.getMessage().contains("Encountered \"<EOF>\" at line 1"), e.getMessage());
+  }
+
+  /** The message a tool shows: the exception's and its causes'. */
+  static String messages(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      sb.append(t.getMessage()).append('\n');
+    }
+    return sb.toString();
   }
 
   @Test
   void preparingBadSqlReportsCalcitesReason() {
     SQLException e = assertThrows(SQLException.class,
         () -> connection.prepareStatement("select * from orders where nope = ?"));
-    assertTrue(e.getMessage().contains("Column 'nope' not found"), e.getMessage());
+    assertTrue(messages(e).contains("Column 'nope' not found"), messages(e));
   }
 
   @Test
@@ -154,7 +164,6 @@ class BadInputTest {
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class LoadWithMalformedLines {
-    @TempDir
     Path dir;
 
     Path file;
@@ -162,6 +171,7 @@ class BadInputTest {
 
     @BeforeAll
     void load() throws IOException {
+      dir = Files.createTempDirectory("converge-load-");
       Path data = dir.resolve("data");
       List<Map<String, Object>> before = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
@@ -183,6 +193,11 @@ class BadInputTest {
       ), StandardCharsets.UTF_8);
       result = Cli.run("load", "--data-dir", data.toString(), "--collection", "events",
           file.toString());
+    }
+
+    @AfterAll
+    void deleteDirectory() throws IOException {
+      ConvergeServerExtension.deleteRecursively(dir);
     }
 
     @Test

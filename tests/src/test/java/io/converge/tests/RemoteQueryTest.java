@@ -331,8 +331,6 @@ class RemoteQueryTest {
       assertTrue(json.jdbcUrl().contains("serialization=json"), json.jdbcUrl());
       try (Connection c = DriverManager.getConnection(json.jdbcUrl())) {
         assertEquals(viaProtobuf, rows(c, sql));
-        assertEquals(List.of(row("o3", List.of("gift", "express"))),
-            rows(c, "select \"_id\", tags from orders where \"_id\" = 'o3'"));
         assertNull(scalar(c, "select coupon from orders where \"_id\" = 'o7'"));
       }
     } finally {
