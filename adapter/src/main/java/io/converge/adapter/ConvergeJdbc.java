@@ -1,0 +1,81 @@
+package io.converge.adapter;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/**
+ * Calcite JDBC URLs and connections for a Converge data directory.
+ *
+ * <p>The URL carries an inline model with one schema, {@value #SCHEMA} (the default schema),
+ * backed by {@link ConvergeSchemaFactory} with caching off, plus:
+ * <ul>
+ *   <li>{@code unquotedCasing=UNCHANGED;caseSensitive=false}: {@code select status from orders}
+ *       works with no quotes, and quoted names in any case resolve;
+ *   <li>{@code typeSystem=}{@link ConvergeTypeSystem}: SUM widens instead of overflowing.
+ * </ul>
+ */
+public final class ConvergeJdbc {
+  /** The schema holding the collections, default schema of every connection. */
+  public static final String SCHEMA = "converge";
+
+  /** Connection settings appended after the model in {@link #url}. */
+  public static final String SETTINGS = "unquotedCasing=UNCHANGED;caseSensitive=false;"
+      + "typeSystem=" + ConvergeTypeSystem.class.getName() + ";defaultSchema=" + SCHEMA;
+
+  private ConvergeJdbc() {}
+
+  /** A {@code jdbc:calcite:} URL with an inline model over {@code dataDir} (made absolute). */
+  public static String url(Path dataDir) {
+    return "jdbc:calcite:model=" + quote("inline:" + model(dataDir)) + ";" + SETTINGS;
+  }
+
+  /** The JSON model (as a string) of a single Converge schema over {@code dataDir}. */
+  public static String model(Path dataDir) {
+    String dir = dataDir.toAbsolutePath().normalize().toString();
+    return "{\"version\":\"1.0\",\"defaultSchema\":\"" + SCHEMA + "\",\"schemas\":[{"
+        + "\"name\":\"" + SCHEMA + "\",\"type\":\"custom\","
+        + "\"factory\":\"" + ConvergeSchemaFactory.class.getName() + "\","
+        + "\"cache\":false,"
+        + "\"operand\":{\"" + ConvergeSchemaFactory.DATA_DIR + "\":" + jsonString(dir) + "}}]}";
+  }
+
+  /** Opens an embedded Calcite connection over {@code dataDir}. */
+  public static Connection connect(Path dataDir) throws SQLException {
+    try {
+      Class.forName("org.apache.calcite.jdbc.Driver");
+    } catch (ClassNotFoundException e) {
+      throw new SQLException("Calcite's JDBC driver is not on the class path", e);
+    }
+    return DriverManager.getConnection(url(dataDir));
+  }
+
+  /** A JSON string literal. */
+  static String jsonString(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+      case '"' -> b.append("\\\"");
+      case '\\' -> b.append("\\\\");
+      case '\n' -> b.append("\\n");
+      case '\r' -> b.append("\\r");
+      case '\t' -> b.append("\\t");
+      default -> {
+        if (c < 0x20) {
+          b.append(String.format("\\u%04x", (int) c));
+        } else {
+          b.append(c);
+        }
+      }
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  /** A connect-string value in single quotes, embedded single quotes doubled (Avatica's rule). */
+  static String quote(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+}

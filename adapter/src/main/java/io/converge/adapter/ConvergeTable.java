@@ -1,0 +1,121 @@
+package io.converge.adapter;
+
+import io.converge.storage.CollectionSchema;
+import io.converge.storage.ConvergeCollection;
+import io.converge.storage.FieldInfo;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.calcite.DataContext;
+import org.apache.calcite.linq4j.AbstractEnumerable;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.schema.ProjectableFilterableTable;
+import org.apache.calcite.schema.TranslatableTable;
+import org.apache.calcite.plan.RelOptTable;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.logical.LogicalTableScan;
+import org.apache.calcite.schema.Statistic;
+import org.apache.calcite.schema.Statistics;
+import org.apache.calcite.schema.impl.AbstractTable;
+import org.apache.calcite.util.ImmutableBitSet;
+
+/**
+ * A collection as a SQL table, for one version of its inferred schema.
+ *
+ * <p>Columns: {@code _id}, {@code _event_time}, then one per leaf field path, sorted by path
+ * (see {@link ConvergeColumnType} for the types). The column list is fixed when the table is
+ * built, so column indexes computed while planning stay valid while executing;
+ * {@link ConvergeSchema} hands out a new table when the collection's schema version changes.
+ *
+ * <p>Scans read only the projected columns, through a snapshot taken when the scan starts.
+ * Filters are left to Calcite.
+ */
+public final class ConvergeTable extends AbstractTable
+    implements ProjectableFilterableTable, TranslatableTable {
+  private final ConvergeCollection collection;
+  private final long schemaVersion;
+  private final List<ConvergeColumn> columns;
+
+  ConvergeTable(ConvergeCollection collection, CollectionSchema schema) {
+    this.collection = collection;
+    this.schemaVersion = schema.version();
+    List<ConvergeColumn> cols = new ArrayList<>(schema.fields().size() + 2);
+    cols.add(ConvergeColumn.ID);
+    cols.add(ConvergeColumn.EVENT_TIME);
+    for (FieldInfo f : schema.fields()) { // sorted by path
+      if (f.isLeaf() && !f.path().equals(ConvergeColumn.ID.path())
+          && !f.path().equals(ConvergeColumn.EVENT_TIME.path())) {
+        cols.add(ConvergeColumn.of(f));
+      }
+    }
+    this.columns = Collections.unmodifiableList(cols);
+  }
+
+  public ConvergeCollection collection() {
+    return collection;
+  }
+
+  /** The collection schema version this table's columns were derived from. */
+  public long schemaVersion() {
+    return schemaVersion;
+  }
+
+  public List<ConvergeColumn> columns() {
+    return columns;
+  }
+
+  @Override
+  public RelDataType getRowType(RelDataTypeFactory typeFactory) {
+    RelDataTypeFactory.Builder b = typeFactory.builder();
+    for (ConvergeColumn c : columns) {
+      b.add(c.path(), c.relDataType(typeFactory));
+    }
+    return b.build();
+  }
+
+  @Override
+  public Statistic getStatistic() {
+    // _id is unique; the row count is the live count now (used for join ordering only).
+    return Statistics.of(collection.documentCount(), List.of(ImmutableBitSet.of(0)));
+  }
+
+  /**
+   * A plain logical scan, as for any table, after registering the one rule this adapter needs
+   * before the planner-rules work: {@link ConvergeNoColumnScanRule}.
+   */
+  @Override
+  public RelNode toRel(RelOptTable.ToRelContext context, RelOptTable relOptTable) {
+    context.getCluster().getPlanner().addRule(ConvergeNoColumnScanRule.INSTANCE);
+    return LogicalTableScan.create(context.getCluster(), relOptTable, context.getTableHints());
+  }
+
+  @Override
+  public Enumerable<Object[]> scan(DataContext root, List<RexNode> filters, int[] projects) {
+    List<ConvergeColumn> selected;
+    if (projects == null) {
+      selected = columns;
+    } else {
+      selected = new ArrayList<>(projects.length);
+      for (int p : projects) {
+        selected.add(columns.get(p));
+      }
+    }
+    AtomicBoolean cancel = root == null ? null : DataContext.Variable.CANCEL_FLAG.get(root);
+    return new AbstractEnumerable<>() {
+      @Override
+      public Enumerator<Object[]> enumerator() {
+        return new ConvergeEnumerator(collection.snapshot(), selected, cancel);
+      }
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "ConvergeTable{" + collection.name() + ", version " + schemaVersion + "}";
+  }
+}
