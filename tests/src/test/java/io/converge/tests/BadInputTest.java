@@ -275,6 +275,22 @@ class BadInputTest {
   }
 
   @Test
+  void loadOfALineWithAMegabyteStringStoresItWhole(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("big.ndjson");
+    Files.write(file, List.of("{\"_id\": \"big\", \"payload\": \"" + megabyteString() + "\"}",
+        "{\"_id\": \"small\", \"payload\": \"x\"}"), StandardCharsets.UTF_8);
+    Path data = dir.resolve("data");
+    Cli.Result r = Cli.run("load", "--data-dir", data.toString(), "--collection", "blobs",
+        file.toString());
+    assertEquals(0, r.exit(), r.all());
+    try (ConvergeStore store = ConvergeStore.open(data);
+        CollectionSnapshot snap = store.collection("blobs").snapshot()) {
+      assertEquals(megabyteString(), snap.document("big").get("payload"));
+      assertEquals("x", snap.document("small").get("payload"));
+    }
+  }
+
+  @Test
   void loadOfAMissingFileFailsClearly(@TempDir Path dir) {
     Cli.Result r = Cli.run("load", "--data-dir", dir.resolve("data").toString(),
         "--collection", "events", dir.resolve("absent.ndjson").toString());

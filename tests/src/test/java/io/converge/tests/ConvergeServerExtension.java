@@ -35,6 +35,8 @@ public final class ConvergeServerExtension implements BeforeAllCallback, AfterAl
   private final List<Connection> opened = new ArrayList<>();
   private Path dataDir;
   private ConvergeServer server;
+  /** The class that registered the extension; @Nested classes inherit it and must not restart. */
+  private Class<?> owner;
 
   private ConvergeServerExtension() {}
 
@@ -51,6 +53,10 @@ public final class ConvergeServerExtension implements BeforeAllCallback, AfterAl
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
+    if (owner != null) {
+      return;
+    }
+    owner = context.getRequiredTestClass();
     Class.forName(REMOTE_DRIVER);
     dataDir = Files.createTempDirectory("converge-e2e-");
     try (ConvergeStore store = ConvergeStore.open(dataDir)) {
@@ -63,6 +69,10 @@ public final class ConvergeServerExtension implements BeforeAllCallback, AfterAl
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
+    if (context.getRequiredTestClass() != owner) {
+      return;
+    }
+    owner = null;
     synchronized (opened) {
       for (Connection c : opened) {
         try {

@@ -163,6 +163,7 @@ class DatabaseMetaDataTest {
     assertEquals(Types.VARCHAR, types.get("_id"));
     assertEquals(Types.TIMESTAMP, types.get("_event_time"));
     assertEquals(Types.DOUBLE, types.get("amount"));
+    assertEquals(Types.VARCHAR, types.get("code"), "mixed-type field: text form");
     assertEquals(Types.VARCHAR, types.get("coupon"));
     assertEquals(Types.VARCHAR, types.get("customer.country"));
     assertEquals(Types.BOOLEAN, types.get("customer.vip"));
