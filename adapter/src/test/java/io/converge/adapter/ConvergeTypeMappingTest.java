@@ -129,8 +129,8 @@ class ConvergeTypeMappingTest {
               + "2026-02-03 04:05:06.789, null", "t2, [3.0], null, null, 1.5, null, null"),
           query(c, "select _id, scores, mixed, nested, x, \"when\", nothing from things"
               + " order by _id"));
-      assertEquals(List.of("true, 3"),
-          query(c, "select bool_or(flag), sum(n) from things"));
+      assertEquals(List.of("false, true, 3"),
+          query(c, "select every(flag), some(flag), sum(n) from things"));
     } finally {
       ConvergeSchemaFactory.release(dir);
     }
