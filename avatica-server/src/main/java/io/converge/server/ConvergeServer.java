@@ -3,7 +3,11 @@ package io.converge.server;
 import io.converge.adapter.ConvergeJdbc;
 import io.converge.storage.ConvergeStore;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -133,6 +137,29 @@ public final class ConvergeServer {
         LOG.info("Converge server on port {} stopped", port);
       }
     }
+  }
+
+  /**
+   * Plans and runs one small query through a fresh Calcite connection so that the first client
+   * query does not pay for loading and compiling Calcite's planner and code generator (seconds on
+   * a small machine). Returns the time it took in milliseconds; failures are logged, not thrown.
+   */
+  public long warmUp() {
+    long t0 = System.nanoTime();
+    List<String> names = store.collectionNames();
+    String sql = names.isEmpty() ? "values 1"
+        : "select count(*) from \"" + names.get(0).replace("\"", "\"\"") + "\"";
+    try (Connection c = DriverManager.getConnection(ConvergeJdbc.url(options.dataDir()));
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        rs.getObject(1);
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("warm-up query failed ({}): {}", sql, e.getMessage());
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    LOG.info("SQL engine warmed up in {} ms", ms);
+    return ms;
   }
 
   /** Blocks until the server stops. */

@@ -61,6 +61,7 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       store.release(); // the server holds its own reference
     }
+    server.warmUp();
     Serving.printConnectionHelp(out, server,
         "Try:       select status, count(*) as n from orders group by status;");
     return Serving.blockUntilStopped(server);

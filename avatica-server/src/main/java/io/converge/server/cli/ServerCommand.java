@@ -39,6 +39,7 @@ final class ServerCommand implements Callable<Integer> {
     Files.createDirectories(dataDir);
     ConvergeServer server = ConvergeServer.start(
         new ServerOptions(dataDir, host, port, serialization));
+    server.warmUp();
     Serving.printConnectionHelp(spec.commandLine().getOut(), server, null);
     return Serving.blockUntilStopped(server);
   }
