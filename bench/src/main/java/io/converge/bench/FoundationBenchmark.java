@@ -117,6 +117,8 @@ final class FoundationBenchmark {
   private final Options options;
   private final PrintStream out;
   private final PrintStream err;
+  /** Highest load average seen while timing queries. */
+  private double queryLoad;
 
   FoundationBenchmark(Options options, PrintStream out, PrintStream err) {
     this.options = options;
@@ -147,10 +149,16 @@ final class FoundationBenchmark {
       Load load = load(ndjson, dataDir);
       out.printf(Locale.ROOT,
           "Converge bulk load: %s docs in %s = %,.0f docs/s (BulkLoader %.1f s + close %.1f s),"
-              + " %s rejected, data dir %s%n",
+              + " %s rejected, data dir %s; process CPU %.1f s (%,.0f docs per CPU-second);"
+              + " load average %.1f before, %.1f after%n",
           Timings.count(load.result.loaded()), Timings.seconds(load.wallNanos),
           load.docsPerSecond(), load.result.seconds(), load.closeNanos / 1e9,
-          Timings.count(load.result.rejected()), Timings.megabytes(load.dirBytes));
+          Timings.count(load.result.rejected()), Timings.megabytes(load.dirBytes),
+          load.cpuNanos / 1e9, load.docsPerCpuSecond(), load.loadBefore, load.loadAfter);
+      if (load.loadBefore > machine.cores() || load.loadAfter > machine.cores()) {
+        err.println("WARNING: other processes were using the CPUs during the load (load average"
+            + " above " + machine.cores() + "); wall-clock figures are pessimistic");
+      }
 
       // 3. Queries through the Avatica remote driver against the loaded directory.
       List<Timed> converge = new ArrayList<>();
@@ -243,15 +251,23 @@ final class FoundationBenchmark {
   }
 
   /** What the bulk load took. */
-  record Load(LoadResult result, long wallNanos, long closeNanos, long dirBytes) {
+  record Load(LoadResult result, long wallNanos, long closeNanos, long dirBytes, long cpuNanos,
+      double loadBefore, double loadAfter) {
     double docsPerSecond() {
       return result.loaded() / (wallNanos / 1e9);
+    }
+
+    /** Documents per second of this process's CPU time (both cores count). */
+    double docsPerCpuSecond() {
+      return cpuNanos > 0 ? result.loaded() / (cpuNanos / 1e9) : 0;
     }
   }
 
   private Load load(Path ndjson, Path dataDir) throws IOException {
     long total = options.docs();
     long step = Math.max(1, total / 10);
+    double loadBefore = SystemLoad.loadAverage();
+    long cpuStart = SystemLoad.processCpuNanos();
     long start = System.nanoTime();
     LoadResult result;
     long closeStart;
@@ -280,10 +296,13 @@ final class FoundationBenchmark {
       store.flush();
     }
     long end = System.nanoTime();
-    return new Load(result, end - start, end - closeStart, sizeOf(dataDir));
+    long cpu = SystemLoad.processCpuNanos() - cpuStart;
+    return new Load(result, end - start, end - closeStart, sizeOf(dataDir), cpu, loadBefore,
+        SystemLoad.loadAverage());
   }
 
   private Timed time(String engine, Connection c, Query q) throws SQLException {
+    queryLoad = Math.max(queryLoad, SystemLoad.loadAverage());
     long first = -1;
     for (int i = 0; i < options.warmup(); i++) {
       long n = QueryResult.run(c, q.sql()).nanos();
@@ -351,6 +370,12 @@ final class FoundationBenchmark {
     b.append(String.format(Locale.ROOT, "| Data directory after close | %s |%n",
         Timings.megabytes(load.dirBytes)));
     b.append(String.format(Locale.ROOT,
+        "| Process CPU time during the load (docs per CPU-second) | %.1f s (%,.0f) |%n",
+        load.cpuNanos / 1e9, load.docsPerCpuSecond()));
+    b.append(String.format(Locale.ROOT,
+        "| Machine load average (1 min) before / after the load | %.1f / %.1f |%n",
+        load.loadBefore, load.loadAfter));
+    b.append(String.format(Locale.ROOT,
         "| DuckDB load of the same file (`read_json_auto`, in-memory table) | %s |%n%n",
         Timings.seconds(duckLoadNanos)));
     b.append("### Queries\n\n");
@@ -363,8 +388,9 @@ final class FoundationBenchmark {
     b.append(table).append('\n');
     b.append(String.format(Locale.ROOT,
         "Cold start, not in the medians: server start and first connection %s; first run of"
-            + " each query on Converge %s, on DuckDB %s.%n%n",
-        Timings.seconds(connectNanos), firsts(converge), firsts(duck)));
+            + " each query on Converge %s, on DuckDB %s. Highest machine load average while"
+            + " timing queries: %.1f.%n%n",
+        Timings.seconds(connectNanos), firsts(converge), firsts(duck), queryLoad));
     if (problems.isEmpty()) {
       b.append("Results check: both engines returned the same rows (counts equal, sums within"
           + " 1e-6 relative).\n");

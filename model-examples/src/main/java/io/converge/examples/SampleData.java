@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
@@ -127,7 +126,7 @@ public final class SampleData {
   /** Order number {@code i} (0-based) drawing from the sequence's random source. */
   static Map<String, Object> order(long i, long seed, SplittableRandom r) {
     Map<String, Object> o = new LinkedHashMap<>(16);
-    o.put("_id", String.format(Locale.ROOT, "o-%06d", i + 1));
+    o.put("_id", padded("o-", i + 1, 6));
     o.put("status", STATUS.pick(r));
     long quantity = QUANTITY.pick(r);
     // Log-normal unit price around 25, so a few orders are large.
@@ -189,7 +188,18 @@ public final class SampleData {
   }
 
   static String customerId(long n) {
-    return String.format(Locale.ROOT, "c-%05d", n);
+    return padded("c-", n, 5);
+  }
+
+  /** {@code prefix} and {@code n} zero-padded to at least {@code width} digits. */
+  static String padded(String prefix, long n, int width) {
+    String digits = Long.toString(n);
+    StringBuilder b = new StringBuilder(prefix.length() + Math.max(width, digits.length()));
+    b.append(prefix);
+    for (int k = digits.length(); k < width; k++) {
+      b.append('0');
+    }
+    return b.append(digits).toString();
   }
 
   /** Skewed choice of a customer: a fifth of the customers place about half the orders. */

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.converge.storage.ConvergeStore;
 import io.converge.storage.json.JsonDocumentReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -52,7 +54,9 @@ class DemoModelTest {
 
   @Test
   void committedModelIsValidJsonForTheDemoDirectory() throws IOException {
-    try (InputStream in = Files.newInputStream(Path.of("models/demo.json"))) {
+    // One line, so the NDJSON-or-array reader sees one document.
+    String oneLine = Files.readString(Path.of("models/demo.json")).replace('\n', ' ');
+    try (InputStream in = new ByteArrayInputStream(oneLine.getBytes(StandardCharsets.UTF_8))) {
       List<JsonDocumentReader.Entry> entries = JsonDocumentReader.readAll(in);
       assertEquals(1, entries.size());
       Map<String, Object> m = entries.get(0).document();
