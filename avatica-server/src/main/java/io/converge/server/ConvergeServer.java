@@ -1,6 +1,7 @@
 package io.converge.server;
 
 import io.converge.adapter.ConvergeJdbc;
+import io.converge.adapter.ConvergeSchemaFactory;
 import io.converge.storage.ConvergeStore;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -122,7 +123,12 @@ public final class ConvergeServer {
     return meta;
   }
 
-  /** Stops listening, closes client connections and releases the store. Idempotent. */
+  /**
+   * Stops listening, closes client connections and releases the store, including the adapter's
+   * reference to it (Calcite connections do not release it themselves), so that the directory can
+   * be reopened, by this process or another, once the server is stopped. Embedded connections of
+   * this process on the same directory must not be used afterwards. Idempotent.
+   */
   public void stop() {
     if (!stopped.compareAndSet(false, true)) {
       return;
@@ -132,6 +138,7 @@ public final class ConvergeServer {
     } finally {
       try {
         meta.closeAll();
+        ConvergeSchemaFactory.release(options.dataDir());
       } finally {
         store.release();
         LOG.info("Converge server on port {} stopped", port);

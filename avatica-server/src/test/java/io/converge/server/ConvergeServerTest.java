@@ -166,8 +166,12 @@ class ConvergeServerTest {
   }
 
   @Test
-  void stopReleasesTheDataDirectory() throws Exception {
+  void stopReleasesTheDataDirectoryAfterQueries() throws Exception {
     start("protobuf", 0);
+    try (Connection c = connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select count(*) from orders")) {
+      assertEquals(List.of("3"), rows(rs));
+    }
     server.stop();
     server.stop();
     try (io.converge.storage.ConvergeStore store = io.converge.storage.ConvergeStore.open(dataDir)) {
