@@ -7,10 +7,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.MissingResultsException;
+import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
+import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
 import org.apache.calcite.avatica.remote.TypedValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Avatica's {@link JdbcMeta} over Converge's Calcite URL, with result framing made explicit.
@@ -21,11 +26,14 @@ import org.apache.calcite.avatica.remote.TypedValue;
  * ways a client can still ask for a whole result in one message (an "unlimited" first frame, or a
  * huge or non-positive fetch size) and counts the frames it serves.
  *
+ * <p>Errors reach the client as Calcite's message with its reason (see {@link #clientError}).
+ *
  * <p>It also drops client connection properties that would redefine the schema or load code on
  * the server ({@code model}, {@code schemaFactory}, {@code schema.*}, ...): the server decides what
  * it serves.
  */
 public class ConvergeMeta extends JdbcMeta {
+  private static final Logger LOG = LoggerFactory.getLogger(ConvergeMeta.class);
   /** Rows per frame when the client asks for a non-positive fetch size. */
   public static final int DEFAULT_FRAME_ROWS = 100;
   /** Upper bound on rows per frame, whatever the client asks. */
@@ -48,28 +56,85 @@ public class ConvergeMeta extends JdbcMeta {
   }
 
   @Override
+  public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
+    try {
+      return super.prepare(ch, sql, maxRowCount);
+    } catch (RuntimeException e) {
+      throw clientError(e);
+    }
+  }
+
+  @Override
   public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount,
       int maxRowsInFirstFrame, PrepareCallback callback) throws NoSuchStatementException {
-    ExecuteResult result =
-        super.prepareAndExecute(h, sql, maxRowCount, firstFrameRows(maxRowsInFirstFrame), callback);
-    frames.incrementAndGet();
-    return result;
+    try {
+      ExecuteResult result = super.prepareAndExecute(h, sql, maxRowCount,
+          firstFrameRows(maxRowsInFirstFrame), callback);
+      frames.incrementAndGet();
+      return result;
+    } catch (RuntimeException e) {
+      throw clientError(e);
+    }
   }
 
   @Override
   public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,
       int maxRowsInFirstFrame) throws NoSuchStatementException {
-    ExecuteResult result = super.execute(h, parameterValues, firstFrameRows(maxRowsInFirstFrame));
-    frames.incrementAndGet();
-    return result;
+    try {
+      ExecuteResult result =
+          super.execute(h, parameterValues, firstFrameRows(maxRowsInFirstFrame));
+      frames.incrementAndGet();
+      return result;
+    } catch (RuntimeException e) {
+      throw clientError(e);
+    }
   }
 
   @Override
   public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
       throws NoSuchStatementException, MissingResultsException {
-    Frame frame = super.fetch(h, offset, fetchRows(fetchMaxRowCount));
-    frames.incrementAndGet();
-    return frame;
+    try {
+      Frame frame = super.fetch(h, offset, fetchRows(fetchMaxRowCount));
+      frames.incrementAndGet();
+      return frame;
+    } catch (RuntimeException e) {
+      throw clientError(e);
+    }
+  }
+
+  /**
+   * The error a client sees: Calcite's message for the statement plus, when that message does
+   * not already carry it, the specific reason (the validator's "From line 1, column 15 to ...:
+   * Object 'x' not found", or the root cause). Without this, a failed prepare reaches the client
+   * as only "while preparing SQL: ...", and other failures as a long chain of wrapper classes.
+   */
+  static RuntimeException clientError(RuntimeException e) {
+    if (e instanceof AvaticaRuntimeException || e instanceof NoSuchConnectionException) {
+      return e;
+    }
+    LOG.debug("statement failed", e);
+    SQLException sql = null;
+    Throwable reason = null;
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (sql == null && t instanceof SQLException se) {
+        sql = se;
+      }
+      if (t.getClass().getSimpleName().endsWith("ContextException")) {
+        reason = t;
+      }
+      if (t.getCause() == null && reason == null) {
+        reason = t;
+      }
+    }
+    String message = sql != null && sql.getMessage() != null ? sql.getMessage()
+        : String.valueOf(e.getMessage());
+    String why = reason == null ? null : reason.getMessage();
+    if (why != null && !message.contains(why)) {
+      message = message + ": " + why;
+    }
+    int code = sql != null && sql.getErrorCode() != 0 ? sql.getErrorCode() : -1;
+    String state = sql != null && sql.getSQLState() != null ? sql.getSQLState() : "00000";
+    return new AvaticaRuntimeException(message, code, state, AvaticaSeverity.ERROR);
   }
 
   /** Closes every open statement and connection (the server is stopping). */

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.avatica.AvaticaSqlException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,8 +82,9 @@ class ConvergeServerTest {
       try (Statement s = c.createStatement()) {
         SQLException e = assertThrows(SQLException.class,
             () -> s.executeQuery("select * from no_such_collection"));
-        assertTrue(e.getMessage().contains("Object 'no_such_collection' not found"),
-            e.getMessage());
+        assertTrue(e.getMessage().contains("Error while executing SQL \"select * from "
+            + "no_such_collection\": From line 1, column 15 to line 1, column 32: "
+            + "Object 'no_such_collection' not found"), e.getMessage());
       }
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("select count(*) from orders")) {
@@ -92,6 +94,27 @@ class ConvergeServerTest {
     try (Connection other = connect(); Statement s = other.createStatement();
         ResultSet rs = s.executeQuery("select count(*) from orders")) {
       assertEquals(List.of("3"), rows(rs));
+    }
+  }
+
+  @Test
+  void preparingBadSqlReturnsCalcitesReason() throws Exception {
+    start("json", 0);
+    try (Connection c = connect()) {
+      AvaticaSqlException e = assertThrows(AvaticaSqlException.class,
+          () -> c.prepareStatement("select * from orders where nope = ?"));
+      // Avatica's client replaces the server's message of a failed prepare with its own
+      // "while preparing SQL: ..."; the server's (Calcite's reason) arrives in getStackTraces().
+      assertTrue(e.getMessage().contains("while preparing SQL"), e.getMessage());
+      assertTrue(String.join("\n", e.getStackTraces()).contains(
+          "From line 1, column 28 to line 1, column 31: Column 'nope' not found"),
+          String.join("\n", e.getStackTraces()));
+      try (var ps = c.prepareStatement("select count(*) from orders where amount > ?")) {
+        ps.setLong(1, 6);
+        try (ResultSet rs = ps.executeQuery()) {
+          assertEquals(List.of("2"), rows(rs));
+        }
+      }
     }
   }
 
