@@ -1,5 +1,6 @@
 package io.converge.adapter;
 
+import io.converge.storage.StoreException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,12 +42,21 @@ public final class ConvergeJdbc {
         + "\"operand\":{\"" + ConvergeSchemaFactory.DATA_DIR + "\":" + jsonString(dir) + "}}]}";
   }
 
-  /** Opens an embedded Calcite connection over {@code dataDir}. */
+  /**
+   * Opens an embedded Calcite connection over {@code dataDir}. A directory that cannot be opened
+   * (for example, locked by another process) fails with an SQLException carrying the storage
+   * layer's message, not Calcite's model-loading wrapper.
+   */
   public static Connection connect(Path dataDir) throws SQLException {
     try {
       Class.forName("org.apache.calcite.jdbc.Driver");
     } catch (ClassNotFoundException e) {
       throw new SQLException("Calcite's JDBC driver is not on the class path", e);
+    }
+    try {
+      ConvergeSchemaFactory.store(dataDir);
+    } catch (StoreException e) {
+      throw new SQLException(e.getMessage(), "08001", e);
     }
     return DriverManager.getConnection(url(dataDir));
   }

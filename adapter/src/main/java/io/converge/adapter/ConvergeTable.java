@@ -5,7 +5,10 @@ import io.converge.storage.ConvergeCollection;
 import io.converge.storage.FieldInfo;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.AbstractEnumerable;
@@ -47,13 +50,30 @@ public final class ConvergeTable extends AbstractTable
     List<ConvergeColumn> cols = new ArrayList<>(schema.fields().size() + 2);
     cols.add(ConvergeColumn.ID);
     cols.add(ConvergeColumn.EVENT_TIME);
+    Set<String> taken = new HashSet<>();
+    taken.add(ConvergeColumn.ID.name().toLowerCase(Locale.ROOT));
+    taken.add(ConvergeColumn.EVENT_TIME.name().toLowerCase(Locale.ROOT));
     for (FieldInfo f : schema.fields()) { // sorted by path
       if (f.isLeaf() && !f.path().equals(ConvergeColumn.ID.path())
           && !f.path().equals(ConvergeColumn.EVENT_TIME.path())) {
-        cols.add(ConvergeColumn.of(f));
+        cols.add(uniqueName(ConvergeColumn.of(f), taken));
       }
     }
     this.columns = Collections.unmodifiableList(cols);
+  }
+
+  /**
+   * Connections resolve names case-insensitively, so two columns whose names differ only in case
+   * ({@code status}, {@code Status}) would make every query on the table ambiguous, even
+   * {@code SELECT *}. The first in path order keeps its name; later ones get a suffix
+   * {@code ~2}, {@code ~3}, ... ({@code "status~2"}).
+   */
+  private static ConvergeColumn uniqueName(ConvergeColumn c, Set<String> taken) {
+    String name = c.name();
+    for (int n = 2; !taken.add(name.toLowerCase(Locale.ROOT)); n++) {
+      name = c.path() + "~" + n;
+    }
+    return name.equals(c.name()) ? c : c.withName(name);
   }
 
   public ConvergeCollection collection() {
@@ -73,7 +93,7 @@ public final class ConvergeTable extends AbstractTable
   public RelDataType getRowType(RelDataTypeFactory typeFactory) {
     RelDataTypeFactory.Builder b = typeFactory.builder();
     for (ConvergeColumn c : columns) {
-      b.add(c.path(), c.relDataType(typeFactory));
+      b.add(c.name(), c.relDataType(typeFactory));
     }
     return b.build();
   }

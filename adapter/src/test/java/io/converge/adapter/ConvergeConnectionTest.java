@@ -104,4 +104,20 @@ class ConvergeConnectionTest {
     assertTrue(url.contains("\"dataDir\":\"/data/demo\""), url);
     assertTrue(url.contains("\"cache\":false"), url);
   }
+
+  @Test
+  void directoryOpenedExclusivelyElsewhereIsRefusedWithAClearMessage() {
+    Path dir = tmp.resolve("locked");
+    try (io.converge.storage.ConvergeStore exclusive = io.converge.storage.ConvergeStore.open(dir)) {
+      SQLException e = assertThrows(SQLException.class, () -> ConvergeJdbc.connect(dir));
+      Throwable t = e;
+      StringBuilder messages = new StringBuilder();
+      while (t != null) {
+        messages.append(t.getMessage()).append('\n');
+        t = t.getCause();
+      }
+      assertTrue(messages.toString().contains("is in use by another process"),
+          messages.toString());
+    }
+  }
 }

@@ -119,4 +119,13 @@ class ConvergeLiveDataTest {
     assertEquals(List.of("_id", "_event_time", "a", "c"),
         second.columns().stream().map(ConvergeColumn::path).toList());
   }
+
+  @Test
+  void fieldsWhoseNamesDifferOnlyInCaseStayQueryable() throws SQLException {
+    write(store, "mixed", "{\"_id\":\"m1\",\"Status\":\"A\",\"status\":\"b\",\"_ID\":\"x\"}");
+    assertEquals(List.of("m1, A, x, b"), query(conn, "select * from mixed").stream()
+        .map(r -> r.replaceFirst(", [^,]+,", ",")).toList()); // drop _event_time
+    assertEquals(List.of("A, b, x"),
+        query(conn, "select status, \"status~2\", \"_ID~2\" from mixed"));
+  }
 }
