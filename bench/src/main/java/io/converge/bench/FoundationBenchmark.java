@@ -132,9 +132,11 @@ final class FoundationBenchmark {
     out.println("Foundation benchmark: " + Timings.count(options.docs()) + " orders, "
         + options.runs() + " timed runs after " + options.warmup() + " warm-up runs");
     out.println("Machine: " + machine.describe());
+    if (options.dataDir() != null) {
+      checkFresh(options.dataDir());
+    }
     Path work = Files.createTempDirectory("converge-bench-");
     Path dataDir = options.dataDir() != null ? options.dataDir() : work.resolve("data");
-    checkFresh(dataDir);
     try {
       // 1. The input, generated once and not timed.
       Path ndjson = work.resolve("orders.ndjson");
