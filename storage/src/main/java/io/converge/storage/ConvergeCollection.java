@@ -20,6 +20,8 @@ import org.roaringbitmap.RoaringBitmap;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One collection of JSON documents and its converged index: pk, row store, column segments,
@@ -28,6 +30,7 @@ import org.rocksdb.WriteBatch;
  * consistent state of every index.
  */
 public final class ConvergeCollection {
+  private static final Logger LOG = LoggerFactory.getLogger(ConvergeCollection.class);
   private final ConvergeStore store;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final int id;
@@ -393,6 +396,7 @@ public final class ConvergeCollection {
     if (dropped || skipSealsForTests) {
       return;
     }
+    long started = System.nanoTime();
     RoaringBitmap liveOffsets = live.get(full.segment());
     if (liveOffsets == null) {
       liveOffsets = new RoaringBitmap();
@@ -430,13 +434,18 @@ public final class ConvergeCollection {
     } finally {
       sealLock.unlock();
     }
+    int backlog;
     writeLock.lock();
     try {
       sealing.remove(full);
       sealedSegments = Math.max(sealedSegments, full.segment() + 1);
+      backlog = sealing.size();
     } finally {
       writeLock.unlock();
     }
+    LOG.debug("sealed segment {} of '{}' in {} ms: {} column keys, {} posting keys, {} waiting",
+        full.segment(), name, (System.nanoTime() - started) / 1_000_000, columns.size(),
+        postings.size(), backlog);
   }
 
   private void reloadAfterFailure() {
