@@ -50,6 +50,12 @@ public class ConvergeMeta extends JdbcMeta {
     return frames.get();
   }
 
+  /** Every Calcite connection the server uses, wrapped so arrays serialize (see ArrayFriendlyJdbc). */
+  @Override
+  protected java.sql.Connection getConnection(String id) throws SQLException {
+    return ArrayFriendlyJdbc.wrap(super.getConnection(id));
+  }
+
   @Override
   public void openConnection(ConnectionHandle ch, Map<String, String> info) {
     super.openConnection(ch, withoutServerOwnedProperties(info));

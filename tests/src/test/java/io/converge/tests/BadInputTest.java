@@ -90,6 +90,14 @@ class BadInputTest {
     StringBuilder sb = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
       sb.append(t.getMessage()).append('\n');
+      // Avatica's client replaces a failed prepare's message with its own ("while preparing
+      // SQL"); the server's message travels in the exception's server-side traces, which is
+      // where JDBC tools find it.
+      if (t instanceof org.apache.calcite.avatica.AvaticaSqlException a) {
+        for (String trace : a.getStackTraces()) {
+          sb.append(trace, 0, Math.min(trace.length(), 2000)).append('\n');
+        }
+      }
     }
     return sb.toString();
   }
