@@ -229,7 +229,7 @@ class ConvergeStoreTest {
       ConvergeCollection c = store.getOrCreate("p");
       List<PreparedDocument> batch = new ArrayList<>();
       for (int i = 0; i < TailSegment.SEGMENT_ROWS; i++) {
-        batch.add(doc("_id", "d" + i, "status", i % 10 == 0 ? "rare" : "common",
+        batch.add(doc("_id", "d" + i, "status", i % 10 == 0 ? "rare" : "common", "unique", (long) i,
             "tags", i % 2 == 0 ? List.of("even", "x") : List.of("odd")));
       }
       c.upsert(batch);
@@ -238,12 +238,15 @@ class ConvergeStoreTest {
       int tagsId = c.schema().field("tags").id();
       byte[] rare = store.db().get(store.invertedCf(),
           Keys.inverted(c.id(), statusId, io.converge.storage.encoding.SortableEncoding.encode("rare"), 0));
-      RoaringBitmap rareRows = SegmentSealer.deserialize(rare);
+      RoaringBitmap rareRows = io.converge.storage.index.Postings.decode(rare);
       assertEquals(TailSegment.SEGMENT_ROWS / 10 + 1, rareRows.getCardinality());
       assertTrue(rareRows.contains(10));
       byte[] even = store.db().get(store.invertedCf(),
           Keys.inverted(c.id(), tagsId, io.converge.storage.encoding.SortableEncoding.encode("even"), 0));
-      assertEquals(TailSegment.SEGMENT_ROWS / 2, SegmentSealer.deserialize(even).getCardinality());
+      assertEquals(TailSegment.SEGMENT_ROWS / 2, io.converge.storage.index.Postings.decode(even).getCardinality());
+      byte[] one = store.db().get(store.invertedCf(), Keys.inverted(c.id(),
+          c.schema().field("unique").id(), io.converge.storage.encoding.SortableEncoding.encode(777L), 0));
+      assertEquals(RoaringBitmap.bitmapOf(777), io.converge.storage.index.Postings.decode(one));
     }
   }
 

@@ -34,17 +34,20 @@ public final class ColumnSegmentCodec {
     VarInts.writeUnsigned(out, n);
     Map<String, Integer> dict = new HashMap<>();
     int strings = 0;
+    boolean abandoned = false;
     for (int i = 0; i < n; i++) {
       Object v = values[i];
       out.write(tagOf(v));
       if (v instanceof String s) {
         strings++;
-        if (dict.size() <= DICTIONARY_MAX) {
+        // Stop building the dictionary once the strings are clearly mostly distinct.
+        if (!abandoned) {
           dict.putIfAbsent(s, dict.size());
+          abandoned = dict.size() > DICTIONARY_MAX || (strings >= 1024 && dict.size() * 2 > strings);
         }
       }
     }
-    boolean useDict = strings > 0 && dict.size() <= DICTIONARY_MAX && dict.size() * 2 <= strings;
+    boolean useDict = strings > 0 && !abandoned && dict.size() * 2 <= strings;
     if (useDict) {
       String[] byCode = new String[dict.size()];
       dict.forEach((s, code) -> byCode[code] = s);

@@ -6,9 +6,7 @@ import io.converge.storage.encoding.SortableEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +33,18 @@ public final class SegmentSealer {
     int n = tail.count();
     // Fields in id order and values in key order: the batch's keys come out sorted, which makes
     // the memtable inserts cheaper.
-    List<Integer> fields = new ArrayList<>(tail.columns().keySet());
-    Collections.sort(fields);
-    for (int field : fields) {
-      Object[] values = tail.columns().get(field);
+    Object[][] columns = tail.columns();
+    boolean[] isLive = new boolean[n];
+    live.forEach((int i) -> {
+      if (i < n) {
+        isLive[i] = true;
+      }
+    });
+    for (int field = 0; field < columns.length; field++) {
+      Object[] values = columns[field];
+      if (values == null) {
+        continue;
+      }
       int len = Math.min(n, values.length);
       sink.column(Keys.column(coll, field, tail.segment()), ColumnSegmentCodec.encode(values, len));
       if (field == CollectionState.ID_FIELD) {
@@ -48,7 +54,7 @@ public final class SegmentSealer {
       Map<Object, IntList> byValue = new HashMap<>();
       for (int i = 0; i < len; i++) {
         Object v = values[i];
-        if (v == null || !live.contains(i)) {
+        if (v == null || !isLive[i]) {
           continue;
         }
         if (v instanceof List<?> list) {
@@ -73,7 +79,7 @@ public final class SegmentSealer {
       }
       Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
       for (int i : order) {
-        sink.inverted(keys[i], serialize(offsets[i].toBitmap()));
+        sink.inverted(keys[i], Postings.encode(offsets[i].a, offsets[i].n));
       }
     }
   }
@@ -114,11 +120,6 @@ public final class SegmentSealer {
       }
     }
 
-    RoaringBitmap toBitmap() {
-      RoaringBitmap b = new RoaringBitmap();
-      b.addN(a, 0, n);
-      return b;
-    }
   }
 
   public static byte[] serialize(RoaringBitmap bitmap) {

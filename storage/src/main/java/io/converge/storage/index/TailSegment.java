@@ -1,8 +1,6 @@
 package io.converge.storage.index;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The open segment of a collection: the newest rid range, held in memory column by column until it
@@ -19,7 +17,8 @@ public final class TailSegment {
 
   private final int segment;
   private int count;
-  private final Map<Integer, Object[]> columns = new HashMap<>();
+  /** Indexed by field id; null where a field has no value in this segment. */
+  private Object[][] columns = new Object[16][];
 
   public TailSegment(int segment) {
     this.segment = segment;
@@ -47,7 +46,10 @@ public final class TailSegment {
   }
 
   public void set(int fieldId, int offset, Object value) {
-    Object[] col = columns.get(fieldId);
+    if (fieldId >= columns.length) {
+      columns = Arrays.copyOf(columns, Math.max(fieldId + 1, columns.length * 2));
+    }
+    Object[] col = columns[fieldId];
     if (col == null || col.length <= offset) {
       int size = col == null ? 1024 : col.length;
       while (size <= offset) {
@@ -56,29 +58,29 @@ public final class TailSegment {
       // A new array, so views holding the old one keep a stable prefix.
       col = col == null ? new Object[Math.min(size, SEGMENT_ROWS)]
           : Arrays.copyOf(col, Math.min(size, SEGMENT_ROWS));
-      columns.put(fieldId, col);
+      columns[fieldId] = col;
     }
     col[offset] = value;
   }
 
   public Object get(int fieldId, int offset) {
-    Object[] col = columns.get(fieldId);
+    Object[] col = fieldId < columns.length ? columns[fieldId] : null;
     return col == null || offset >= col.length ? null : col[offset];
   }
 
-  /** Each field's values, for sealing. Arrays may be longer than {@link #count()}. */
-  public Map<Integer, Object[]> columns() {
+  /** Field id -> values (null for absent fields), for sealing. Arrays may be longer than {@link #count()}. */
+  public Object[][] columns() {
     return columns;
   }
 
   public View view() {
-    return new View(segment, count, new HashMap<>(columns));
+    return new View(segment, count, columns.clone());
   }
 
   /** A reader's frozen picture of the tail: rows below {@code count} never change. */
-  public record View(int segment, int count, Map<Integer, Object[]> columns) {
+  public record View(int segment, int count, Object[][] columns) {
     public Object[] column(int fieldId) {
-      return columns.get(fieldId);
+      return fieldId < columns.length ? columns[fieldId] : null;
     }
   }
 }

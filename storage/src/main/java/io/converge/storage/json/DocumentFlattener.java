@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns a document into its leaves: one (path, value) per scalar or array, with nested objects
@@ -36,7 +38,7 @@ public final class DocumentFlattener {
       if (top && (key.equals(DocumentPreparer.ID) || key.equals(DocumentPreparer.EVENT_TIME))) {
         continue;
       }
-      String path = prefix == null ? key : prefix + '.' + key;
+      String path = prefix == null ? key : nestedPath(prefix, key);
       Object v = e.getValue();
       if (v instanceof Map<?, ?> m) {
         consumer.object(path);
@@ -51,6 +53,32 @@ public final class DocumentFlattener {
         consumer.leaf(path, normalizeScalar(v));
       }
     }
+  }
+
+  /**
+   * Nested paths repeat in every document; reusing one String per path skips the concatenation
+   * and lets every map lookup downstream use its cached hash. Bounded, for documents whose keys
+   * are data (ids as keys): past the bound, paths are built afresh.
+   */
+  private static final int PATH_CACHE_MAX = 100_000;
+  private static final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> PATHS =
+      new ConcurrentHashMap<>();
+  private static final AtomicInteger PATHS_CACHED = new AtomicInteger();
+
+  static String nestedPath(String prefix, String key) {
+    ConcurrentHashMap<String, String> children = PATHS.get(prefix);
+    if (children != null) {
+      String p = children.get(key);
+      if (p != null) {
+        return p;
+      }
+    }
+    String path = prefix + '.' + key;
+    if (PATHS_CACHED.get() < PATH_CACHE_MAX) {
+      PATHS.computeIfAbsent(prefix, k -> new ConcurrentHashMap<>()).putIfAbsent(key, path);
+      PATHS_CACHED.incrementAndGet();
+    }
+    return path;
   }
 
   static Object normalizeScalar(Object v) {
