@@ -148,6 +148,55 @@ public final class CollectionSnapshot implements AutoCloseable {
     return out;
   }
 
+  /** Rids (live, as of this snapshot) for which {@code predicate} is TRUE. */
+  public RoaringBitmap select(io.converge.storage.query.Predicate predicate) {
+    return new io.converge.storage.query.PredicateEvaluator(this).select(predicate);
+  }
+
+  /** A cheap estimate of how many rows {@link #select} would return (for cost models). */
+  public long estimate(io.converge.storage.query.Predicate predicate) {
+    return new io.converge.storage.query.PredicateEvaluator(this).estimate(predicate);
+  }
+
+  /** Like {@link #scan(List)}, restricted to {@code rids} (intersected with the live rows). */
+  public RowCursor scan(List<String> paths, RoaringBitmap rids) {
+    int[] fieldIds = new int[paths.size()];
+    for (int i = 0; i < fieldIds.length; i++) {
+      fieldIds[i] = fieldId(paths.get(i));
+    }
+    return new RowCursor(this, fieldIds, rids);
+  }
+
+  /** Rids of the live documents with these {@code _id}s (absent ids are skipped). */
+  public RoaringBitmap lookup(java.util.Collection<String> ids) {
+    RoaringBitmap rids = new RoaringBitmap();
+    try {
+      for (String id : ids) {
+        byte[] ridBytes = store.db().get(store.pkCf(), readOptions, Keys.pk(coll, id));
+        if (ridBytes != null) {
+          rids.add(ridOf(Keys.readLong(ridBytes, 0)));
+        }
+      }
+    } catch (RocksDBException e) {
+      throw store.failure("looking up _id", e);
+    }
+    return rids;
+  }
+
+  /** Evaluates a GROUP BY over column segments, optionally restricted to {@code rids}. */
+  public List<Object[]> aggregate(io.converge.storage.query.Aggregation aggregation,
+      RoaringBitmap rids) {
+    return new io.converge.storage.query.ColumnAggregator(this).aggregate(aggregation, rids);
+  }
+
+  /** Rids fit in an int (2^31 documents written per collection): bitmaps use ints. */
+  static int ridOf(long rid) {
+    if (rid > Integer.MAX_VALUE) {
+      throw new StoreException("rid " + rid + " is beyond the 2^31 rows a collection can address");
+    }
+    return (int) rid;
+  }
+
   @Override
   public void close() {
     if (!closed) {

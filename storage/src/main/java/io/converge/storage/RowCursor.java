@@ -18,8 +18,16 @@ public final class RowCursor {
   private IntIterator offsets;
   private int offset;
 
+  /** Rids to visit (null = every live row). */
+  private final RoaringBitmap only;
+
   RowCursor(CollectionSnapshot snapshot, int[] fieldIds) {
+    this(snapshot, fieldIds, null);
+  }
+
+  RowCursor(CollectionSnapshot snapshot, int[] fieldIds, RoaringBitmap only) {
     this.snapshot = snapshot;
+    this.only = only;
     this.fieldIds = fieldIds;
     this.columns = new Object[fieldIds.length][];
     this.segments = snapshot.segmentCount();
@@ -35,6 +43,26 @@ public final class RowCursor {
       if (live == null || live.isEmpty()) {
         offsets = null;
         continue;
+      }
+      if (only != null) {
+        long base = (long) segment << TailSegment.SEGMENT_BITS;
+        if (base > Integer.MAX_VALUE) {
+          return false;
+        }
+        RoaringBitmap wanted = RoaringBitmap.bitmapOfRange(base,
+            base + TailSegment.SEGMENT_ROWS);
+        wanted.and(only);
+        if (wanted.isEmpty()) {
+          offsets = null;
+          continue;
+        }
+        RoaringBitmap shifted = new RoaringBitmap();
+        wanted.forEach((int rid) -> shifted.add(rid - (int) base));
+        live = RoaringBitmap.and(live, shifted);
+        if (live.isEmpty()) {
+          offsets = null;
+          continue;
+        }
       }
       int written = snapshot.inMemoryCount(segment);
       if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {

@@ -1,0 +1,22 @@
+package io.converge.storage.query;
+
+import java.util.List;
+
+/**
+ * A GROUP BY evaluated over column segments: group keys are field paths; each call is an
+ * aggregate over one field path (or none, for COUNT(*)).
+ *
+ * <p>Results: one {@code Object[]} per group: the group key values (as stored: Long, Double,
+ * String, Boolean, Instant, List, or null — null is a group of its own), then one value per call:
+ * COUNT and COUNT DISTINCT -> Long; SUM -> Long when every summed value is an integer (an overflow
+ * is an error, never a wrap), else Double, and null when no non-null value was summed; MIN/MAX ->
+ * the smallest/largest non-null value (numbers compared numerically, returned as stored), null when
+ * none. Without group keys there is exactly one row, even over no rows. AVG is SUM / COUNT(path)
+ * (let the planner reduce it).
+ */
+public record Aggregation(List<String> groupBy, List<Call> calls) {
+  public enum Kind { COUNT, SUM, MIN, MAX }
+
+  /** {@code path} null means COUNT(*); {@code distinct} only with COUNT. */
+  public record Call(Kind kind, String path, boolean distinct) {}
+}
