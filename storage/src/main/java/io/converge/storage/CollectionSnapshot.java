@@ -35,6 +35,7 @@ public final class CollectionSnapshot implements AutoCloseable {
   private final Snapshot snapshot;
   private final ReadOptions readOptions;
   private boolean closed;
+  private RoaringBitmap liveRids;
 
   CollectionSnapshot(ConvergeStore store, int coll, CollectionSchema schema,
       Map<Integer, RoaringBitmap> live, List<TailSegment.View> inMemory, Snapshot snapshot) {
@@ -150,12 +151,12 @@ public final class CollectionSnapshot implements AutoCloseable {
 
   /** Rids (live, as of this snapshot) for which {@code predicate} is TRUE. */
   public RoaringBitmap select(io.converge.storage.query.Predicate predicate) {
-    return new io.converge.storage.query.PredicateEvaluator(this).select(predicate);
+    return new PredicateEvaluator(this).select(predicate);
   }
 
   /** A cheap estimate of how many rows {@link #select} would return (for cost models). */
   public long estimate(io.converge.storage.query.Predicate predicate) {
-    return new io.converge.storage.query.PredicateEvaluator(this).estimate(predicate);
+    return new PredicateEvaluator(this).estimate(predicate);
   }
 
   /** Like {@link #scan(List)}, restricted to {@code rids} (intersected with the live rows). */
@@ -186,7 +187,43 @@ public final class CollectionSnapshot implements AutoCloseable {
   /** Evaluates a GROUP BY over column segments, optionally restricted to {@code rids}. */
   public List<Object[]> aggregate(io.converge.storage.query.Aggregation aggregation,
       RoaringBitmap rids) {
-    return new io.converge.storage.query.ColumnAggregator(this).aggregate(aggregation, rids);
+    return new ColumnAggregator(this).aggregate(aggregation, rids);
+  }
+
+  /** Every live rid of this view, as one bitmap (computed once). */
+  public RoaringBitmap liveRids() {
+    if (liveRids == null) {
+      RoaringBitmap all = new RoaringBitmap();
+      for (int seg = 0; seg < segmentCount(); seg++) {
+        RoaringBitmap offsets = liveOffsets(seg);
+        if (offsets == null || offsets.isEmpty()) {
+          continue;
+        }
+        int written = inMemoryCount(seg);
+        if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {
+          offsets = RoaringBitmap.and(offsets, RoaringBitmap.bitmapOfRange(0, written));
+        }
+        all.or(RoaringBitmap.addOffset(offsets, segmentBase(seg)));
+      }
+      liveRids = all;
+    }
+    return liveRids;
+  }
+
+  static long segmentBase(int segment) {
+    return (long) segment << TailSegment.SEGMENT_BITS;
+  }
+
+  ConvergeStore store() {
+    return store;
+  }
+
+  int collectionId() {
+    return coll;
+  }
+
+  ReadOptions readOptions() {
+    return readOptions;
   }
 
   /** Rids fit in an int (2^31 documents written per collection): bitmaps use ints. */

@@ -13,7 +13,9 @@ import java.util.List;
  * UNKNOWN is UNKNOWN; only TRUE rows are selected. Callers translate a SQL predicate only when the
  * column's types make these semantics equal to SQL's (a single type, or INT+DOUBLE).
  *
- * <p>Values: Long, Double, String, Boolean, java.time.Instant.
+ * <p>Values: Long, Double, String, Boolean, java.time.Instant. Array fields answer only
+ * {@link Contains} (and IS [NOT] NULL); a field holding both arrays and scalars answers neither
+ * exactly, so callers must not push predicates on it.
  */
 public sealed interface Predicate {
   enum Op { EQ, NE, LT, LE, GT, GE }

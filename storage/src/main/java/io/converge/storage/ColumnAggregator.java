@@ -1,0 +1,274 @@
+package io.converge.storage;
+
+import io.converge.storage.index.TailSegment;
+import io.converge.storage.query.Aggregation;
+import io.converge.storage.query.Values;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.roaringbitmap.IntIterator;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Evaluates an {@link Aggregation} segment by segment over column values: for each segment it
+ * loads only the grouped and aggregated fields, walks the selected live offsets and folds each
+ * row into its group's accumulators. Memory is one segment of the needed columns plus one
+ * accumulator set per group; rows are never materialized.
+ *
+ * <p>Rows are visited in rid order on one thread, so floating-point sums add in the same order as
+ * a row-at-a-time engine scanning the same collection. In a field that holds both integers and
+ * decimals (a DOUBLE column in SQL) integers are taken as doubles for grouping, MIN/MAX and
+ * COUNT DISTINCT, so 5 and 5.0 are one value, as SQL sees them.
+ */
+final class ColumnAggregator {
+  private static final Object NULL_KEY = new Object() {
+    @Override
+    public String toString() {
+      return "NULL";
+    }
+  };
+
+  private final CollectionSnapshot snapshot;
+
+  ColumnAggregator(CollectionSnapshot snapshot) {
+    this.snapshot = snapshot;
+  }
+
+  List<Object[]> aggregate(Aggregation a, RoaringBitmap rids) {
+    List<String> groupBy = a.groupBy();
+    List<Aggregation.Call> calls = a.calls();
+    // Distinct fields to load: group keys first, then call arguments.
+    List<String> paths = new ArrayList<>(groupBy);
+    int[] argIndex = new int[calls.size()];
+    for (int i = 0; i < calls.size(); i++) {
+      String p = calls.get(i).path();
+      if (p == null) {
+        argIndex[i] = -1;
+      } else {
+        int at = paths.indexOf(p);
+        if (at < 0) {
+          at = paths.size();
+          paths.add(p);
+        }
+        argIndex[i] = at;
+      }
+    }
+    int[] fieldIds = new int[paths.size()];
+    boolean[] asDouble = new boolean[paths.size()];
+    for (int i = 0; i < paths.size(); i++) {
+      fieldIds[i] = snapshot.fieldId(paths.get(i));
+      FieldInfo f = snapshot.schema().field(paths.get(i));
+      asDouble[i] = f != null && f.count(FieldType.DOUBLE) > 0 && f.count(FieldType.INT) > 0;
+    }
+    Map<Object, Accumulator[]> groups = new LinkedHashMap<>();
+    Object[] row = new Object[paths.size()];
+    Object[][] columns = new Object[paths.size()][];
+    int segments = snapshot.segmentCount();
+    for (int seg = 0; seg < segments; seg++) {
+      RoaringBitmap offsets = selectedOffsets(seg, rids);
+      if (offsets == null || offsets.isEmpty()) {
+        continue;
+      }
+      for (int i = 0; i < paths.size(); i++) {
+        columns[i] = snapshot.column(fieldIds[i], seg);
+      }
+      IntIterator it = offsets.getIntIterator();
+      while (it.hasNext()) {
+        int offset = it.next();
+        for (int i = 0; i < row.length; i++) {
+          Object[] col = columns[i];
+          Object v = col == null || offset >= col.length ? null : col[offset];
+          if (asDouble[i] && v instanceof Long l) {
+            v = l.doubleValue();
+          }
+          row[i] = v instanceof Double d && d == 0.0d ? (Object) 0.0d : v; // -0.0 is 0.0
+        }
+        Object key = groupKey(row, groupBy.size());
+        Accumulator[] accs = groups.get(key);
+        if (accs == null) {
+          accs = newAccumulators(calls);
+          groups.put(key, accs);
+        }
+        for (int c = 0; c < accs.length; c++) {
+          accs[c].add(argIndex[c] < 0 ? Boolean.TRUE : row[argIndex[c]]);
+        }
+      }
+    }
+    if (groups.isEmpty() && groupBy.isEmpty()) {
+      groups.put(List.of(), newAccumulators(calls));
+    }
+    List<Object[]> out = new ArrayList<>(groups.size());
+    for (Map.Entry<Object, Accumulator[]> e : groups.entrySet()) {
+      Object[] r = new Object[groupBy.size() + calls.size()];
+      unpackKey(e.getKey(), groupBy.size(), r);
+      for (int c = 0; c < calls.size(); c++) {
+        r[groupBy.size() + c] = e.getValue()[c].result();
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
+  /** Live offsets of a segment, restricted to {@code rids} when given. */
+  private RoaringBitmap selectedOffsets(int seg, RoaringBitmap rids) {
+    RoaringBitmap live = snapshot.liveOffsets(seg);
+    if (live == null) {
+      return null;
+    }
+    int written = snapshot.inMemoryCount(seg);
+    if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {
+      live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, written));
+    }
+    if (rids != null) {
+      long base = CollectionSnapshot.segmentBase(seg);
+      RoaringBitmap inSegment = RoaringBitmap.and(rids,
+          RoaringBitmap.bitmapOfRange(base, base + TailSegment.SEGMENT_ROWS));
+      live = RoaringBitmap.and(live, RoaringBitmap.addOffset(inSegment, -base));
+    }
+    return live;
+  }
+
+  private static Object groupKey(Object[] row, int n) {
+    if (n == 0) {
+      return List.of();
+    }
+    if (n == 1) {
+      return row[0] == null ? NULL_KEY : row[0];
+    }
+    return Arrays.asList(Arrays.copyOf(row, n));
+  }
+
+  private static void unpackKey(Object key, int n, Object[] out) {
+    if (n == 1) {
+      out[0] = key == NULL_KEY ? null : key;
+    } else if (n > 1) {
+      List<?> parts = (List<?>) key;
+      for (int i = 0; i < n; i++) {
+        out[i] = parts.get(i);
+      }
+    }
+  }
+
+  private static Accumulator[] newAccumulators(List<Aggregation.Call> calls) {
+    Accumulator[] accs = new Accumulator[calls.size()];
+    for (int i = 0; i < accs.length; i++) {
+      Aggregation.Call c = calls.get(i);
+      accs[i] = switch (c.kind()) {
+        case COUNT -> c.distinct() ? new CountDistinct() : new Count();
+        case SUM -> new Sum();
+        case MIN -> new Extreme(-1);
+        case MAX -> new Extreme(1);
+      };
+    }
+    return accs;
+  }
+
+  private interface Accumulator {
+    void add(Object v);
+
+    Object result();
+  }
+
+  private static final class Count implements Accumulator {
+    long n;
+
+    @Override
+    public void add(Object v) {
+      if (v != null) {
+        n++;
+      }
+    }
+
+    @Override
+    public Object result() {
+      return n;
+    }
+  }
+
+  private static final class CountDistinct implements Accumulator {
+    final Set<Object> seen = new HashSet<>();
+
+    @Override
+    public void add(Object v) {
+      if (v != null) {
+        seen.add(v instanceof Double d && d == 0.0d ? 0.0d : v);
+      }
+    }
+
+    @Override
+    public Object result() {
+      return (long) seen.size();
+    }
+  }
+
+  /** Exact long sum until a decimal arrives, then double (in row order). */
+  private static final class Sum implements Accumulator {
+    long longSum;
+    double doubleSum;
+    boolean any;
+    boolean isDouble;
+
+    @Override
+    public void add(Object v) {
+      if (v instanceof Long l) {
+        if (isDouble) {
+          doubleSum += l;
+        } else {
+          try {
+            longSum = Math.addExact(longSum, l);
+          } catch (ArithmeticException e) {
+            throw new StoreException("SUM overflows BIGINT");
+          }
+        }
+        any = true;
+      } else if (v instanceof Double d) {
+        if (!isDouble) {
+          isDouble = true;
+          doubleSum = longSum;
+        }
+        doubleSum += d;
+        any = true;
+      }
+    }
+
+    @Override
+    public Object result() {
+      return !any ? null : isDouble ? (Object) doubleSum : (Object) longSum;
+    }
+  }
+
+  /** MIN (sign -1) or MAX (sign 1); numbers numerically, strings as Java compares them. */
+  private static final class Extreme implements Accumulator {
+    final int sign;
+    Object best;
+
+    Extreme(int sign) {
+      this.sign = sign;
+    }
+
+    @Override
+    public void add(Object v) {
+      if (v == null || v instanceof List) {
+        return;
+      }
+      if (best == null) {
+        best = v;
+        return;
+      }
+      Integer cmp = v instanceof String s && best instanceof String b ? Integer.valueOf(s.compareTo(b))
+          : Values.compare(v, best);
+      if (cmp != null && cmp * sign > 0) {
+        best = v;
+      }
+    }
+
+    @Override
+    public Object result() {
+      return best;
+    }
+  }
+}

@@ -1,0 +1,524 @@
+package io.converge.storage;
+
+import io.converge.storage.encoding.Keys;
+import io.converge.storage.encoding.SortableEncoding;
+import io.converge.storage.index.Postings;
+import io.converge.storage.query.Predicate;
+import io.converge.storage.query.Values;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+import org.roaringbitmap.RoaringBitmap;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Evaluates a {@link Predicate} against one snapshot. Sealed segments answer from the inverted
+ * index (point seeks for {@code =} / {@code IN}, one key-range scan for ranges and prefixes);
+ * segments still in memory are scanned value by value with the same comparison rules
+ * ({@link Values}). Sets of rids are Roaring bitmaps; three-valued logic keeps, next to the TRUE
+ * set, the UNKNOWN set, computed only when a NOT needs it.
+ */
+final class PredicateEvaluator {
+  /** Value families: which sortable tags a literal can match. */
+  private enum Family {
+    NUMBER(SortableEncoding.INT, SortableEncoding.DOUBLE),
+    STRING(SortableEncoding.STRING),
+    BOOL(SortableEncoding.FALSE, SortableEncoding.TRUE),
+    TIMESTAMP(SortableEncoding.TIMESTAMP);
+
+    final byte[] tags;
+
+    Family(byte... tags) {
+      this.tags = tags;
+    }
+
+    static Family of(Object v) {
+      if (v instanceof Long || v instanceof Double) {
+        return NUMBER;
+      } else if (v instanceof String) {
+        return STRING;
+      } else if (v instanceof Boolean) {
+        return BOOL;
+      } else if (v instanceof Instant) {
+        return TIMESTAMP;
+      }
+      throw new IllegalArgumentException("not a predicate value: " + v);
+    }
+  }
+
+  /** TRUE rows, and a way to get the UNKNOWN rows. */
+  private record Result(RoaringBitmap trueRows, Supplier<RoaringBitmap> unknownRows) {}
+
+  private final CollectionSnapshot snapshot;
+  /** The rows under evaluation: every live row, or a sample of them. */
+  private final RoaringBitmap live;
+  /** Read columns only (the sampler of {@link #estimate}), never the index. */
+  private final boolean scanOnly;
+
+  PredicateEvaluator(CollectionSnapshot snapshot) {
+    this(snapshot, snapshot.liveRids(), false);
+  }
+
+  private PredicateEvaluator(CollectionSnapshot snapshot, RoaringBitmap rows, boolean scanOnly) {
+    this.snapshot = snapshot;
+    this.live = rows;
+    this.scanOnly = scanOnly;
+  }
+
+  RoaringBitmap select(Predicate p) {
+    return eval(p).trueRows();
+  }
+
+  /**
+   * Exact for {@code =}, {@code IN} and array contains (posting sizes); for other predicates the
+   * fraction of matching rows in the newest segment, scaled to the collection.
+   */
+  long estimate(Predicate p) {
+    if (p instanceof Predicate.Compare c && c.op() == Predicate.Op.EQ
+        || p instanceof Predicate.In || p instanceof Predicate.Contains) {
+      return eval(p).trueRows().getLongCardinality();
+    }
+    long total = live.getLongCardinality();
+    if (total == 0) {
+      return 0;
+    }
+    int last = snapshot.segmentCount() - 1;
+    RoaringBitmap sample = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(
+        CollectionSnapshot.segmentBase(last), CollectionSnapshot.segmentBase(last + 1)));
+    if (sample.getCardinality() < 1024 && last > 0) {
+      last--;
+      sample = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(
+          CollectionSnapshot.segmentBase(last), CollectionSnapshot.segmentBase(last + 2)));
+    }
+    if (sample.isEmpty()) {
+      return total / 3;
+    }
+    long hits = RoaringBitmap.and(sample, evalScanOnly(p, sample)).getLongCardinality();
+    return Math.max(hits > 0 ? 1 : 0, Math.round((double) hits / sample.getCardinality() * total));
+  }
+
+  /** Evaluates {@code p} by scanning columns, over the rids of {@code within} only. */
+  private RoaringBitmap evalScanOnly(Predicate p, RoaringBitmap within) {
+    return new PredicateEvaluator(snapshot, within, true).select(p);
+  }
+
+  private Result eval(Predicate p) {
+    if (p instanceof Predicate.And and) {
+      List<Result> parts = new ArrayList<>();
+      RoaringBitmap t = null;
+      for (Predicate o : and.operands()) {
+        Result r = eval(o);
+        parts.add(r);
+        t = t == null ? r.trueRows().clone() : and(t, r.trueRows());
+      }
+      RoaringBitmap trueRows = t == null ? live.clone() : t;
+      return new Result(trueRows, memo(() -> {
+        RoaringBitmap notFalse = null;
+        for (Result r : parts) {
+          RoaringBitmap nf = RoaringBitmap.or(r.trueRows(), r.unknownRows().get());
+          notFalse = notFalse == null ? nf : and(notFalse, nf);
+        }
+        return notFalse == null ? new RoaringBitmap() : RoaringBitmap.andNot(notFalse, trueRows);
+      }));
+    }
+    if (p instanceof Predicate.Or or) {
+      List<Result> parts = new ArrayList<>();
+      RoaringBitmap t = new RoaringBitmap();
+      for (Predicate o : or.operands()) {
+        Result r = eval(o);
+        parts.add(r);
+        t.or(r.trueRows());
+      }
+      return new Result(t, memo(() -> {
+        RoaringBitmap u = new RoaringBitmap();
+        for (Result r : parts) {
+          u.or(r.unknownRows().get());
+        }
+        return RoaringBitmap.andNot(u, t);
+      }));
+    }
+    if (p instanceof Predicate.Not not) {
+      Result r = eval(not.operand());
+      RoaringBitmap u = r.unknownRows().get();
+      RoaringBitmap t = RoaringBitmap.andNot(RoaringBitmap.andNot(live, r.trueRows()), u);
+      return new Result(t, () -> u);
+    }
+    return evalSimple(p);
+  }
+
+  private static RoaringBitmap and(RoaringBitmap a, RoaringBitmap b) {
+    a.and(b);
+    return a;
+  }
+
+  private static Supplier<RoaringBitmap> memo(Supplier<RoaringBitmap> s) {
+    return new Supplier<>() {
+      RoaringBitmap value;
+
+      @Override
+      public RoaringBitmap get() {
+        if (value == null) {
+          value = s.get();
+        }
+        return value;
+      }
+    };
+  }
+
+  /** A simple predicate: index for sealed segments, scan for in-memory ones. */
+  private Result evalSimple(Predicate p) {
+    String path = pathOf(p);
+    int field = snapshot.fieldId(path);
+    if (scanOnly || field < 0 || field == io.converge.storage.index.CollectionState.ID_FIELD
+        || p instanceof Predicate.IsNull || p instanceof Predicate.IsNotNull) {
+      // _id has no postings and null-ness is a column property: scan every segment's column.
+      return new ScanEvaluator(live).eval(p);
+    }
+    RoaringBitmap memoryRids = inMemoryRids();
+    Result scanned = new ScanEvaluator(memoryRids).eval(p);
+    RoaringBitmap t = RoaringBitmap.or(scanned.trueRows(), indexTrue(p, field));
+    t.and(live);
+    return new Result(t, memo(() -> {
+      // UNKNOWN = live rows holding no value comparable with the predicate's literal(s).
+      RoaringBitmap comparable = comparableRows(p, field);
+      comparable.or(RoaringBitmap.andNot(memoryRids,
+          scanned.unknownRows().get()));
+      RoaringBitmap u = RoaringBitmap.andNot(live, comparable);
+      return u;
+    }));
+  }
+
+  private static String pathOf(Predicate p) {
+    if (p instanceof Predicate.Compare c) {
+      return c.path();
+    } else if (p instanceof Predicate.In in) {
+      return in.path();
+    } else if (p instanceof Predicate.Prefix pr) {
+      return pr.path();
+    } else if (p instanceof Predicate.Contains c) {
+      return c.path();
+    } else if (p instanceof Predicate.IsNull n) {
+      return n.path();
+    } else if (p instanceof Predicate.IsNotNull n) {
+      return n.path();
+    }
+    throw new IllegalArgumentException("not a simple predicate: " + p);
+  }
+
+  private RoaringBitmap inMemoryRids() {
+    RoaringBitmap r = new RoaringBitmap();
+    for (int seg = 0; seg < snapshot.segmentCount(); seg++) {
+      if (snapshot.inMemoryCount(seg) >= 0) {
+        r.add(CollectionSnapshot.segmentBase(seg), CollectionSnapshot.segmentBase(seg + 1));
+      }
+    }
+    r.and(live);
+    return r;
+  }
+
+  /** TRUE rids of a simple predicate in the sealed segments, from the inverted index. */
+  private RoaringBitmap indexTrue(Predicate p, int field) {
+    RoaringBitmap out = new RoaringBitmap();
+    if (p instanceof Predicate.Compare c) {
+      if (c.op() == Predicate.Op.EQ) {
+        pointLookup(field, c.value(), out);
+      } else {
+        Family family = Family.of(c.value());
+        for (byte tag : family.tags) {
+          scanTag(field, tag, c.value(), c.op(), out);
+        }
+      }
+    } else if (p instanceof Predicate.In in) {
+      for (Object v : in.values()) {
+        pointLookup(field, v, out);
+      }
+    } else if (p instanceof Predicate.Contains c) {
+      pointLookup(field, c.value(), out);
+    } else if (p instanceof Predicate.Prefix pr) {
+      byte[] enc = SortableEncoding.encode(pr.prefix());
+      byte[] valuePrefix = Arrays.copyOf(enc, enc.length - 2); // without the terminator
+      byte[] start = concat(Keys.collectionStart(snapshot.collectionId()), Keys.intBytes(field),
+          valuePrefix);
+      iterate(start, key -> Keys.startsWith(key, start), (value, seg, posting) ->
+          addPosting(out, seg, posting));
+    }
+    return out;
+  }
+
+  /** Rows of sealed segments holding any value of the families the predicate's literals use. */
+  private RoaringBitmap comparableRows(Predicate p, int field) {
+    List<Object> literals = new ArrayList<>();
+    if (p instanceof Predicate.Compare c) {
+      literals.add(c.value());
+    } else if (p instanceof Predicate.In in) {
+      literals.addAll(in.values());
+    } else if (p instanceof Predicate.Prefix pr) {
+      literals.add(pr.prefix());
+    } else if (p instanceof Predicate.Contains) {
+      // Contains is UNKNOWN only where the field is null or missing: any posting counts, and an
+      // empty array is known too, so ask the columns.
+      return new ScanEvaluator(sealedRids()).notNullRows(p);
+    }
+    RoaringBitmap out = new RoaringBitmap();
+    boolean[] done = new boolean[Family.values().length];
+    for (Object lit : literals) {
+      Family f = Family.of(lit);
+      if (!done[f.ordinal()]) {
+        done[f.ordinal()] = true;
+        for (byte tag : f.tags) {
+          byte[] start = concat(Keys.collectionStart(snapshot.collectionId()),
+              Keys.intBytes(field), new byte[] {tag});
+          iterate(start, key -> key.length > start.length && Keys.startsWith(key, start),
+              (value, seg, posting) -> addPosting(out, seg, posting));
+        }
+      }
+    }
+    return out;
+  }
+
+  private RoaringBitmap sealedRids() {
+    return RoaringBitmap.andNot(live, inMemoryRids());
+  }
+
+  private void pointLookup(int field, Object value, RoaringBitmap out) {
+    if (value instanceof Long l) {
+      seekValue(field, l, out);
+      double d = l;
+      if ((long) d == l) {
+        seekValue(field, d, out);
+      }
+    } else if (value instanceof Double d) {
+      seekValue(field, d, out);
+      if (d == Math.rint(d) && Math.abs(d) < 9.2e18) {
+        seekValue(field, (long) (double) d, out);
+      }
+    } else {
+      seekValue(field, value, out);
+    }
+  }
+
+  private void seekValue(int field, Object value, RoaringBitmap out) {
+    byte[] start = Keys.invertedPrefix(snapshot.collectionId(), field, value);
+    iterate(start, key -> key.length == start.length + 4 && Keys.startsWith(key, start),
+        (v, seg, posting) -> addPosting(out, seg, posting));
+  }
+
+  /** Range scan over one tag's keys, checking each value exactly. */
+  private void scanTag(int field, byte tag, Object literal, Predicate.Op op, RoaringBitmap out) {
+    byte[] tagStart = concat(Keys.collectionStart(snapshot.collectionId()), Keys.intBytes(field),
+        new byte[] {tag});
+    byte[] start = tagStart;
+    boolean lowerBounded = op == Predicate.Op.GT || op == Predicate.Op.GE;
+    if (lowerBounded) {
+      // Seek near the bound (conservatively: every value is still checked exactly below).
+      Object bound = literal;
+      if (tag == SortableEncoding.DOUBLE && literal instanceof Long l) {
+        bound = Math.nextDown((double) l);
+      } else if (tag == SortableEncoding.INT && literal instanceof Double d) {
+        bound = d >= 9.2e18 ? Long.MAX_VALUE : d <= -9.2e18 ? Long.MIN_VALUE : (long) Math.floor(d);
+      }
+      if (tag == tagOf(bound)) {
+        start = Keys.invertedPrefix(snapshot.collectionId(), field, bound);
+      }
+    }
+    boolean upperBounded = op == Predicate.Op.LT || op == Predicate.Op.LE;
+    iterate(start, key -> Keys.startsWith(key, tagStart), (value, seg, posting) -> {
+      Integer cmp = Values.compare(value, literal);
+      if (cmp == null) {
+        return;
+      }
+      if (holds(op, cmp)) {
+        addPosting(out, seg, posting);
+      } else if (upperBounded && cmp > 0) {
+        throw STOP;
+      }
+    });
+  }
+
+  private static byte tagOf(Object literal) {
+    return SortableEncoding.encode(literal)[0];
+  }
+
+  static boolean holds(Predicate.Op op, int cmp) {
+    return switch (op) {
+      case EQ -> cmp == 0;
+      case NE -> cmp != 0;
+      case LT -> cmp < 0;
+      case LE -> cmp <= 0;
+      case GT -> cmp > 0;
+      case GE -> cmp >= 0;
+    };
+  }
+
+  private void addPosting(RoaringBitmap out, int seg, byte[] posting) {
+    if (snapshot.inMemoryCount(seg) >= 0) {
+      return; // answered by the in-memory scan of this view
+    }
+    out.or(RoaringBitmap.addOffset(Postings.decode(posting), CollectionSnapshot.segmentBase(seg)));
+  }
+
+  private interface KeyTest {
+    boolean inRange(byte[] key);
+  }
+
+  private interface PostingVisitor {
+    void visit(Object value, int segment, byte[] posting);
+  }
+
+  private static final RuntimeException STOP = new RuntimeException("stop", null, false, false) {};
+
+  private void iterate(byte[] start, KeyTest inRange, PostingVisitor visitor) {
+    int[] end = new int[1];
+    try (RocksIterator it = snapshot.store().db().newIterator(snapshot.store().invertedCf(),
+        snapshot.readOptions())) {
+      for (it.seek(start); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        if (!inRange.inRange(key)) {
+          break;
+        }
+        Object value = SortableEncoding.decode(key, 8, end);
+        int seg = Keys.readInt(key, end[0]);
+        try {
+          visitor.visit(value, seg, it.value());
+        } catch (RuntimeException e) {
+          if (e == STOP) {
+            break;
+          }
+          throw e;
+        }
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw snapshot.store().failure("reading the inverted index", e);
+    }
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    int n = 0;
+    for (byte[] p : parts) {
+      n += p.length;
+    }
+    byte[] out = new byte[n];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
+  }
+
+  /**
+   * Evaluates simple and compound predicates by reading column values, for the rids in
+   * {@code within}: the in-memory segments' path, the sampler of {@link #estimate}, and the
+   * reference the index path is tested against.
+   */
+  final class ScanEvaluator {
+    private final RoaringBitmap within;
+
+    ScanEvaluator(RoaringBitmap within) {
+      this.within = within;
+    }
+
+    Result eval(Predicate p) {
+      if (p instanceof Predicate.And || p instanceof Predicate.Or || p instanceof Predicate.Not) {
+        throw new IllegalArgumentException("compound predicates go through the evaluator");
+      }
+      String path = pathOf(p);
+      RoaringBitmap t = new RoaringBitmap();
+      RoaringBitmap u = new RoaringBitmap();
+      forEachValue(path, (rid, v) -> {
+        Boolean b = test(p, v);
+        if (b == null) {
+          u.add(rid);
+        } else if (b) {
+          t.add(rid);
+        }
+      });
+      return new Result(t, () -> u);
+    }
+
+    RoaringBitmap notNullRows(Predicate p) {
+      RoaringBitmap out = new RoaringBitmap();
+      forEachValue(pathOf(p), (rid, v) -> {
+        if (v != null) {
+          out.add(rid);
+        }
+      });
+      return out;
+    }
+
+    private void forEachValue(String path, RidValueConsumer consumer) {
+      int field = snapshot.fieldId(path);
+      int segments = snapshot.segmentCount();
+      for (int seg = 0; seg < segments; seg++) {
+        long base = CollectionSnapshot.segmentBase(seg);
+        RoaringBitmap rids = RoaringBitmap.and(within,
+            RoaringBitmap.bitmapOfRange(base, base + io.converge.storage.index.TailSegment.SEGMENT_ROWS));
+        if (rids.isEmpty()) {
+          continue;
+        }
+        Object[] col = snapshot.column(field, seg);
+        rids.forEach((int rid) -> {
+          int offset = (int) (rid - base);
+          consumer.accept(rid, col == null || offset >= col.length ? null : col[offset]);
+        });
+      }
+    }
+  }
+
+  private interface RidValueConsumer {
+    void accept(int rid, Object value);
+  }
+
+  /** TRUE, FALSE or UNKNOWN (null) for one stored value. */
+  static Boolean test(Predicate p, Object v) {
+    if (p instanceof Predicate.IsNull) {
+      return v == null;
+    }
+    if (p instanceof Predicate.IsNotNull) {
+      return v != null;
+    }
+    if (v == null) {
+      return null;
+    }
+    if (p instanceof Predicate.Contains c) {
+      if (!(v instanceof List<?> list)) {
+        return null;
+      }
+      for (Object el : list) {
+        Integer cmp = Values.compare(el, c.value());
+        if (cmp != null && cmp == 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (v instanceof List) {
+      return null; // arrays compare with nothing but Contains
+    }
+    if (p instanceof Predicate.Compare c) {
+      Integer cmp = Values.compare(v, c.value());
+      return cmp == null ? null : holds(c.op(), cmp);
+    }
+    if (p instanceof Predicate.In in) {
+      boolean comparable = false;
+      for (Object lit : in.values()) {
+        Integer cmp = Values.compare(v, lit);
+        if (cmp != null) {
+          if (cmp == 0) {
+            return true;
+          }
+          comparable = true;
+        }
+      }
+      return comparable ? false : null;
+    }
+    if (p instanceof Predicate.Prefix pr) {
+      return v instanceof String s ? s.startsWith(pr.prefix()) : null;
+    }
+    throw new IllegalArgumentException("not a simple predicate: " + p);
+  }
+}
