@@ -165,7 +165,7 @@ public final class CollectionSnapshot implements AutoCloseable {
     for (int i = 0; i < fieldIds.length; i++) {
       fieldIds[i] = fieldId(paths.get(i));
     }
-    return new RowCursor(this, fieldIds, rids);
+    return new RowCursor(this, fieldIds, paths, rids);
   }
 
   /** Rids of the live documents with these {@code _id}s (absent ids are skipped). */
@@ -224,6 +224,57 @@ public final class CollectionSnapshot implements AutoCloseable {
 
   ReadOptions readOptions() {
     return readOptions;
+  }
+
+  /**
+   * The values of {@code paths} for the given live offsets of a sealed segment, read from the row
+   * store: result[path][k] is the k-th offset's value, in offset order.
+   */
+  Object[][] rowValues(int segment, RoaringBitmap offsets, List<String> paths) {
+    int n = offsets.getCardinality();
+    Object[][] out = new Object[paths.size()][n];
+    List<byte[]> keys = new ArrayList<>(n);
+    long base = segmentBase(segment);
+    offsets.forEach((int o) -> keys.add(Keys.row(coll, base + o)));
+    Map<String, Integer> wanted = new HashMap<>();
+    for (int i = 0; i < paths.size(); i++) {
+      wanted.putIfAbsent(paths.get(i), i);
+    }
+    try {
+      List<byte[]> rows = store.db().multiGetAsList(readOptions,
+          java.util.Collections.nCopies(n, store.rowCf()), keys);
+      for (int k = 0; k < n; k++) {
+        byte[] row = rows.get(k);
+        if (row == null) {
+          continue; // cannot happen for a live offset under this snapshot
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> doc = (Map<String, Object>) DocumentCodec.decode(row);
+        int at = k;
+        for (int i = 0; i < paths.size(); i++) {
+          String p = paths.get(i);
+          if (p.equals(ID)) {
+            out[i][at] = doc.get(ID);
+          } else if (p.equals(EVENT_TIME)) {
+            Object t = doc.get(EVENT_TIME);
+            out[i][at] = t instanceof Long l ? java.time.Instant.ofEpochMilli(l) : null;
+          }
+        }
+        io.converge.storage.json.DocumentFlattener.flatten(doc, (path, value) -> {
+          Integer i = wanted.get(path);
+          if (i != null) {
+            for (int j = i; j < paths.size(); j++) {
+              if (paths.get(j).equals(path)) {
+                out[j][at] = value;
+              }
+            }
+          }
+        });
+      }
+    } catch (RocksDBException e) {
+      throw store.failure("reading the row store", e);
+    }
+    return out;
   }
 
   /** Rids fit in an int (2^31 documents written per collection): bitmaps use ints. */

@@ -1,6 +1,7 @@
 package io.converge.storage;
 
 import io.converge.storage.index.TailSegment;
+import java.util.List;
 import org.roaringbitmap.IntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -18,16 +19,28 @@ public final class RowCursor {
   private IntIterator offsets;
   private int offset;
 
+  /**
+   * A sealed segment with at most this many selected rows is read from the row store (a multi-get
+   * of whole documents) instead of decoding each requested column segment whole: a needle query
+   * touches a few rows in many segments.
+   */
+  static final int ROW_STORE_MAX_ROWS = 2048;
+
   /** Rids to visit (null = every live row). */
   private final RoaringBitmap only;
+  private final List<String> paths;
+  /** Values of the selected rows of the current segment when read from the row store. */
+  private Object[][] sparse;
+  private int sparsePos;
 
   RowCursor(CollectionSnapshot snapshot, int[] fieldIds) {
-    this(snapshot, fieldIds, null);
+    this(snapshot, fieldIds, null, null);
   }
 
-  RowCursor(CollectionSnapshot snapshot, int[] fieldIds, RoaringBitmap only) {
+  RowCursor(CollectionSnapshot snapshot, int[] fieldIds, List<String> paths, RoaringBitmap only) {
     this.snapshot = snapshot;
     this.only = only;
+    this.paths = paths;
     this.fieldIds = fieldIds;
     this.columns = new Object[fieldIds.length][];
     this.segments = snapshot.segmentCount();
@@ -56,9 +69,7 @@ public final class RowCursor {
           offsets = null;
           continue;
         }
-        RoaringBitmap shifted = new RoaringBitmap();
-        wanted.forEach((int rid) -> shifted.add(rid - (int) base));
-        live = RoaringBitmap.and(live, shifted);
+        live = RoaringBitmap.and(live, RoaringBitmap.addOffset(wanted, -base));
         if (live.isEmpty()) {
           offsets = null;
           continue;
@@ -68,17 +79,27 @@ public final class RowCursor {
       if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {
         live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, written));
       }
-      for (int i = 0; i < fieldIds.length; i++) {
-        columns[i] = snapshot.column(fieldIds[i], segment);
+      sparse = null;
+      if (only != null && written < 0 && live.getCardinality() <= ROW_STORE_MAX_ROWS) {
+        sparse = snapshot.rowValues(segment, live, paths);
+        sparsePos = -1;
+      } else {
+        for (int i = 0; i < fieldIds.length; i++) {
+          columns[i] = snapshot.column(fieldIds[i], segment);
+        }
       }
       offsets = live.getIntIterator();
     }
     offset = offsets.next();
+    sparsePos++;
     return true;
   }
 
   /** Value of the i-th requested path in the current row (null when missing). */
   public Object get(int i) {
+    if (sparse != null) {
+      return sparse[i][sparsePos];
+    }
     Object[] col = columns[i];
     return col == null || offset >= col.length ? null : col[offset];
   }

@@ -245,6 +245,32 @@ class QueryEvaluationTest {
   }
 
   @Test
+  void restrictedScansReturnTheSameValuesFromRowStoreAndColumns() {
+    SplittableRandom r = new SplittableRandom(8);
+    try (CollectionSnapshot s = coll.snapshot()) {
+      for (int density : new int[] {1000, 20, 2}) { // sparse (row store) to dense (columns)
+        RoaringBitmap pick = new RoaringBitmap();
+        rows.keySet().forEach(rid -> {
+          if (r.nextInt(density) == 0) {
+            pick.add(rid);
+          }
+        });
+        pick.add(Integer.MAX_VALUE - 1); // not a live rid: skipped
+        RowCursor c = s.scan(PATHS, pick);
+        int seen = 0;
+        while (c.next()) {
+          Object[] want = rows.get((int) c.rid());
+          for (int i = 0; i < PATHS.size(); i++) {
+            assertEquals(want[i], c.get(i), PATHS.get(i) + " of rid " + c.rid());
+          }
+          seen++;
+        }
+        assertEquals(pick.getCardinality() - 1, seen);
+      }
+    }
+  }
+
+  @Test
   void equalityEstimatesAreExact() {
     try (CollectionSnapshot s = coll.snapshot()) {
       Predicate p = new Predicate.Compare("sparse", Op.EQ, "rare");
