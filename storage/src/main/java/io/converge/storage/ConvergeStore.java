@@ -42,6 +42,8 @@ public final class ConvergeStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConvergeStore.class);
   private static final String[] FAMILIES = {"catalog", "pk", "row", "column", "inverted", "live"};
   private static final Map<Path, Shared> SHARED = new ConcurrentHashMap<>();
+  /** Every directory open in this process, shared or not (to tell "this process" apart). */
+  private static final java.util.Set<Path> OPEN = ConcurrentHashMap.newKeySet();
 
   static {
     RocksDB.loadLibrary();
@@ -139,10 +141,16 @@ public final class ConvergeStore implements AutoCloseable {
   /** Opens (creating if needed) a data directory for exclusive use by the caller. */
   public static ConvergeStore open(Path dir) {
     Path abs = dir.toAbsolutePath().normalize();
-    if (SHARED.containsKey(abs)) {
+    if (!OPEN.add(abs)) {
       throw new StoreException("data directory " + abs + " is already open in this process");
     }
-    ConvergeStore s = new ConvergeStore(abs);
+    ConvergeStore s;
+    try {
+      s = new ConvergeStore(abs);
+    } catch (RuntimeException e) {
+      OPEN.remove(abs);
+      throw e;
+    }
     try {
       s.loadCatalog();
     } catch (RuntimeException | RocksDBException e) {
@@ -412,6 +420,7 @@ public final class ConvergeStore implements AutoCloseable {
     db.close();
     syncWrite.close();
     closeOptions();
+    OPEN.remove(dir);
   }
 
   private void closeOptions() {
