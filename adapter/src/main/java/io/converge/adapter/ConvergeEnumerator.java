@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.calcite.linq4j.Enumerator;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Streams rows of a collection from a {@link CollectionSnapshot}, one segment in memory at a
@@ -22,6 +23,15 @@ public final class ConvergeEnumerator implements Enumerator<Object[]> {
 
   public ConvergeEnumerator(CollectionSnapshot snapshot, List<ConvergeColumn> columns,
       AtomicBoolean cancel) {
+    this(snapshot, columns, null, cancel);
+  }
+
+  /**
+   * Rows of {@code rids} only (null = every live row); used by the index and lookup access
+   * paths of the rules module.
+   */
+  public ConvergeEnumerator(CollectionSnapshot snapshot, List<ConvergeColumn> columns,
+      RoaringBitmap rids, AtomicBoolean cancel) {
     this.snapshot = snapshot;
     this.columns = columns.toArray(new ConvergeColumn[0]);
     this.cancel = cancel;
@@ -31,7 +41,7 @@ public final class ConvergeEnumerator implements Enumerator<Object[]> {
     }
     RowCursor c;
     try {
-      c = snapshot.scan(paths);
+      c = rids == null ? snapshot.scan(paths) : snapshot.scan(paths, rids);
     } catch (RuntimeException e) {
       snapshot.close();
       throw e;

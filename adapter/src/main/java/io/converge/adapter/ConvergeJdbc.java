@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
 
 /**
  * Calcite JDBC URLs and connections for a Converge data directory.
@@ -32,6 +33,14 @@ public final class ConvergeJdbc {
     return "jdbc:calcite:model=" + quote("inline:" + model(dataDir)) + ";" + SETTINGS;
   }
 
+  /**
+   * Like {@link #url(Path)}, with the connection property {@code pushdown} set: false turns
+   * Converge's planner rules off (every query is a column scan with Calcite's operators above).
+   */
+  public static String url(Path dataDir, boolean pushdown) {
+    return url(dataDir) + ";" + ConvergeConnectionProperty.PUSHDOWN.camelName() + "=" + pushdown;
+  }
+
   /** The JSON model (as a string) of a single Converge schema over {@code dataDir}. */
   public static String model(Path dataDir) {
     String dir = dataDir.toAbsolutePath().normalize().toString();
@@ -48,6 +57,20 @@ public final class ConvergeJdbc {
    * layer's message, not Calcite's model-loading wrapper.
    */
   public static Connection connect(Path dataDir) throws SQLException {
+    return connect(dataDir, new Properties());
+  }
+
+  /** {@link #connect(Path)} with the connection property {@code pushdown} set. */
+  public static Connection connect(Path dataDir, boolean pushdown) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty(ConvergeConnectionProperty.PUSHDOWN.camelName(), Boolean.toString(pushdown));
+    return connect(dataDir, p);
+  }
+
+  /**
+   * {@link #connect(Path)} with extra connection properties (for example {@code pushdown}).
+   */
+  public static Connection connect(Path dataDir, Properties properties) throws SQLException {
     try {
       Class.forName("org.apache.calcite.jdbc.Driver");
     } catch (ClassNotFoundException e) {
@@ -58,7 +81,7 @@ public final class ConvergeJdbc {
     } catch (StoreException e) {
       throw new SQLException(e.getMessage(), "08001", e);
     }
-    return DriverManager.getConnection(url(dataDir));
+    return DriverManager.getConnection(url(dataDir), properties);
   }
 
   /** A JSON string literal. */

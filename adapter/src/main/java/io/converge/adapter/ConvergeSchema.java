@@ -21,8 +21,19 @@ public final class ConvergeSchema extends AbstractSchema {
   private final ConvergeStore store;
   private final Map<String, ConvergeTable> tables = new ConcurrentHashMap<>();
 
+  private final Boolean pushdown;
+
   public ConvergeSchema(ConvergeStore store) {
+    this(store, null);
+  }
+
+  /**
+   * @param pushdown the model operand {@code pushdown} (null when absent): whether Converge's
+   *     planner rules apply when the connection does not say (see {@link ConvergeTable#pushdown})
+   */
+  public ConvergeSchema(ConvergeStore store, Boolean pushdown) {
     this.store = store;
+    this.pushdown = pushdown;
   }
 
   public ConvergeStore store() {
@@ -42,7 +53,7 @@ public final class ConvergeSchema extends AbstractSchema {
   }
 
   /** The table for a collection's current schema version, or null if it does not exist. */
-  ConvergeTable table(String name) {
+  public ConvergeTable table(String name) {
     ConvergeCollection c = store.collection(name);
     if (c == null) {
       tables.remove(name);
@@ -51,7 +62,7 @@ public final class ConvergeSchema extends AbstractSchema {
     CollectionSchema schema = c.schema();
     return tables.compute(name, (n, old) ->
         old != null && old.collection() == c && old.schemaVersion() == schema.version()
-            ? old : new ConvergeTable(c, schema));
+            ? old : new ConvergeTable(c, schema, pushdown));
   }
 
   @Override

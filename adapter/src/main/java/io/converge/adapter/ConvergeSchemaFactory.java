@@ -15,7 +15,7 @@ import org.apache.calcite.schema.SchemaPlus;
  * <pre>{@code
  * {"name": "converge", "type": "custom", "cache": false,
  *  "factory": "io.converge.adapter.ConvergeSchemaFactory",
- *  "operand": {"dataDir": "data/demo"}}
+ *  "operand": {"dataDir": "data/demo", "pushdown": true}}
  * }</pre>
  *
  * <p>{@code dataDir} is resolved against the working directory. All schemas (that is, all
@@ -27,6 +27,11 @@ import org.apache.calcite.schema.SchemaPlus;
 public final class ConvergeSchemaFactory implements SchemaFactory {
   /** Model operand naming the data directory. */
   public static final String DATA_DIR = "dataDir";
+  /**
+   * Model operand {@code pushdown} (boolean, default true): false turns Converge's planner rules
+   * off for connections that do not set the {@code pushdown} connection property.
+   */
+  public static final String PUSHDOWN = "pushdown";
 
   /** Public no-argument constructor, as Calcite's model handler requires. */
   public ConvergeSchemaFactory() {}
@@ -40,7 +45,9 @@ public final class ConvergeSchemaFactory implements SchemaFactory {
       throw new IllegalArgumentException("schema '" + name + "': operand '" + DATA_DIR
           + "' (the data directory) is required");
     }
-    return new ConvergeSchema(store(Paths.get(s)));
+    Boolean pushdown = ConvergeConnectionProperty.parseBoolean(operand.get(PUSHDOWN),
+        "schema '" + name + "': operand '" + PUSHDOWN + "'");
+    return new ConvergeSchema(store(Paths.get(s)), pushdown);
   }
 
   /** The store shared by all connections to {@code dataDir}, opened on first use. */

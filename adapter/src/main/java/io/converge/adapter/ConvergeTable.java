@@ -19,6 +19,9 @@ import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.schema.ProjectableFilterableTable;
 import org.apache.calcite.schema.TranslatableTable;
+import java.util.ServiceLoader;
+import org.apache.calcite.plan.Context;
+import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.logical.LogicalTableScan;
@@ -42,11 +45,20 @@ public final class ConvergeTable extends AbstractTable
     implements ProjectableFilterableTable, TranslatableTable {
   private final ConvergeCollection collection;
   private final long schemaVersion;
+  private final CollectionSchema schema;
   private final List<ConvergeColumn> columns;
+  /** Push-down default from the schema (model operand {@code pushdown}); null = not set. */
+  private final Boolean pushdownDefault;
 
   ConvergeTable(ConvergeCollection collection, CollectionSchema schema) {
+    this(collection, schema, null);
+  }
+
+  ConvergeTable(ConvergeCollection collection, CollectionSchema schema, Boolean pushdownDefault) {
     this.collection = collection;
+    this.pushdownDefault = pushdownDefault;
     this.schemaVersion = schema.version();
+    this.schema = schema;
     List<ConvergeColumn> cols = new ArrayList<>(schema.fields().size() + 2);
     cols.add(ConvergeColumn.ID);
     cols.add(ConvergeColumn.EVENT_TIME);
@@ -85,6 +97,20 @@ public final class ConvergeTable extends AbstractTable
     return schemaVersion;
   }
 
+  /** The collection schema (field type counts) this table's columns were derived from. */
+  public CollectionSchema schema() {
+    return schema;
+  }
+
+  /**
+   * The JSON type mask ({@link FieldInfo#typeMask()}) of a column's field in this table's schema
+   * version; 0 for the system columns and for paths the schema does not know.
+   */
+  public int typeMask(ConvergeColumn column) {
+    FieldInfo f = schema.field(column.path());
+    return f == null ? 0 : f.typeMask();
+  }
+
   public List<ConvergeColumn> columns() {
     return columns;
   }
@@ -105,13 +131,44 @@ public final class ConvergeTable extends AbstractTable
   }
 
   /**
-   * A plain logical scan, as for any table, after registering the one rule this adapter needs
-   * before the planner-rules work: {@link ConvergeNoColumnScanRule}.
+   * A plain logical scan, as for any table, after registering {@link ConvergeNoColumnScanRule}
+   * and, when push-down is on ({@link #pushdown}), the rules of every
+   * {@link ConvergePlannerRules} service (the {@code rules} module).
    */
   @Override
   public RelNode toRel(RelOptTable.ToRelContext context, RelOptTable relOptTable) {
-    context.getCluster().getPlanner().addRule(ConvergeNoColumnScanRule.INSTANCE);
+    RelOptPlanner planner = context.getCluster().getPlanner();
+    planner.addRule(ConvergeNoColumnScanRule.INSTANCE);
+    if (pushdown(planner.getContext())) {
+      for (ConvergePlannerRules rules : PLANNER_RULES) {
+        rules.register(planner);
+      }
+    }
     return LogicalTableScan.create(context.getCluster(), relOptTable, context.getTableHints());
+  }
+
+  private static final List<ConvergePlannerRules> PLANNER_RULES = loadPlannerRules();
+
+  private static List<ConvergePlannerRules> loadPlannerRules() {
+    List<ConvergePlannerRules> list = new ArrayList<>();
+    ServiceLoader.load(ConvergePlannerRules.class, ConvergeTable.class.getClassLoader())
+        .forEach(list::add);
+    return List.copyOf(list);
+  }
+
+  /**
+   * Whether push-down rules apply to a statement planned with this planner context: the
+   * connection property {@code pushdown} when set, else the schema's model operand
+   * {@code pushdown}, else true.
+   */
+  public boolean pushdown(Context plannerContext) {
+    Boolean fromConnection = ConvergeConnectionProperty.parseBoolean(
+        ConvergeConnectionProperty.value(plannerContext, ConvergeConnectionProperty.PUSHDOWN),
+        "connection property pushdown");
+    if (fromConnection != null) {
+      return fromConnection;
+    }
+    return pushdownDefault == null || pushdownDefault;
   }
 
   @Override

@@ -1,12 +1,445 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeColumn;
+import io.converge.adapter.ConvergeColumnType;
+import io.converge.adapter.ConvergeTable;
+import io.converge.storage.CollectionSnapshot;
+import io.converge.storage.FieldType;
+import io.converge.storage.query.Aggregation;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.plan.RelOptRule;
+import org.apache.calcite.plan.RelOptRuleCall;
+import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.plan.RelRule;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.convert.ConverterRule;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.logical.LogicalAggregate;
+import org.apache.calcite.rel.logical.LogicalFilter;
+import org.apache.calcite.rel.logical.LogicalProject;
+import org.apache.calcite.rel.logical.LogicalTableScan;
+import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexShuttle;
+import org.apache.calcite.util.ImmutableBitSet;
+import org.apache.calcite.plan.RelTraitSet;
+import org.apache.calcite.tools.RelBuilder;
 
-/** Holder of Converge's planner rules (none yet; see the package documentation). */
+/**
+ * Converge's planner rules, and the list {@link #RULES} the adapter registers (through
+ * {@link ConvergeRulesProvider}) when push-down is on.
+ *
+ * <ul>
+ *   <li>{@link #TABLE_SCAN}: a logical scan of a Converge table becomes a
+ *       {@link ConvergeTableScan} of every column;
+ *   <li>{@link #PROJECT}: a project over a Converge row access reads only the columns it uses;
+ *   <li>{@link #FILTER}: a filter over a column scan becomes a {@link ConvergeIndexFilter} (or a
+ *       {@link ConvergeRowLookup} for {@code _id} equalities) of the translatable conjuncts, with
+ *       a Calcite filter of the rest above;
+ *   <li>{@link #AGGREGATE} and {@link #AGGREGATE_PROJECT}: an aggregate over a column scan, index
+ *       filter or row lookup (possibly through a project of columns) becomes a
+ *       {@link ConvergeAggregate};
+ *   <li>{@link #TO_ENUMERABLE}: the converter to Calcite's enumerable convention.
+ * </ul>
+ *
+ * <p>Which path wins is the planner's choice by cost; see each rel's {@code computeSelfCost}.
+ */
 public final class ConvergeRules {
-  /** Every rule, in the order they should be registered. */
-  public static final List<RelOptRule> RULES = List.of();
-
   private ConvergeRules() {}
+
+  private static final java.util.function.Predicate<LogicalTableScan> CONVERGE_TABLE =
+      s -> s.getTable().unwrap(ConvergeTable.class) != null;
+
+  public static final ConvergeTableScanRule TABLE_SCAN = (ConvergeTableScanRule)
+      new ConvergeRuleConfig("ConvergeTableScanRule",
+          b0 -> b0.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs(),
+          RelFactories.LOGICAL_BUILDER, ConvergeTableScanRule::new).toRule();
+
+  /** Project over a scan: read only the used columns. */
+  public static final ConvergeAccessRule PROJECT = (ConvergeAccessRule)
+      new ConvergeRuleConfig("ConvergeAccessRule:project",
+          b0 -> b0.operand(LogicalProject.class).oneInput(b1 ->
+              b1.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs()),
+          RelFactories.LOGICAL_BUILDER, ConvergeAccessRule::new).toRule();
+
+  /** Filter over a scan: index filter or row lookup of all columns. */
+  public static final ConvergeAccessRule FILTER = (ConvergeAccessRule)
+      new ConvergeRuleConfig("ConvergeAccessRule:filter",
+          b0 -> b0.operand(LogicalFilter.class).oneInput(b1 ->
+              b1.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs()),
+          RelFactories.LOGICAL_BUILDER, ConvergeAccessRule::new).toRule();
+
+  /** Project over a filter over a scan: index filter or row lookup of the used columns. */
+  public static final ConvergeAccessRule PROJECT_FILTER = (ConvergeAccessRule)
+      new ConvergeRuleConfig("ConvergeAccessRule:project-filter",
+          b0 -> b0.operand(LogicalProject.class).oneInput(b1 ->
+              b1.operand(LogicalFilter.class).oneInput(b2 ->
+                  b2.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs())),
+          RelFactories.LOGICAL_BUILDER, ConvergeAccessRule::new).toRule();
+
+  public static final ConvergeAggregateRule AGGREGATE = (ConvergeAggregateRule)
+      new ConvergeRuleConfig("ConvergeAggregateRule",
+          b0 -> b0.operand(LogicalAggregate.class).oneInput(b1 ->
+              b1.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs()),
+          RelFactories.LOGICAL_BUILDER, ConvergeAggregateRule::new).toRule();
+
+  public static final ConvergeAggregateRule AGGREGATE_PROJECT = (ConvergeAggregateRule)
+      new ConvergeRuleConfig("ConvergeAggregateRule:project",
+          b0 -> b0.operand(LogicalAggregate.class).oneInput(b1 ->
+              b1.operand(LogicalProject.class).oneInput(b2 ->
+                  b2.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs())),
+          RelFactories.LOGICAL_BUILDER, ConvergeAggregateRule::new).toRule();
+
+  public static final ConvergeAggregateRule AGGREGATE_FILTER = (ConvergeAggregateRule)
+      new ConvergeRuleConfig("ConvergeAggregateRule:filter",
+          b0 -> b0.operand(LogicalAggregate.class).oneInput(b1 ->
+              b1.operand(LogicalFilter.class).oneInput(b2 ->
+                  b2.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs())),
+          RelFactories.LOGICAL_BUILDER, ConvergeAggregateRule::new).toRule();
+
+  public static final ConvergeAggregateRule AGGREGATE_PROJECT_FILTER = (ConvergeAggregateRule)
+      new ConvergeRuleConfig("ConvergeAggregateRule:project-filter",
+          b0 -> b0.operand(LogicalAggregate.class).oneInput(b1 ->
+              b1.operand(LogicalProject.class).oneInput(b2 ->
+                  b2.operand(LogicalFilter.class).oneInput(b3 ->
+                      b3.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs()))),
+          RelFactories.LOGICAL_BUILDER, ConvergeAggregateRule::new).toRule();
+
+  public static final ConvergeToEnumerableConverterRule TO_ENUMERABLE =
+      ConverterRule.Config.INSTANCE
+          .withConversion(RelNode.class, ConvergeRel.CONVENTION, EnumerableConvention.INSTANCE,
+              "ConvergeToEnumerableConverterRule")
+          .withRuleFactory(ConvergeToEnumerableConverterRule::new)
+          .toRule(ConvergeToEnumerableConverterRule.class);
+
+  /** Every rule, in the order they are registered. AVG is reduced to SUM / COUNT by Calcite. */
+  public static final List<RelOptRule> RULES = List.of(TABLE_SCAN, PROJECT, FILTER,
+      PROJECT_FILTER, AGGREGATE, AGGREGATE_PROJECT, AGGREGATE_FILTER, AGGREGATE_PROJECT_FILTER,
+      TO_ENUMERABLE, CoreRules.AGGREGATE_REDUCE_FUNCTIONS);
+
+  /** Logical scan of a Converge table → {@link ConvergeTableScan} of all columns. */
+  public static final class ConvergeTableScanRule extends RelRule<ConvergeRuleConfig> {
+    ConvergeTableScanRule(ConvergeRuleConfig config) {
+      super(config);
+    }
+
+    @Override
+    public void onMatch(RelOptRuleCall call) {
+      LogicalTableScan scan = call.rel(0);
+      ConvergeTable table = scan.getTable().unwrap(ConvergeTable.class);
+      int[] all = new int[table.columns().size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      call.transformTo(new ConvergeTableScan(scan.getCluster(),
+          scan.getTraitSet().replace(ConvergeRel.CONVENTION), scan.getTable(), table, all));
+    }
+  }
+
+  /**
+   * The rows under a {@code [Project] [Filter] TableScan} pattern as one Converge access path:
+   * the filter's translatable conjuncts go to an index filter or row lookup, the rest stays in a
+   * Calcite filter above; only the columns the project and that filter use are read.
+   */
+  public static final class ConvergeAccessRule extends RelRule<ConvergeRuleConfig> {
+    ConvergeAccessRule(ConvergeRuleConfig config) {
+      super(config);
+    }
+
+    @Override
+    public void onMatch(RelOptRuleCall call) {
+      Pattern p = Pattern.of(call, 0);
+      RelNode access = p.access(call.builder(), true);
+      if (access != null) {
+        call.transformTo(access);
+      }
+    }
+  }
+
+  /** A matched {@code [Project] [Filter] TableScan}. */
+  record Pattern(LogicalProject project, LogicalFilter filter, LogicalTableScan scan) {
+    static Pattern of(RelOptRuleCall call, int first) {
+      LogicalProject project = null;
+      LogicalFilter filter = null;
+      LogicalTableScan scan = null;
+      for (int i = first; i < call.rels.length; i++) {
+        RelNode r = call.rel(i);
+        if (r instanceof LogicalProject p) {
+          project = p;
+        } else if (r instanceof LogicalFilter f) {
+          filter = f;
+        } else if (r instanceof LogicalTableScan s) {
+          scan = s;
+        }
+      }
+      return new Pattern(project, filter, scan);
+    }
+
+    /**
+     * The Converge access path with the residual filter and the project above it, or null when
+     * there is nothing to gain (no filter conjunct translated and no column pruned).
+     * {@code allowResidual} false: null unless the whole filter translated.
+     */
+    RelNode access(RelBuilder builder, boolean allowResidual) {
+      ConvergeTable table = scan.getTable().unwrap(ConvergeTable.class);
+      int width = table.columns().size();
+      ConvergeFilterTranslator.Result r = null;
+      List<RexNode> residual = List.of();
+      if (filter != null) {
+        int[] all = new int[width];
+        for (int i = 0; i < width; i++) {
+          all[i] = i;
+        }
+        r = new ConvergeFilterTranslator(scan.getCluster().getRexBuilder(), table, all)
+            .translate(filter.getCondition());
+        if (!r.translatedSomething()) {
+          return null;
+        }
+        residual = r.residual();
+        if (!allowResidual && !residual.isEmpty()) {
+          return null;
+        }
+      }
+      ImmutableBitSet used;
+      if (project != null) {
+        used = RelOptUtil.InputFinder.bits(project.getProjects(), null)
+            .union(RelOptUtil.InputFinder.bits(residual, null));
+      } else {
+        used = ImmutableBitSet.range(width);
+      }
+      if (filter == null && used.cardinality() == width) {
+        return null; // TABLE_SCAN does this one
+      }
+      int[] columns = used.isEmpty() ? new int[] {0} : used.toArray();
+      int[] newIndex = new int[width];
+      for (int i = 0; i < columns.length; i++) {
+        newIndex[columns[i]] = i;
+      }
+      RelTraitSet traits = scan.getTraitSet().replace(ConvergeRel.CONVENTION);
+      ConvergeRowAccess access;
+      if (r == null) {
+        access = new ConvergeTableScan(scan.getCluster(), traits, scan.getTable(), table, columns);
+      } else {
+        ConvergeCondition condition = new ConvergeCondition(r.predicate(), r.ids(), r.text(),
+            ConvergeStatistics.estimate(table, r.predicate(), r.ids()));
+        access = r.ids() != null
+            ? new ConvergeRowLookup(scan.getCluster(), traits, scan.getTable(), table, columns,
+                condition)
+            : new ConvergeIndexFilter(scan.getCluster(), traits, scan.getTable(), table, columns,
+                condition);
+      }
+      RexShuttle remap = new RexShuttle() {
+        @Override
+        public RexNode visitInputRef(RexInputRef ref) {
+          return new RexInputRef(newIndex[ref.getIndex()], ref.getType());
+        }
+      };
+      builder.push(access);
+      if (!residual.isEmpty()) {
+        List<RexNode> conds = new ArrayList<>();
+        for (RexNode e : residual) {
+          conds.add(e.accept(remap));
+        }
+        builder.filter(conds);
+      }
+      if (project != null) {
+        List<RexNode> exprs = new ArrayList<>();
+        for (RexNode e : project.getProjects()) {
+          exprs.add(e.accept(remap));
+        }
+        builder.project(exprs, project.getRowType().getFieldNames());
+      }
+      return builder.build();
+    }
+  }
+
+  /** Aggregate over a row access (optionally through a project of columns) → column aggregate. */
+  public static final class ConvergeAggregateRule extends RelRule<ConvergeRuleConfig> {
+    ConvergeAggregateRule(ConvergeRuleConfig config) {
+      super(config);
+    }
+
+    @Override
+    public void onMatch(RelOptRuleCall call) {
+      Aggregate aggregate = call.rel(0);
+      Pattern p = Pattern.of(call, 1);
+      ConvergeTable table = p.scan().getTable().unwrap(ConvergeTable.class);
+      ConvergeCondition condition = null;
+      if (p.filter() != null) {
+        int[] all = new int[table.columns().size()];
+        for (int i = 0; i < all.length; i++) {
+          all[i] = i;
+        }
+        ConvergeFilterTranslator.Result r = new ConvergeFilterTranslator(
+            p.scan().getCluster().getRexBuilder(), table, all)
+            .translate(p.filter().getCondition());
+        if (!r.translatedSomething() || !r.residual().isEmpty()) {
+          return;
+        }
+        condition = new ConvergeCondition(r.predicate(), r.ids(), r.text(),
+            ConvergeStatistics.estimate(table, r.predicate(), r.ids()));
+      }
+      int[] inputColumns;
+      if (p.project() != null) {
+        inputColumns = new int[p.project().getProjects().size()];
+        for (int i = 0; i < inputColumns.length; i++) {
+          if (!(p.project().getProjects().get(i) instanceof RexInputRef ref)) {
+            return;
+          }
+          inputColumns[i] = ref.getIndex();
+        }
+      } else {
+        inputColumns = new int[table.columns().size()];
+        for (int i = 0; i < inputColumns.length; i++) {
+          inputColumns[i] = i;
+        }
+      }
+      if (aggregate.getGroupType() != Aggregate.Group.SIMPLE) {
+        return;
+      }
+      List<String> groupBy = new ArrayList<>();
+      List<ConvergeQuery.AggregateOutput> outputs = new ArrayList<>();
+      for (int key : aggregate.getGroupSet()) {
+        ConvergeColumn c = table.columns().get(inputColumns[key]);
+        if (!groupable(table, c)) {
+          return;
+        }
+        groupBy.add(c.path());
+        outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE, c));
+      }
+      List<Aggregation.Call> calls = new ArrayList<>();
+      List<String> texts = new ArrayList<>();
+      for (AggregateCall ac : aggregate.getAggCallList()) {
+        if (ac.filterArg >= 0 || !ac.collation.getFieldCollations().isEmpty()
+            || !ac.rexList.isEmpty() || ac.isApproximate() || ac.getArgList().size() > 1) {
+          return;
+        }
+        ConvergeColumn c = ac.getArgList().isEmpty() ? null
+            : table.columns().get(inputColumns[ac.getArgList().get(0)]);
+        String arg = c == null ? "*" : c.name();
+        switch (ac.getAggregation().getKind()) {
+        case COUNT:
+          if (ac.isDistinct() && (c == null || !groupable(table, c))) {
+            return;
+          }
+          calls.add(new Aggregation.Call(Aggregation.Kind.COUNT, c == null ? null : c.path(),
+              ac.isDistinct()));
+          outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.COUNT, null));
+          texts.add("COUNT(" + (ac.isDistinct() ? "DISTINCT " : "") + arg + ")");
+          break;
+        case SUM:
+        case SUM0: {
+          if (c == null || ac.isDistinct() || !summable(table, c)) {
+            return;
+          }
+          boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
+          boolean isLong = c.type() == ConvergeColumnType.BIGINT;
+          calls.add(new Aggregation.Call(Aggregation.Kind.SUM, c.path(), false));
+          outputs.add(new ConvergeQuery.AggregateOutput(sum0
+              ? (isLong ? ConvergeQuery.OutputKind.SUM0_LONG : ConvergeQuery.OutputKind.SUM0_DOUBLE)
+              : (isLong ? ConvergeQuery.OutputKind.SUM_LONG : ConvergeQuery.OutputKind.SUM_DOUBLE),
+              null));
+          texts.add((sum0 ? "$SUM0(" : "SUM(") + arg + ")");
+          break;
+        }
+        case MIN:
+        case MAX: {
+          if (c == null || !orderable(table, c)) {
+            return;
+          }
+          boolean min = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.MIN;
+          calls.add(new Aggregation.Call(min ? Aggregation.Kind.MIN : Aggregation.Kind.MAX,
+              c.path(), false));
+          outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE, c));
+          texts.add((min ? "MIN(" : "MAX(") + arg + ")");
+          break;
+        }
+        default:
+          return;
+        }
+      }
+      call.transformTo(new ConvergeAggregate(aggregate.getCluster(),
+          aggregate.getTraitSet().replace(ConvergeRel.CONVENTION), p.scan().getTable(), table,
+          condition, new Aggregation(groupBy, calls), outputs, aggregate.getRowType(),
+          String.join(", ", texts)));
+    }
+  }
+
+  private static final int NULL = 1 << FieldType.NULL.ordinal();
+  private static final int OBJECT = 1 << FieldType.OBJECT.ordinal();
+  private static final int INT = 1 << FieldType.INT.ordinal();
+  private static final int DOUBLE = 1 << FieldType.DOUBLE.ordinal();
+  private static final int STRING = 1 << FieldType.STRING.ordinal();
+  private static final int BOOL = 1 << FieldType.BOOL.ordinal();
+  private static final int TIMESTAMP = 1 << FieldType.TIMESTAMP.ordinal();
+
+  private static int scalarMask(ConvergeTable table, ConvergeColumn c) {
+    return table.typeMask(c) & ~(NULL | OBJECT);
+  }
+
+  /**
+   * Columns whose stored values are equal exactly when Calcite's values are: one JSON type
+   * (not timestamps, whose sub-millisecond digits Calcite does not see, nor arrays or text).
+   */
+  static boolean groupable(ConvergeTable table, ConvergeColumn c) {
+    if (c.path().equals(CollectionSnapshot.ID)) {
+      return true;
+    }
+    if (c.path().equals(CollectionSnapshot.EVENT_TIME)) {
+      return false;
+    }
+    int m = scalarMask(table, c);
+    return switch (c.type()) {
+      case BIGINT -> m == INT;
+      case DOUBLE -> m == DOUBLE;
+      case VARCHAR -> m == STRING;
+      case BOOLEAN -> m == BOOL;
+      default -> false;
+    };
+  }
+
+  /** Numeric columns: BIGINT of INT values, DOUBLE of DOUBLE or INT + DOUBLE values. */
+  static boolean summable(ConvergeTable table, ConvergeColumn c) {
+    int m = scalarMask(table, c);
+    return switch (c.type()) {
+      case BIGINT -> m == INT;
+      case DOUBLE -> m != 0 && (m & ~(INT | DOUBLE)) == 0;
+      default -> false;
+    };
+  }
+
+  /** Columns whose storage order is Calcite's order: numbers, strings, timestamps. */
+  static boolean orderable(ConvergeTable table, ConvergeColumn c) {
+    if (c.path().equals(CollectionSnapshot.EVENT_TIME)) {
+      return true;
+    }
+    if (c.path().equals(CollectionSnapshot.ID)) {
+      return true;
+    }
+    int m = scalarMask(table, c);
+    return switch (c.type()) {
+      case BIGINT, DOUBLE -> summable(table, c);
+      case VARCHAR -> m == STRING;
+      case TIMESTAMP -> m == TIMESTAMP;
+      default -> false;
+    };
+  }
+
+  /** Converter from the Converge convention to the enumerable one. */
+  public static final class ConvergeToEnumerableConverterRule extends ConverterRule {
+    ConvergeToEnumerableConverterRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      return new ConvergeToEnumerableConverter(rel.getCluster(),
+          rel.getTraitSet().replace(getOutConvention()), rel);
+    }
+  }
 }

@@ -1,8 +1,9 @@
 /**
- * Converge's planner rules: filter, projection, aggregate and sort push-down into the converged
- * index (inverted-index lookups, column segments, counts from the live bitmaps), chosen by cost
- * from the catalog's statistics. They arrive with the planner-rules issue; until then this
- * module holds only the empty {@link io.converge.rules.ConvergeRules#RULES} list, and the adapter
- * runs every query as a column-pruning full scan with Calcite's own operators above it.
+ * Converge's planner rules: the {@code CONVERGE} convention ({@link io.converge.rules.ConvergeRel}),
+ * its access paths (column scan, index filter, row lookup, column aggregate), the rules that
+ * produce them ({@link io.converge.rules.ConvergeRules}), the filter translator and the converter
+ * to Calcite's enumerable convention, which calls {@link io.converge.rules.ConvergeMethods#query}.
+ * The adapter registers the rules through {@link io.converge.rules.ConvergeRulesProvider} unless
+ * the connection sets {@code pushdown=false}.
  */
 package io.converge.rules;

@@ -1,0 +1,407 @@
+package io.converge.rules;
+
+import io.converge.adapter.ConvergeColumn;
+import io.converge.adapter.ConvergeColumnType;
+import io.converge.adapter.ConvergeTable;
+import io.converge.storage.CollectionSnapshot;
+import io.converge.storage.FieldType;
+import io.converge.storage.query.Predicate;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.type.SqlTypeName;
+
+/**
+ * Translates a filter condition over a Converge access path's columns into an {@code _id} lookup
+ * and a storage {@link Predicate}, conjunct by conjunct. A conjunct is translated only when the
+ * storage semantics are exactly SQL's for that column's types; anything else is returned as a
+ * residual conjunct for a Calcite filter above. Translation of a single expression throws
+ * {@link CannotTranslateException} at the first thing it cannot translate exactly.
+ *
+ * <p>Translatable columns: BIGINT (only INT values), DOUBLE (DOUBLE, or INT + DOUBLE), VARCHAR
+ * (only strings) and BOOLEAN; never TEXT (mixed types as text), ARRAY or TIMESTAMP columns, except
+ * for {@code IS [NOT] NULL}, which holds for every column. {@code _id} only as a lookup.
+ */
+public final class ConvergeFilterTranslator {
+  /** Thrown when an expression has no exactly equal storage predicate. */
+  public static final class CannotTranslateException extends Exception {
+    CannotTranslateException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * @param ids {@code _id}s to look up, or null
+   * @param predicate storage predicate of the translated conjuncts, or null
+   * @param residual conjuncts left to Calcite
+   * @param text the translated part, for EXPLAIN
+   */
+  public record Result(List<String> ids, Predicate predicate, List<RexNode> residual,
+      String text) {
+    public boolean translatedSomething() {
+      return ids != null || predicate != null;
+    }
+  }
+
+  private final RexBuilder rexBuilder;
+  private final ConvergeTable table;
+  private final int[] columns;
+
+  /**
+   * @param columns table column index of each input field of the condition
+   */
+  public ConvergeFilterTranslator(RexBuilder rexBuilder, ConvergeTable table, int[] columns) {
+    this.rexBuilder = rexBuilder;
+    this.table = table;
+    this.columns = columns.clone();
+  }
+
+  public Result translate(RexNode condition) {
+    List<String> ids = null;
+    List<Predicate> predicates = new ArrayList<>();
+    List<RexNode> residual = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (RexNode conjunct : RelOptUtil.conjunctions(condition)) {
+      RexNode expanded = RexUtil.expandSearch(rexBuilder, null, conjunct);
+      if (ids == null) {
+        List<String> lookup = idLookup(expanded);
+        if (lookup != null) {
+          ids = lookup;
+          texts.add(CollectionSnapshot.ID + " IN (" + lookup.stream().map(ConvergeFilterTranslator::quote)
+              .collect(Collectors.joining(", ")) + ")");
+          continue;
+        }
+      }
+      try {
+        Predicate p = predicate(expanded);
+        predicates.add(p);
+        texts.add(describe(p));
+      } catch (CannotTranslateException e) {
+        residual.add(conjunct);
+      }
+    }
+    Predicate predicate = predicates.isEmpty() ? null
+        : predicates.size() == 1 ? predicates.get(0) : new Predicate.And(List.copyOf(predicates));
+    return new Result(ids, predicate, residual, String.join(" AND ", texts));
+  }
+
+  /** {@code _id = 'x'} or an OR of such: the ids, else null. */
+  List<String> idLookup(RexNode e) {
+    Set<String> ids = new LinkedHashSet<>();
+    List<RexNode> disjuncts = RelOptUtil.disjunctions(e);
+    for (RexNode d : disjuncts) {
+      if (d.getKind() != SqlKind.EQUALS) {
+        return null;
+      }
+      RexCall call = (RexCall) d;
+      RexNode a = call.getOperands().get(0);
+      RexNode b = call.getOperands().get(1);
+      if (a instanceof RexLiteral) {
+        RexNode t = a;
+        a = b;
+        b = t;
+      }
+      if (!(a instanceof RexInputRef ref) || !(b instanceof RexLiteral lit)
+          || !column(ref).path().equals(CollectionSnapshot.ID)) {
+        return null;
+      }
+      String v;
+      try {
+        v = string(lit);
+      } catch (CannotTranslateException ex) {
+        return null;
+      }
+      ids.add(v);
+    }
+    return ids.isEmpty() ? null : List.copyOf(ids);
+  }
+
+  /** The storage predicate exactly equal to {@code e} (SEARCH already expanded). */
+  Predicate predicate(RexNode e) throws CannotTranslateException {
+    switch (e.getKind()) {
+    case AND: {
+      List<Predicate> ops = new ArrayList<>();
+      for (RexNode o : ((RexCall) e).getOperands()) {
+        ops.add(predicate(o));
+      }
+      return new Predicate.And(ops);
+    }
+    case OR: {
+      List<Predicate> ops = new ArrayList<>();
+      for (RexNode o : ((RexCall) e).getOperands()) {
+        ops.add(predicate(o));
+      }
+      return inOrOr(ops);
+    }
+    case NOT:
+      return new Predicate.Not(predicate(((RexCall) e).getOperands().get(0)));
+    case IS_NULL:
+    case IS_NOT_NULL: {
+      RexNode o = ((RexCall) e).getOperands().get(0);
+      if (!(o instanceof RexInputRef ref)) {
+        throw new CannotTranslateException("IS NULL of an expression");
+      }
+      ConvergeColumn c = column(ref);
+      if (isSystem(c)) {
+        throw new CannotTranslateException("IS NULL of a system column");
+      }
+      return e.getKind() == SqlKind.IS_NULL
+          ? new Predicate.IsNull(c.path()) : new Predicate.IsNotNull(c.path());
+    }
+    case IS_TRUE:
+    case IS_FALSE:
+    case IS_NOT_TRUE:
+    case IS_NOT_FALSE: {
+      RexNode o = ((RexCall) e).getOperands().get(0);
+      if (!(o instanceof RexInputRef ref)) {
+        throw new CannotTranslateException(e.getKind() + " of an expression");
+      }
+      ConvergeColumn c = comparable(ref);
+      if (c.type() != ConvergeColumnType.BOOLEAN) {
+        throw new CannotTranslateException("not a BOOLEAN column");
+      }
+      return switch (e.getKind()) {
+        case IS_TRUE -> new Predicate.Compare(c.path(), Predicate.Op.EQ, true);
+        case IS_FALSE -> new Predicate.Compare(c.path(), Predicate.Op.EQ, false);
+        case IS_NOT_TRUE -> new Predicate.Or(List.of(new Predicate.IsNull(c.path()),
+            new Predicate.Compare(c.path(), Predicate.Op.EQ, false)));
+        default -> new Predicate.Or(List.of(new Predicate.IsNull(c.path()),
+            new Predicate.Compare(c.path(), Predicate.Op.EQ, true)));
+      };
+    }
+    case INPUT_REF: {
+      ConvergeColumn c = comparable((RexInputRef) e);
+      if (c.type() != ConvergeColumnType.BOOLEAN) {
+        throw new CannotTranslateException("not a BOOLEAN column");
+      }
+      return new Predicate.Compare(c.path(), Predicate.Op.EQ, true);
+    }
+    case EQUALS:
+    case NOT_EQUALS:
+    case LESS_THAN:
+    case LESS_THAN_OR_EQUAL:
+    case GREATER_THAN:
+    case GREATER_THAN_OR_EQUAL:
+      return compare((RexCall) e);
+    case LIKE:
+      return like((RexCall) e);
+    default:
+      throw new CannotTranslateException("not translatable: " + e.getKind());
+    }
+  }
+
+  /** An OR of equalities on one path becomes IN. */
+  private static Predicate inOrOr(List<Predicate> ops) {
+    String path = null;
+    List<Object> values = new ArrayList<>();
+    for (Predicate p : ops) {
+      if (p instanceof Predicate.Compare c && c.op() == Predicate.Op.EQ
+          && (path == null || path.equals(c.path()))) {
+        path = c.path();
+        values.add(c.value());
+      } else {
+        return new Predicate.Or(ops);
+      }
+    }
+    return new Predicate.In(path, values);
+  }
+
+  private Predicate compare(RexCall call) throws CannotTranslateException {
+    RexNode a = call.getOperands().get(0);
+    RexNode b = call.getOperands().get(1);
+    SqlKind kind = call.getKind();
+    if (a instanceof RexLiteral && b instanceof RexInputRef) {
+      RexNode t = a;
+      a = b;
+      b = t;
+      kind = kind.reverse();
+    }
+    if (!(a instanceof RexInputRef ref) || !(b instanceof RexLiteral lit)) {
+      throw new CannotTranslateException("not column op literal");
+    }
+    ConvergeColumn c = comparable(ref);
+    Object value = value(c, lit);
+    Predicate.Op op = switch (kind) {
+      case EQUALS -> Predicate.Op.EQ;
+      case NOT_EQUALS -> Predicate.Op.NE;
+      case LESS_THAN -> Predicate.Op.LT;
+      case LESS_THAN_OR_EQUAL -> Predicate.Op.LE;
+      case GREATER_THAN -> Predicate.Op.GT;
+      case GREATER_THAN_OR_EQUAL -> Predicate.Op.GE;
+      default -> throw new CannotTranslateException("operator " + kind);
+    };
+    return new Predicate.Compare(c.path(), op, value);
+  }
+
+  private Predicate like(RexCall call) throws CannotTranslateException {
+    if (call.getOperator() != SqlStdOperatorTable.LIKE || call.getOperands().size() != 2) {
+      throw new CannotTranslateException("LIKE with ESCAPE, ILIKE or a library variant");
+    }
+    if (!(call.getOperands().get(0) instanceof RexInputRef ref)
+        || !(call.getOperands().get(1) instanceof RexLiteral lit)) {
+      throw new CannotTranslateException("LIKE of an expression");
+    }
+    ConvergeColumn c = comparable(ref);
+    if (c.type() != ConvergeColumnType.VARCHAR) {
+      throw new CannotTranslateException("LIKE on a non-string column");
+    }
+    String pattern = string(lit);
+    if (!pattern.endsWith("%")) {
+      throw new CannotTranslateException("LIKE pattern is not a prefix");
+    }
+    String prefix = pattern.substring(0, pattern.length() - 1);
+    if (prefix.indexOf('%') >= 0 || prefix.indexOf('_') >= 0 || prefix.indexOf('\\') >= 0) {
+      throw new CannotTranslateException("LIKE pattern is not a plain prefix");
+    }
+    return new Predicate.Prefix(c.path(), prefix);
+  }
+
+  private ConvergeColumn column(RexInputRef ref) {
+    return table.columns().get(columns[ref.getIndex()]);
+  }
+
+  private static boolean isSystem(ConvergeColumn c) {
+    return c.path().equals(CollectionSnapshot.ID) || c.path().equals(CollectionSnapshot.EVENT_TIME);
+  }
+
+  /** A column whose comparisons the storage layer evaluates exactly as SQL does. */
+  private ConvergeColumn comparable(RexInputRef ref) throws CannotTranslateException {
+    ConvergeColumn c = column(ref);
+    if (isSystem(c)) {
+      throw new CannotTranslateException("system column " + c.path());
+    }
+    int mask = table.typeMask(c);
+    int scalar = mask & ~((1 << FieldType.NULL.ordinal()) | (1 << FieldType.OBJECT.ordinal()));
+    boolean ok = switch (c.type()) {
+      case BIGINT -> scalar == 1 << FieldType.INT.ordinal();
+      case DOUBLE -> (scalar & ~((1 << FieldType.INT.ordinal())
+          | (1 << FieldType.DOUBLE.ordinal()))) == 0 && scalar != 0;
+      case VARCHAR -> scalar == 1 << FieldType.STRING.ordinal();
+      case BOOLEAN -> scalar == 1 << FieldType.BOOL.ordinal();
+      default -> false;
+    };
+    if (!ok) {
+      throw new CannotTranslateException("column " + c.name() + " of type " + c.type()
+          + " with JSON types " + mask);
+    }
+    return c;
+  }
+
+  private static Object value(ConvergeColumn c, RexLiteral lit) throws CannotTranslateException {
+    if (lit.isNull()) {
+      throw new CannotTranslateException("NULL literal");
+    }
+    SqlTypeName t = lit.getTypeName();
+    switch (c.type()) {
+    case BIGINT: {
+      if (!SqlTypeName.EXACT_TYPES.contains(t)) {
+        throw new CannotTranslateException("non-exact literal for a BIGINT column");
+      }
+      BigDecimal v = lit.getValueAs(BigDecimal.class);
+      try {
+        return v.longValueExact();
+      } catch (ArithmeticException e) {
+        throw new CannotTranslateException("literal not a long: " + v);
+      }
+    }
+    case DOUBLE: {
+      if (SqlTypeName.APPROX_TYPES.contains(t)) {
+        Double d = lit.getValueAs(Double.class);
+        if (d == null || d.isNaN() || d.isInfinite()) {
+          throw new CannotTranslateException("literal " + d);
+        }
+        return d;
+      }
+      if (SqlTypeName.EXACT_TYPES.contains(t)) {
+        BigDecimal v = lit.getValueAs(BigDecimal.class);
+        try {
+          long l = v.longValueExact();
+          if (Math.abs(l) < (1L << 53)) {
+            return (double) l;
+          }
+        } catch (ArithmeticException e) {
+          // not integral
+        }
+      }
+      throw new CannotTranslateException("literal for a DOUBLE column: " + lit);
+    }
+    case VARCHAR:
+      return string(lit);
+    case BOOLEAN:
+      if (t != SqlTypeName.BOOLEAN) {
+        throw new CannotTranslateException("non-boolean literal");
+      }
+      return lit.getValueAs(Boolean.class);
+    default:
+      throw new CannotTranslateException("column type " + c.type());
+    }
+  }
+
+  private static String string(RexLiteral lit) throws CannotTranslateException {
+    SqlTypeName t = lit.getTypeName();
+    if (lit.isNull() || (t != SqlTypeName.CHAR && t != SqlTypeName.VARCHAR)) {
+      throw new CannotTranslateException("not a string literal");
+    }
+    String s = lit.getValueAs(String.class);
+    if (s == null || (t == SqlTypeName.CHAR && s.endsWith(" "))) {
+      // a CHAR literal may have been padded to a common length; leave it to Calcite
+      throw new CannotTranslateException("padded CHAR literal");
+    }
+    return s;
+  }
+
+  /** A readable form of a storage predicate, for EXPLAIN. */
+  static String describe(Predicate p) {
+    if (p instanceof Predicate.Compare c) {
+      String op = switch (c.op()) {
+        case EQ -> "=";
+        case NE -> "<>";
+        case LT -> "<";
+        case LE -> "<=";
+        case GT -> ">";
+        case GE -> ">=";
+      };
+      return c.path() + " " + op + " " + literal(c.value());
+    } else if (p instanceof Predicate.In in) {
+      return in.path() + " IN (" + in.values().stream().map(ConvergeFilterTranslator::literal)
+          .collect(Collectors.joining(", ")) + ")";
+    } else if (p instanceof Predicate.Prefix x) {
+      return x.path() + " LIKE " + quote(x.prefix() + "%");
+    } else if (p instanceof Predicate.Contains x) {
+      return x.path() + " CONTAINS " + literal(x.value());
+    } else if (p instanceof Predicate.IsNull x) {
+      return x.path() + " IS NULL";
+    } else if (p instanceof Predicate.IsNotNull x) {
+      return x.path() + " IS NOT NULL";
+    } else if (p instanceof Predicate.And a) {
+      return "(" + a.operands().stream().map(ConvergeFilterTranslator::describe)
+          .collect(Collectors.joining(" AND ")) + ")";
+    } else if (p instanceof Predicate.Or o) {
+      return "(" + o.operands().stream().map(ConvergeFilterTranslator::describe)
+          .collect(Collectors.joining(" OR ")) + ")";
+    } else if (p instanceof Predicate.Not n) {
+      return "NOT " + describe(n.operand());
+    }
+    return String.valueOf(p);
+  }
+
+  private static String literal(Object v) {
+    return v instanceof String s ? quote(s) : String.valueOf(v);
+  }
+
+  private static String quote(String s) {
+    return "'" + s.replace("'", "''") + "'";
+  }
+}

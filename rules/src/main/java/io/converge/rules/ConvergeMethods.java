@@ -1,0 +1,132 @@
+package io.converge.rules;
+
+import io.converge.adapter.ConvergeColumn;
+import io.converge.adapter.ConvergeEnumerator;
+import io.converge.storage.CollectionSnapshot;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.calcite.DataContext;
+import org.apache.calcite.linq4j.AbstractEnumerable;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.linq4j.Linq4j;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * The one door from generated code to storage: {@link #query} runs a {@link ConvergeQuery} on a
+ * fresh snapshot of the collection and yields rows in Calcite's internal representation (the same
+ * conversions as the adapter's scan, {@link ConvergeColumn#toInternal}).
+ */
+public final class ConvergeMethods {
+  /** {@link #query(DataContext, ConvergeQuery)}, for code generation. */
+  public static final Method QUERY;
+
+  static {
+    try {
+      QUERY = ConvergeMethods.class.getMethod("query", DataContext.class, ConvergeQuery.class);
+    } catch (NoSuchMethodException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private ConvergeMethods() {}
+
+  /**
+   * The rows of {@code q}: {@code Object[]} rows, or single values when {@code q.scalar()}. The
+   * snapshot is taken when enumeration starts.
+   */
+  public static Enumerable<Object> query(DataContext root, ConvergeQuery q) {
+    AtomicBoolean cancel = root == null ? null : DataContext.Variable.CANCEL_FLAG.get(root);
+    return new AbstractEnumerable<>() {
+      @Override
+      public Enumerator<Object> enumerator() {
+        CollectionSnapshot snapshot = q.table().collection().snapshot();
+        try {
+          RoaringBitmap rids = rids(snapshot, q);
+          if (q.aggregation() != null) {
+            List<Object[]> rows;
+            try (snapshot) {
+              rows = snapshot.aggregate(q.aggregation(), rids);
+            }
+            List<Object> out = new ArrayList<>(rows.size());
+            for (Object[] r : rows) {
+              Object[] row = convertAggregateRow(q, r);
+              out.add(q.scalar() ? row[0] : row);
+            }
+            return Linq4j.enumerator(out);
+          }
+          return scalarOrRows(new ConvergeEnumerator(snapshot, q.columns(), rids, cancel),
+              q.scalar());
+        } catch (RuntimeException | Error e) {
+          snapshot.close();
+          throw e;
+        }
+      }
+    };
+  }
+
+  /** Rids selected by the query's lookup and predicate, or null for all live rows. */
+  static RoaringBitmap rids(CollectionSnapshot snapshot, ConvergeQuery q) {
+    RoaringBitmap rids = null;
+    if (q.ids() != null) {
+      rids = snapshot.lookup(q.ids());
+    }
+    if (q.predicate() != null && (rids == null || !rids.isEmpty())) {
+      RoaringBitmap selected = snapshot.select(q.predicate());
+      rids = rids == null ? selected : RoaringBitmap.and(rids, selected);
+    }
+    return rids;
+  }
+
+  static Object[] convertAggregateRow(ConvergeQuery q, Object[] stored) {
+    Object[] row = new Object[q.outputs().size()];
+    for (int i = 0; i < row.length; i++) {
+      ConvergeQuery.AggregateOutput o = q.outputs().get(i);
+      Object v = stored[i];
+      row[i] = switch (o.kind()) {
+        case VALUE -> o.column().toInternal(v);
+        case COUNT -> v == null ? 0L : ((Number) v).longValue();
+        case SUM_LONG -> v == null ? null : toLong(v);
+        case SUM_DOUBLE -> v == null ? null : ((Number) v).doubleValue();
+        case SUM0_LONG -> v == null ? 0L : toLong(v);
+        case SUM0_DOUBLE -> v == null ? 0.0d : ((Number) v).doubleValue();
+      };
+    }
+    return row;
+  }
+
+  private static Long toLong(Object v) {
+    if (v instanceof Long l) {
+      return l;
+    }
+    throw new IllegalStateException("storage returned a non-integer sum " + v
+        + " for a BIGINT column");
+  }
+
+  private static Enumerator<Object> scalarOrRows(ConvergeEnumerator rows, boolean scalar) {
+    return new Enumerator<>() {
+      @Override
+      public Object current() {
+        Object[] r = rows.current();
+        return scalar ? r[0] : r;
+      }
+
+      @Override
+      public boolean moveNext() {
+        return rows.moveNext();
+      }
+
+      @Override
+      public void reset() {
+        rows.reset();
+      }
+
+      @Override
+      public void close() {
+        rows.close();
+      }
+    };
+  }
+}

@@ -1,0 +1,30 @@
+package io.converge.rules;
+
+import io.converge.adapter.ConvergeTable;
+import io.converge.storage.CollectionSnapshot;
+import io.converge.storage.query.Predicate;
+import java.util.List;
+
+/** Row estimates for costs, read from the storage layer while planning. */
+final class ConvergeStatistics {
+  /** Selectivity assumed when the storage layer cannot estimate a predicate. */
+  static final double DEFAULT_SELECTIVITY = 0.25d;
+
+  private ConvergeStatistics() {}
+
+  /** Rows a lookup of {@code ids} intersected with {@code predicate} is expected to select. */
+  static double estimate(ConvergeTable table, Predicate predicate, List<String> ids) {
+    double rows = table.collection().documentCount();
+    if (predicate != null) {
+      try (CollectionSnapshot s = table.collection().snapshot()) {
+        rows = s.estimate(predicate);
+      } catch (RuntimeException e) {
+        rows = rows * DEFAULT_SELECTIVITY;
+      }
+    }
+    if (ids != null) {
+      rows = Math.min(rows, ids.size());
+    }
+    return rows;
+  }
+}
