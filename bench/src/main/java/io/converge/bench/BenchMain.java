@@ -9,25 +9,35 @@ import java.util.Arrays;
  * <pre>
  * BenchMain foundation [--docs 1000000] [--data-dir DIR] [--runs 5] [--warmup 3]
  *                      [--seed 42] [--out docs/benchmarks.md]
+ * BenchMain pushdown   [--docs 5000000] [--data-dir DIR] [--runs 5] [--warmup 3]
+ *                      [--lookups 10000] [--seed 42] [--out docs/benchmarks.md]
  * </pre>
  */
 public final class BenchMain {
   static final String USAGE = String.join("\n",
       "usage: converge bench foundation [options]",
+      "       converge bench pushdown [options]",
       "",
-      "  Bulk-loads N generated orders into a fresh data directory (all indexes), then times",
-      "  SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against DuckDB",
-      "  (in-process, in-memory) over the same documents, and writes the figures to a",
+      "  foundation: bulk-loads N generated orders into a fresh data directory (all indexes),",
+      "  then times SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against",
+      "  DuckDB (in-process, in-memory) over the same documents, and writes the figures to a",
       "  'Foundation benchmark' section of a markdown file.",
       "",
-      "  --docs N         orders to generate and load (default 1000000)",
+      "  pushdown: loads N orders (default 5,000,000), then times a 0.1% needle, a GROUP BY",
+      "  and _id point lookups through the Avatica remote driver with the planner rules on and",
+      "  off (;pushdown=false), against DuckDB, with the server's peak heap during the GROUP BY,",
+      "  the EXPLAIN plans of both connections and a check that all three return the same rows;",
+      "  writes a 'Pushdown benchmark' section.",
+      "",
+      "  --docs N         orders to generate and load (default 1000000; pushdown 5000000)",
       "  --data-dir DIR   where to load them; must be empty or absent (default: a temporary",
       "                   directory, deleted afterwards)",
       "  --runs N         timed runs per query; the median is reported (default 5)",
       "  --warmup N       untimed runs per query first (default 3)",
+      "  --lookups N      pushdown only: timed _id lookups (default 10000)",
       "  --seed N         generator seed (default 42)",
-      "  --out FILE       markdown file whose 'Foundation benchmark' section is written or",
-      "                   replaced; 'none' to skip (default docs/benchmarks.md)");
+      "  --out FILE       markdown file whose section is written or replaced; 'none' to skip",
+      "                   (default docs/benchmarks.md)");
 
   private BenchMain() {}
 
@@ -47,11 +57,18 @@ public final class BenchMain {
     }
     String command = args[0];
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    if (!command.equals("foundation")) {
-      err.println("unknown benchmark '" + command + "'; available: foundation");
-      err.println(USAGE);
-      return 2;
-    }
+    return switch (command) {
+      case "foundation" -> foundation(rest, out, err);
+      case "pushdown" -> pushdown(rest, out, err);
+      default -> {
+        err.println("unknown benchmark '" + command + "'; available: foundation, pushdown");
+        err.println(USAGE);
+        yield 2;
+      }
+    };
+  }
+
+  private static int foundation(String[] rest, PrintStream out, PrintStream err) {
     FoundationBenchmark.Options options;
     try {
       options = FoundationBenchmark.Options.parse(rest);
@@ -68,6 +85,28 @@ public final class BenchMain {
       return new FoundationBenchmark(options, out, err).run() ? 0 : 1;
     } catch (Exception e) {
       err.println("foundation benchmark failed: " + e);
+      e.printStackTrace(err);
+      return 1;
+    }
+  }
+
+  private static int pushdown(String[] rest, PrintStream out, PrintStream err) {
+    PushdownBenchmark.Options options;
+    try {
+      options = PushdownBenchmark.Options.parse(rest);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      err.println(USAGE);
+      return 2;
+    }
+    if (options.help()) {
+      out.println(USAGE);
+      return 0;
+    }
+    try {
+      return new PushdownBenchmark(options, out, err).run() ? 0 : 1;
+    } catch (Exception e) {
+      err.println("pushdown benchmark failed: " + e);
       e.printStackTrace(err);
       return 1;
     }

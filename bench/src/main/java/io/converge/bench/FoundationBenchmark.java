@@ -82,7 +82,7 @@ final class FoundationBenchmark {
       return new Options(docs, dataDir, runs, warmup, seed, out, help, List.of(args));
     }
 
-    private static long number(String name, String v) {
+    static long number(String name, String v) {
       try {
         return Long.parseLong(v.replace("_", "").replace(",", ""));
       } catch (NumberFormatException e) {
@@ -90,7 +90,7 @@ final class FoundationBenchmark {
       }
     }
 
-    private static long positive(String name, String v) {
+    static long positive(String name, String v) {
       long n = number(name, v);
       if (n < 1) {
         throw new IllegalArgumentException(name + " must be at least 1, not " + n);
@@ -98,7 +98,7 @@ final class FoundationBenchmark {
       return n;
     }
 
-    private static long nonNegative(String name, String v) {
+    static long nonNegative(String name, String v) {
       long n = number(name, v);
       if (n < 0) {
         throw new IllegalArgumentException(name + " must not be negative, not " + n);
@@ -148,7 +148,7 @@ final class FoundationBenchmark {
           Timings.megabytes(inputBytes), Timings.seconds(genNanos));
 
       // 2. Bulk load into a fresh directory, every index built, flushed and closed.
-      Load load = load(ndjson, dataDir);
+      Load load = load(ndjson, dataDir, options.docs(), err, false);
       out.printf(Locale.ROOT,
           "Converge bulk load: %s docs in %s = %,.0f docs/s (BulkLoader %.1f s + close %.1f s),"
               + " %s rejected, data dir %s; process CPU %.1f s (%,.0f docs per CPU-second);"
@@ -239,7 +239,7 @@ final class FoundationBenchmark {
     }
   }
 
-  private void checkFresh(Path dataDir) throws IOException {
+  static void checkFresh(Path dataDir) throws IOException {
     if (Files.isDirectory(dataDir)) {
       try (Stream<Path> s = Files.list(dataDir)) {
         if (s.findAny().isPresent()) {
@@ -265,8 +265,13 @@ final class FoundationBenchmark {
     }
   }
 
-  private Load load(Path ndjson, Path dataDir) throws IOException {
-    long total = options.docs();
+  /**
+   * Bulk-loads {@code ndjson} into the {@code orders} collection of {@code dataDir}, printing
+   * progress to {@code err}; with {@code awaitSealed}, waits for every queued segment seal before
+   * the final flush and close (so that a reopened directory serves sealed segments).
+   */
+  static Load load(Path ndjson, Path dataDir, long total, PrintStream err, boolean awaitSealed)
+      throws IOException {
     long step = Math.max(1, total / 10);
     double loadBefore = SystemLoad.loadAverage();
     long cpuStart = SystemLoad.processCpuNanos();
@@ -295,6 +300,9 @@ final class FoundationBenchmark {
             }
           });
       closeStart = System.nanoTime();
+      if (awaitSealed) {
+        store.awaitSealed();
+      }
       store.flush();
     }
     long end = System.nanoTime();
@@ -405,7 +413,7 @@ final class FoundationBenchmark {
     return b.toString();
   }
 
-  private static long sizeOf(Path dir) throws IOException {
+  static long sizeOf(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).mapToLong(p -> {
         try {
@@ -417,7 +425,7 @@ final class FoundationBenchmark {
     }
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     if (!Files.exists(root)) {
       return;
     }

@@ -15,13 +15,31 @@ final class Timings {
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
   }
 
+  /**
+   * The {@code p}-th percentile (0 < p <= 100) by the nearest-rank method: the smallest sample
+   * such that at least p% of the samples are at or below it.
+   */
+  static long percentile(long[] samples, double p) {
+    long[] s = samples.clone();
+    Arrays.sort(s);
+    int rank = (int) Math.ceil(p / 100.0 * s.length);
+    return s[Math.min(s.length, Math.max(1, rank)) - 1];
+  }
+
   static double millis(double nanos) {
     return nanos / 1e6;
   }
 
   static String ms(double nanos) {
     double m = millis(nanos);
-    return m >= 100 ? String.format(Locale.ROOT, "%,.0f ms", m) : String.format("%.1f ms", m);
+    return m >= 100 ? String.format(Locale.ROOT, "%,.0f ms", m)
+        : String.format(Locale.ROOT, "%.1f ms", m);
+  }
+
+  /** Sub-millisecond latencies: three decimals below 10 ms. */
+  static String latency(double nanos) {
+    double m = millis(nanos);
+    return m >= 10 ? ms(nanos) : String.format(Locale.ROOT, "%.3f ms", m);
   }
 
   static String seconds(double nanos) {

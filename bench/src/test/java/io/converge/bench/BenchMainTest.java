@@ -42,6 +42,77 @@ class BenchMainTest {
   }
 
   @Test
+  void pushdownRunsEndToEndOnASmallDataSet() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = BenchMain.run(new String[] {"pushdown", "--docs", "3000", "--runs", "1",
+        "--warmup", "0", "--lookups", "20", "--out", "none"},
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    String log = err.toString(StandardCharsets.UTF_8);
+    assertEquals(0, rc, printed + log);
+    assertTrue(printed.contains("Converge bulk load: 3,000 docs"), printed);
+    assertTrue(printed.contains("Results check: pushdown on, pushdown off and DuckDB returned the"
+        + " same rows"), printed);
+    assertTrue(printed.contains("| Needle, plain `Statement`: `customer.id` = 'c-"), printed);
+    assertTrue(printed.contains("| `_id` lookup, p99"), printed);
+    assertTrue(printed.contains("| Pushdown on |"), printed);
+    assertTrue(log.contains("EXPLAIN needle") && log.contains("EXPLAIN group by")
+        && log.contains("EXPLAIN _id lookup"), log);
+    assertTrue(log.contains("20 lookups after 0 warm-up"), log);
+  }
+
+  @Test
+  void pushdownWritesItsSectionAndKeepsTheOthers(@TempDir Path dir) throws Exception {
+    Path report = dir.resolve("benchmarks.md");
+    Files.writeString(report, "# Converge benchmarks\n\n## Foundation benchmark\n\nkept\n");
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = BenchMain.run(new String[] {"pushdown", "--docs", "1000", "--runs", "1",
+        "--warmup", "0", "--lookups", "10", "--out", report.toString()}, quiet,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    String md = Files.readString(report);
+    assertTrue(md.startsWith("# Converge benchmarks\n\n## Foundation benchmark\n\nkept\n\n"
+        + "## Pushdown benchmark\n\nCommand: `bin/converge bench pushdown --docs 1000"), md);
+    assertTrue(md.contains("### Plans\n\n`EXPLAIN PLAN FOR` on the two Converge connections"), md);
+    assertTrue(md.contains("-- group by: " + PushdownBenchmark.GROUP_BY + "\n"), md);
+    assertTrue(md.contains("### Peak heap during the aggregation"), md);
+    assertTrue(md.contains("Results check: pushdown on, pushdown off and DuckDB returned"), md);
+  }
+
+  @Test
+  void pushdownOptions() {
+    PushdownBenchmark.Options o = PushdownBenchmark.Options.parse(new String[] {});
+    assertEquals(5_000_000, o.docs());
+    assertEquals(10_000, o.lookups());
+    assertEquals(3, o.warmup());
+    assertEquals(Path.of("docs/benchmarks.md"), o.out());
+    o = PushdownBenchmark.Options.parse(new String[] {"--lookups=20", "--docs", "3,000"});
+    assertEquals(20, o.lookups());
+    assertEquals(3000, o.docs());
+    assertThrows(IllegalArgumentException.class,
+        () -> PushdownBenchmark.Options.parse(new String[] {"--lookups", "0"}));
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    assertEquals(2, BenchMain.run(new String[] {"pushdown", "--bogus", "1"}, quiet, quiet));
+    assertEquals(0, BenchMain.run(new String[] {"pushdown", "--help"}, quiet, quiet));
+  }
+
+  @Test
+  void percentilesByNearestRank() {
+    long[] s = new long[100];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = 100 - i;
+    }
+    assertEquals(99, Timings.percentile(s, 99));
+    assertEquals(100, Timings.percentile(s, 100));
+    assertEquals(50, Timings.percentile(s, 50));
+    assertEquals(7, Timings.percentile(new long[] {7}, 99));
+    assertEquals(9, Timings.percentile(new long[] {3, 9, 5}, 99));
+  }
+
+  @Test
   void refusesADataDirectoryThatIsNotEmpty(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("something"), "x");
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -1,0 +1,875 @@
+package io.converge.bench;
+
+import io.converge.examples.SampleData;
+import io.converge.server.ConvergeServer;
+import io.converge.server.ServerOptions;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * The figures of issue 3 (planner rules), side by side in one run: the same queries through the
+ * Avatica remote driver on two connections to one server, pushdown on (the default) and pushdown
+ * off ({@code ;pushdown=false}), and on DuckDB (in-process, in-memory) over the same NDJSON:
+ *
+ * <ol>
+ *   <li>a needle: an equality on {@code "customer.id"} matching about 0.1% of the orders, returning
+ *       the rows (plain {@code Statement} and {@code PreparedStatement});
+ *   <li>{@code GROUP BY status} with {@code COUNT(*)} and {@code SUM(amount)} over every order, with
+ *       the server's peak heap during its timed runs (the server runs in this JVM);
+ *   <li>{@code _id} point lookups with a {@code PreparedStatement}: median and p99 latency.
+ * </ol>
+ *
+ * <p>Every query must return the same rows on the three engines; {@code EXPLAIN PLAN FOR} of each
+ * query on both Converge connections goes into the report, and when the two plans are identical for
+ * every query (the {@code pushdown} property not honoured) the report says so.
+ */
+final class PushdownBenchmark {
+  static final String HEADING = "Pushdown benchmark";
+  static final double TOLERANCE = 1e-6;
+  /** The needle's wanted selectivity: the customer whose frequency is closest to it is used. */
+  static final double NEEDLE_SELECTIVITY = 0.001;
+  static final double NEEDLE_TARGET = 50;
+  static final double GROUP_BY_TARGET = 10;
+  static final double DUCKDB_AIM = 3;
+  /** Lookups timed with pushdown off (each may be a full scan), and compared with DuckDB. */
+  static final int OFF_LOOKUPS = 10;
+  /** Untimed lookups before the timed ones, per warm-up run asked for. */
+  static final int WARMUP_LOOKUPS_PER_RUN = 100;
+  static final String PUSHDOWN_OFF = ";pushdown=false";
+
+  static final String GROUP_BY =
+      "select status, count(*), sum(amount) from orders group by status";
+  static final String LOOKUP = "select * from orders where \"_id\" = ?";
+  static final String DUCK_LOOKUP = "select _id, amount, status from orders where _id = ?";
+
+  static String needleSql(String customerId) {
+    return "select \"_id\", amount, status from orders where \"customer.id\" = '"
+        + customerId.replace("'", "''") + "'";
+  }
+
+  static final String NEEDLE_PREPARED =
+      "select \"_id\", amount, status from orders where \"customer.id\" = ?";
+
+  /** DuckDB reads {@code customer} as a STRUCT: the same needle, in its dialect. */
+  static String duckNeedleSql(String customerId) {
+    return "select _id, amount, status from orders where customer.id = '"
+        + customerId.replace("'", "''") + "'";
+  }
+
+  static final String DUCK_NEEDLE_PREPARED =
+      "select _id, amount, status from orders where customer.id = ?";
+
+  record Options(long docs, Path dataDir, int runs, int warmup, int lookups, long seed, Path out,
+      boolean help, List<String> args) {
+    static Options parse(String[] args) {
+      long docs = 5_000_000;
+      Path dataDir = null;
+      int runs = 5;
+      int warmup = 3;
+      int lookups = 10_000;
+      long seed = SampleData.DEMO_SEED;
+      Path out = Path.of("docs", "benchmarks.md");
+      boolean help = false;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+        if (name.equals("--help") || name.equals("-h")) {
+          help = true;
+          continue;
+        }
+        String value;
+        if (a.contains("=")) {
+          value = a.substring(a.indexOf('=') + 1);
+        } else if (i + 1 < args.length) {
+          value = args[++i];
+        } else {
+          throw new IllegalArgumentException("option " + a + " needs a value");
+        }
+        switch (name) {
+          case "--docs" -> docs = FoundationBenchmark.Options.positive(name, value);
+          case "--data-dir" -> dataDir = Path.of(value);
+          case "--runs" -> runs = intValue(name, FoundationBenchmark.Options.positive(name, value));
+          case "--warmup" ->
+              warmup = intValue(name, FoundationBenchmark.Options.nonNegative(name, value));
+          case "--lookups" ->
+              lookups = intValue(name, FoundationBenchmark.Options.positive(name, value));
+          case "--seed" -> seed = FoundationBenchmark.Options.number(name, value);
+          case "--out" -> out = value.equals("none") ? null : Path.of(value);
+          default -> throw new IllegalArgumentException("unknown option " + a);
+        }
+      }
+      return new Options(docs, dataDir, runs, warmup, lookups, seed, out, help, List.of(args));
+    }
+
+    private static int intValue(String name, long n) {
+      if (n > 10_000_000) {
+        throw new IllegalArgumentException(name + " must be at most 10,000,000, not " + n);
+      }
+      return (int) n;
+    }
+  }
+
+  /** Timed runs of one query on one engine, and the rows of the last run. */
+  record Timed(String engine, String query, long firstNanos, long[] nanos, QueryResult last) {
+    double median() {
+      return Timings.median(nanos);
+    }
+  }
+
+  /** The generated input: the file, the needle chosen from the generator's own counts. */
+  record Input(Path file, long bytes, long genNanos, String needleId, long needleCount,
+      List<String> warmupIds, List<String> lookupIds) {}
+
+  /** Heap pools' peak during one engine's timed group-by runs, and each pool's peak. */
+  record Heap(long usedAfterGc, long peakSum, String pools) {}
+
+  /** {@code EXPLAIN PLAN FOR} of one query on both Converge connections. */
+  record Plans(String query, String sql, String on, String off) {
+    boolean differ() {
+      return !on.equals(off);
+    }
+  }
+
+  /** The timed lookups of one engine: per-lookup latencies and the rows of the first few. */
+  record Lookups(String engine, long prepareNanos, int warmups, long[] nanos,
+      List<String> labels, List<QueryResult> firstRows) {
+    double median() {
+      return Timings.median(nanos);
+    }
+
+    long p99() {
+      return Timings.percentile(nanos, 99);
+    }
+  }
+
+  private final Options options;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final List<String> problems = new ArrayList<>();
+  /** Highest load average seen while timing queries. */
+  private double queryLoad;
+
+  PushdownBenchmark(Options options, PrintStream out, PrintStream err) {
+    this.options = options;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Runs everything; false when a result check failed. */
+  boolean run() throws IOException, SQLException {
+    MachineInfo machine = MachineInfo.current();
+    out.println("Pushdown benchmark: " + Timings.count(options.docs()) + " orders, "
+        + options.runs() + " timed runs after " + options.warmup() + " warm-up runs, "
+        + Timings.count(options.lookups()) + " _id lookups");
+    out.println("Machine: " + machine.describe() + "; " + xmx());
+    if (options.dataDir() != null) {
+      FoundationBenchmark.checkFresh(options.dataDir());
+    }
+    Path work = Files.createTempDirectory("converge-bench-");
+    Path dataDir = options.dataDir() != null ? options.dataDir() : work.resolve("data");
+    try {
+      // 1. The input, generated once and not timed; the needle from the generator's counts.
+      Input input = generate(work.resolve("orders.ndjson"));
+      out.printf(Locale.ROOT, "Generated %s (%s) in %s (not timed); needle customer.id = '%s'"
+              + " matches %s orders (%.4f%%)%n", input.file().getFileName(),
+          Timings.megabytes(input.bytes()), Timings.seconds(input.genNanos()), input.needleId(),
+          Timings.count(input.needleCount()), 100.0 * input.needleCount() / options.docs());
+
+      // 2. Bulk load, segments sealed before the close.
+      FoundationBenchmark.Load load = FoundationBenchmark.load(input.file(), dataDir,
+          options.docs(), err, true);
+      out.printf(Locale.ROOT, "Converge bulk load: %s docs in %s = %,.0f docs/s (segments sealed"
+              + " before close), %s rejected, data dir %s; load average %.1f before, %.1f after%n",
+          Timings.count(load.result().loaded()), Timings.seconds(load.wallNanos()),
+          load.docsPerSecond(), Timings.count(load.result().rejected()),
+          Timings.megabytes(load.dirBytes()), load.loadBefore(), load.loadAfter());
+      if (load.result().loaded() != options.docs()) {
+        problems.add("loaded " + load.result().loaded() + " of " + options.docs() + " documents");
+      }
+
+      // 3. Converge: one server, two client connections.
+      long s0 = System.nanoTime();
+      ConvergeServer server = ConvergeServer.start(
+          new ServerOptions(dataDir, ServerOptions.DEFAULT_HOST, 0, ServerOptions.PROTOBUF));
+      String needle = needleSql(input.needleId());
+      String lookupExample = input.lookupIds().get(0);
+      long connectNanos;
+      List<Plans> plans = new ArrayList<>();
+      Timed needleOn;
+      Timed needleOff;
+      Timed needlePreparedOn;
+      Timed needlePreparedOff;
+      Timed groupOn;
+      Timed groupOff;
+      Heap heapOn;
+      Heap heapOff;
+      Lookups lookupsOn;
+      Lookups lookupsOff;
+      try (Connection on = DriverManager.getConnection(server.jdbcUrl());
+          Connection off = DriverManager.getConnection(server.jdbcUrl() + PUSHDOWN_OFF)) {
+        connectNanos = System.nanoTime() - s0;
+        out.println("Converge server at " + server.jdbcUrl() + "; start and both connections "
+            + Timings.seconds(connectNanos));
+        plans.add(new Plans("needle", needle, explain(on, needle), explain(off, needle)));
+        plans.add(new Plans("group by", GROUP_BY, explain(on, GROUP_BY), explain(off, GROUP_BY)));
+        plans.add(new Plans("_id lookup", LOOKUP + "  -- ? = '" + lookupExample + "'",
+            explainPrepared(on, LOOKUP, lookupExample),
+            explainPrepared(off, LOOKUP, lookupExample)));
+        for (Plans p : plans) {
+          err.println("  EXPLAIN " + p.query() + (p.differ() ? ": plans differ"
+              : ": SAME PLAN on both connections") + "\n    on:  "
+              + p.on().replace("\n", "\n         ") + "\n    off: "
+              + p.off().replace("\n", "\n         "));
+        }
+        if (!pushdownHonoured(plans)) {
+          err.println("WARNING: " + notHonouredWarning());
+        }
+
+        needleOn = time("on", on, "needle", needle, null);
+        needleOff = time("off", off, "needle", needle, null);
+        needlePreparedOn = timePrepared("on", on, "needle prep", NEEDLE_PREPARED,
+            input.needleId());
+        needlePreparedOff = timePrepared("off", off, "needle prep", NEEDLE_PREPARED,
+            input.needleId());
+        Heap[] heap = new Heap[1];
+        List<MemoryPoolMXBean> pools = heapPools();
+        groupOn = time("on", on, "group by", GROUP_BY, () -> heap[0] = resetHeapPeaks(pools));
+        heapOn = new Heap(heap[0].usedAfterGc(), peakSum(pools), peaks(pools));
+        groupOff = time("off", off, "group by", GROUP_BY, () -> heap[0] = resetHeapPeaks(pools));
+        heapOff = new Heap(heap[0].usedAfterGc(), peakSum(pools), peaks(pools));
+        int warmups = Math.min(input.warmupIds().size(),
+            options.warmup() * WARMUP_LOOKUPS_PER_RUN);
+        lookupsOn = lookups("on", on, input.warmupIds().subList(0, warmups), input.lookupIds());
+        int handful = Math.min(OFF_LOOKUPS, input.lookupIds().size());
+        lookupsOff = lookups("off", off, input.warmupIds().subList(0,
+            Math.min(options.warmup(), warmups)), input.lookupIds().subList(0, handful));
+      } finally {
+        server.stop();
+      }
+
+      // 4. DuckDB over the same NDJSON.
+      long duckLoadNanos;
+      String duckThreads;
+      Timed needleDuck;
+      Timed needlePreparedDuck;
+      Timed groupDuck;
+      Lookups lookupsDuck;
+      try (Connection d = DriverManager.getConnection("jdbc:duckdb:")) {
+        long l0 = System.nanoTime();
+        try (Statement s = d.createStatement()) {
+          s.execute("create table orders as select * from read_json_auto('"
+              + input.file().toAbsolutePath().toString().replace("'", "''")
+              + "', format = 'newline_delimited')");
+        }
+        duckLoadNanos = System.nanoTime() - l0;
+        duckThreads = String.valueOf(
+            QueryResult.run(d, "select current_setting('threads')").rows().get(0).get(0));
+        out.printf(Locale.ROOT, "DuckDB load (read_json_auto into an in-memory table): %s, "
+            + "%s threads%n", Timings.seconds(duckLoadNanos), duckThreads);
+        needleDuck = time("DuckDB", d, "needle", duckNeedleSql(input.needleId()), null);
+        needlePreparedDuck = timePrepared("DuckDB", d, "needle prep", DUCK_NEEDLE_PREPARED,
+            input.needleId());
+        groupDuck = time("DuckDB", d, "group by", GROUP_BY, null);
+        lookupsDuck = lookups("DuckDB", d, DUCK_LOOKUP, List.of(),
+            input.lookupIds().subList(0, lookupsOff.nanos().length));
+      }
+
+      // 5. Same answers everywhere?
+      checkNeedle(input, needleOn, needleOff, needlePreparedOn, needlePreparedOff, needleDuck,
+          needlePreparedDuck);
+      checkGroupBy(groupOn, groupOff, groupDuck);
+      checkLookups(lookupsOn, lookupsOff, lookupsDuck);
+
+      String table = table(input, needleOn, needleOff, needlePreparedOn, needlePreparedOff,
+          needleDuck, needlePreparedDuck, groupOn, groupOff, groupDuck, lookupsOn, lookupsOff,
+          lookupsDuck, plans);
+      String heapTable = heapTable(heapOn, heapOff);
+      out.println();
+      out.print(table);
+      out.println();
+      out.print(heapTable);
+      if (!pushdownHonoured(plans)) {
+        out.println();
+        out.println("WARNING: " + notHonouredWarning());
+      }
+      if (problems.isEmpty()) {
+        out.println("Results check: pushdown on, pushdown off and DuckDB returned the same rows"
+            + " (counts equal, sums within 1e-6 relative, needle row sets equal, every lookup"
+            + " one row).");
+      } else {
+        for (String p : problems) {
+          err.println("RESULT CHECK FAILED: " + p);
+        }
+      }
+      if (options.out() != null) {
+        MarkdownSection.write(options.out(), HEADING, markdown(machine, input, load,
+            duckLoadNanos, duckThreads, connectNanos, table, heapTable, plans,
+            List.of(needleOn, needleOff, groupOn, groupOff)));
+        out.println("Wrote section '" + HEADING + "' of " + options.out());
+      }
+      return problems.isEmpty();
+    } finally {
+      FoundationBenchmark.deleteTree(work);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Input
+
+  /**
+   * Writes the orders as NDJSON while counting each {@code customer.id} and recording the
+   * {@code _id} of randomly chosen orders (the lookups, and warm-up lookups).
+   */
+  Input generate(Path file) throws IOException {
+    long docs = options.docs();
+    int warmups = options.warmup() * WARMUP_LOOKUPS_PER_RUN;
+    SplittableRandom pick = new SplittableRandom(options.seed() * 31 + 7);
+    long[] wanted = new long[options.lookups() + warmups];
+    Map<Long, String> idsByIndex = new HashMap<>();
+    for (int i = 0; i < wanted.length; i++) {
+      wanted[i] = pick.nextLong(docs);
+      idsByIndex.put(wanted[i], null);
+    }
+    Map<String, long[]> perCustomer = new HashMap<>();
+    Iterator<Map<String, Object>> generated = SampleData.orders(docs, options.seed());
+    Iterator<Map<String, Object>> counting = new Iterator<>() {
+      long index;
+
+      @Override
+      public boolean hasNext() {
+        return generated.hasNext();
+      }
+
+      @Override
+      public Map<String, Object> next() {
+        Map<String, Object> o = generated.next();
+        if (o.get("customer") instanceof Map<?, ?> customer && customer.get("id") != null) {
+          perCustomer.computeIfAbsent(customer.get("id").toString(), k -> new long[1])[0]++;
+        }
+        if (idsByIndex.containsKey(index)) {
+          idsByIndex.put(index, String.valueOf(o.get("_id")));
+        }
+        index++;
+        return o;
+      }
+    };
+    long t0 = System.nanoTime();
+    try (Writer w = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+        1 << 16)) {
+      SampleData.writeNdjson(w, counting);
+    }
+    long genNanos = System.nanoTime() - t0;
+    // The customer whose frequency is closest to the wanted selectivity (ties: smallest id).
+    String needle = null;
+    long needleCount = 0;
+    double best = Double.MAX_VALUE;
+    for (Map.Entry<String, long[]> e : new TreeMap<>(perCustomer).entrySet()) {
+      double distance = Math.abs((double) e.getValue()[0] / docs - NEEDLE_SELECTIVITY);
+      if (distance < best) {
+        best = distance;
+        needle = e.getKey();
+        needleCount = e.getValue()[0];
+      }
+    }
+    if (needle == null) {
+      throw new IllegalStateException("the generator produced no customer.id");
+    }
+    List<String> ids = new ArrayList<>(wanted.length);
+    for (long w : wanted) {
+      ids.add(idsByIndex.get(w));
+    }
+    return new Input(file, Files.size(file), genNanos, needle, needleCount,
+        List.copyOf(ids.subList(options.lookups(), ids.size())),
+        List.copyOf(ids.subList(0, options.lookups())));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Plans
+
+  static String explain(Connection c, String sql) {
+    try {
+      return planText(QueryResult.run(c, "explain plan for " + sql));
+    } catch (SQLException | RuntimeException e) {
+      return "EXPLAIN failed: " + firstLine(e.getMessage());
+    }
+  }
+
+  /** EXPLAIN of the parameterized statement as prepared; with the literal when that fails. */
+  static String explainPrepared(Connection c, String sql, String param) {
+    try (PreparedStatement ps = c.prepareStatement("explain plan for " + sql)) {
+      ps.setString(1, param);
+      return planText(read(ps));
+    } catch (SQLException | RuntimeException e) {
+      String literal = sql.replace("?", "'" + param.replace("'", "''") + "'");
+      return "(EXPLAIN of the prepared statement failed: " + firstLine(e.getMessage())
+          + "; with the literal:)\n" + explain(c, literal);
+    }
+  }
+
+  private static String planText(QueryResult r) {
+    StringBuilder b = new StringBuilder();
+    for (List<Object> row : r.rows()) {
+      b.append(row.isEmpty() ? "" : String.valueOf(row.get(0)));
+    }
+    return b.toString().strip();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  static boolean pushdownHonoured(List<Plans> plans) {
+    return plans.stream().anyMatch(Plans::differ);
+  }
+
+  static String notHonouredWarning() {
+    return "the connection property pushdown=false is not honoured yet: EXPLAIN PLAN FOR gives"
+        + " the same plan on the pushdown-on and pushdown-off connections for every query, so"
+        + " the 'pushdown off' figures measure the same access path as 'pushdown on' and the"
+        + " on/off ratios below say nothing about the planner rules.";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timing
+
+  private void noteLoad() {
+    queryLoad = Math.max(queryLoad, SystemLoad.loadAverage());
+  }
+
+  /** Plain statements: warm-up runs, then {@code beforeTimed}, then the timed runs. */
+  private Timed time(String engine, Connection c, String name, String sql, Runnable beforeTimed)
+      throws SQLException {
+    noteLoad();
+    long first = -1;
+    for (int i = 0; i < options.warmup(); i++) {
+      long n = QueryResult.run(c, sql).nanos();
+      first = first < 0 ? n : first;
+    }
+    if (beforeTimed != null) {
+      beforeTimed.run();
+    }
+    long[] nanos = new long[options.runs()];
+    QueryResult last = null;
+    for (int i = 0; i < nanos.length; i++) {
+      last = QueryResult.run(c, sql);
+      nanos[i] = last.nanos();
+    }
+    first = first < 0 ? nanos[0] : first;
+    Timed t = new Timed(engine, name, first, nanos, last);
+    report(t);
+    noteLoad();
+    return t;
+  }
+
+  /** One prepared statement, executed (and read) warm-up + runs times with the same value. */
+  private Timed timePrepared(String engine, Connection c, String name, String sql, String param)
+      throws SQLException {
+    noteLoad();
+    long p0 = System.nanoTime();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      long prepare = System.nanoTime() - p0;
+      ps.setString(1, param);
+      for (int i = 0; i < options.warmup(); i++) {
+        read(ps);
+      }
+      long[] nanos = new long[options.runs()];
+      QueryResult last = null;
+      for (int i = 0; i < nanos.length; i++) {
+        last = read(ps);
+        nanos[i] = last.nanos();
+      }
+      Timed t = new Timed(engine, name, prepare, nanos, last);
+      report(t);
+      return t;
+    }
+  }
+
+  private void report(Timed t) {
+    err.printf(Locale.ROOT, "  %-6s %-11s first %s, median %s, %d rows%n", t.engine(),
+        t.query(), Timings.ms(t.firstNanos()), Timings.ms(t.median()), t.last().rows().size());
+  }
+
+  /** Executes {@code ps} and reads every row; the time covers execute, fetch and close. */
+  static QueryResult read(PreparedStatement ps) throws SQLException {
+    return read(ps, null);
+  }
+
+  /** {@link #read(PreparedStatement)}, adding the column labels to {@code labels} if empty. */
+  static QueryResult read(PreparedStatement ps, List<String> labels) throws SQLException {
+    long start = System.nanoTime();
+    List<List<Object>> rows = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      ResultSetMetaData md = rs.getMetaData();
+      int n = md.getColumnCount();
+      if (labels != null && labels.isEmpty()) {
+        for (int i = 1; i <= n; i++) {
+          labels.add(md.getColumnLabel(i));
+        }
+      }
+      while (rs.next()) {
+        Object[] row = new Object[n];
+        for (int i = 0; i < n; i++) {
+          row[i] = rs.getObject(i + 1);
+        }
+        rows.add(Arrays.asList(row));
+      }
+    }
+    return new QueryResult(rows, System.nanoTime() - start);
+  }
+
+  private Lookups lookups(String engine, Connection c, List<String> warmupIds, List<String> ids)
+      throws SQLException {
+    return lookups(engine, c, LOOKUP, warmupIds, ids);
+  }
+
+  /**
+   * One {@code PreparedStatement}, executed once per id (execute, read the row, close the result
+   * set); the rows of the first {@link #OFF_LOOKUPS} lookups are kept for the comparison, and
+   * every lookup must return exactly one row.
+   */
+  private Lookups lookups(String engine, Connection c, String sql, List<String> warmupIds,
+      List<String> ids) throws SQLException {
+    noteLoad();
+    long p0 = System.nanoTime();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      long prepare = System.nanoTime() - p0;
+      for (String id : warmupIds) {
+        ps.setString(1, id);
+        read(ps);
+      }
+      long[] nanos = new long[ids.size()];
+      List<QueryResult> kept = new ArrayList<>();
+      List<String> labels = new ArrayList<>();
+      int wrong = 0;
+      String example = null;
+      for (int i = 0; i < nanos.length; i++) {
+        String id = ids.get(i);
+        ps.setString(1, id);
+        QueryResult r = read(ps, labels);
+        nanos[i] = r.nanos();
+        if (i < OFF_LOOKUPS) {
+          kept.add(r);
+        }
+        int idColumn = Math.max(0, labels.indexOf("_id"));
+        if (r.rows().size() != 1 || !String.valueOf(r.rows().get(0).get(idColumn)).equals(id)) {
+          wrong++;
+          example = example != null ? example : "'" + id + "' returned " + r.rows();
+        }
+      }
+      if (wrong > 0) {
+        problems.add("_id lookup on " + engine + ": " + wrong + " of " + nanos.length
+            + " lookups did not return exactly the one row asked for, e.g. " + example);
+      }
+      Lookups l = new Lookups(engine, prepare, warmupIds.size(), nanos, List.copyOf(labels),
+          kept);
+      err.printf(Locale.ROOT, "  %-6s %-11s %d lookups after %d warm-up: median %s, p99 %s%n",
+          engine, "_id lookup", nanos.length, warmupIds.size(), Timings.latency(l.median()),
+          Timings.latency(l.p99()));
+      noteLoad();
+      return l;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Heap
+
+  static List<MemoryPoolMXBean> heapPools() {
+    return ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP && p.isValid()).toList();
+  }
+
+  /** A full GC, then every heap pool's peak reset; returns the heap used after that GC. */
+  static Heap resetHeapPeaks(List<MemoryPoolMXBean> pools) {
+    System.gc();
+    long used = 0;
+    for (MemoryPoolMXBean p : pools) {
+      used += p.getUsage().getUsed();
+      p.resetPeakUsage();
+    }
+    return new Heap(used, 0, "");
+  }
+
+  /** Each heap pool's peak used since the last reset, for example "G1 Eden Space 24 MB". */
+  static String peaks(List<MemoryPoolMXBean> pools) {
+    StringBuilder b = new StringBuilder();
+    for (MemoryPoolMXBean p : pools) {
+      b.append(b.length() == 0 ? "" : ", ").append(p.getName()).append(' ')
+          .append(Timings.megabytes(p.getPeakUsage().getUsed()));
+    }
+    return b.toString();
+  }
+
+  /** Sum of the heap pools' peak used since the last reset (an upper bound of the peak heap). */
+  static long peakSum(List<MemoryPoolMXBean> pools) {
+    long sum = 0;
+    for (MemoryPoolMXBean p : pools) {
+      sum += p.getPeakUsage().getUsed();
+    }
+    return sum;
+  }
+
+  /** The -Xmx this JVM was started with, and the max heap it reports. */
+  static String xmx() {
+    String flag = null;
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("-Xmx")) {
+        flag = a;
+      }
+    }
+    return (flag != null ? flag : "no -Xmx (JVM default)") + ", max heap "
+        + Timings.megabytes(Runtime.getRuntime().maxMemory());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Checks
+
+  private void same(String what, QueryResult a, String aName, QueryResult b, String bName) {
+    String diff = QueryResult.difference(a, b, TOLERANCE);
+    if (diff != null) {
+      problems.add(what + ": " + aName + " and " + bName + " differ: " + diff);
+    }
+  }
+
+  private void checkNeedle(Input input, Timed on, Timed off, Timed prepOn, Timed prepOff,
+      Timed duck, Timed prepDuck) {
+    same("needle", on.last(), "pushdown on", off.last(), "pushdown off");
+    same("needle", on.last(), "pushdown on", duck.last(), "DuckDB");
+    same("needle (prepared)", prepOn.last(), "pushdown on", on.last(), "the plain statement");
+    same("needle (prepared)", prepOff.last(), "pushdown off", on.last(), "the plain statement");
+    same("needle (prepared)", prepDuck.last(), "DuckDB", on.last(), "Converge");
+    if (on.last().rows().size() != input.needleCount()) {
+      problems.add("needle: pushdown on returned " + on.last().rows().size() + " rows; the"
+          + " generator wrote " + input.needleCount() + " orders of customer "
+          + input.needleId());
+    }
+  }
+
+  private void checkGroupBy(Timed on, Timed off, Timed duck) {
+    same("group by", on.last(), "pushdown on", off.last(), "pushdown off");
+    same("group by", on.last(), "pushdown on", duck.last(), "DuckDB");
+    long total = 0;
+    for (List<Object> row : on.last().rows()) {
+      total += row.get(1) instanceof Number n ? n.longValue() : 0;
+    }
+    if (total != options.docs()) {
+      problems.add("group by: the counts add up to " + total + ", expected " + options.docs());
+    }
+  }
+
+  private void checkLookups(Lookups on, Lookups off, Lookups duck) {
+    for (int i = 0; i < off.firstRows().size(); i++) {
+      QueryResult a = on.firstRows().get(i);
+      same("_id lookup " + (i + 1), a, "pushdown on", off.firstRows().get(i), "pushdown off");
+      same("_id lookup " + (i + 1), project(a, on.labels()), "pushdown on (_id, amount, status)",
+          duck.firstRows().get(i), "DuckDB");
+    }
+  }
+
+  /** The {@code _id, amount, status} columns of a {@code select *} lookup result. */
+  private static QueryResult project(QueryResult r, List<String> labels) {
+    List<List<Object>> rows = new ArrayList<>();
+    for (List<Object> row : r.rows()) {
+      List<Object> p = new ArrayList<>(3);
+      for (String label : List.of("_id", "amount", "status")) {
+        int i = labels.indexOf(label);
+        p.add(i < 0 ? "<no column " + label + ">" : row.get(i));
+      }
+      rows.add(p);
+    }
+    return new QueryResult(rows, r.nanos());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Report
+
+  private static String ratio(double a, double b) {
+    return b > 0 ? String.format(Locale.ROOT, "%.1fx", a / b) : "n/a";
+  }
+
+  private static String target(double ratio, double target, boolean atLeast) {
+    boolean met = atLeast ? ratio >= target : ratio <= target;
+    return String.format(Locale.ROOT, "%s %.0fx: %s", atLeast ? "≥" : "≤", target,
+        met ? "met" : "**not met**");
+  }
+
+  private String table(Input input, Timed needleOn, Timed needleOff, Timed prepOn,
+      Timed prepOff, Timed needleDuck, Timed prepDuck, Timed groupOn, Timed groupOff,
+      Timed groupDuck, Lookups lookOn, Lookups lookOff, Lookups lookDuck, List<Plans> plans) {
+    StringBuilder b = new StringBuilder();
+    b.append("| Query | Pushdown on | Pushdown off | Off / on | Target | DuckDB | On / DuckDB |\n");
+    b.append("|---|---:|---:|---:|---|---:|---:|\n");
+    String same = " (same plan on both connections)";
+    double nOn = needleOn.median();
+    double nOff = needleOff.median();
+    b.append(String.format(Locale.ROOT,
+        "| Needle, plain `Statement`: `customer.id` = '%s', %s rows (%.3f%%)%s | %s | %s | %s |"
+            + " %s | %s | %s |%n",
+        input.needleId(), Timings.count(input.needleCount()),
+        100.0 * input.needleCount() / options.docs(), plans.get(0).differ() ? "" : same,
+        Timings.ms(nOn), Timings.ms(nOff), ratio(nOff, nOn), target(nOff / nOn, NEEDLE_TARGET,
+            true), Timings.ms(needleDuck.median()), ratio(nOn, needleDuck.median())));
+    b.append(String.format(Locale.ROOT,
+        "| Needle, `PreparedStatement` (prepared once; execute and fetch) | %s | %s | %s | | %s |"
+            + " %s |%n",
+        Timings.ms(prepOn.median()), Timings.ms(prepOff.median()),
+        ratio(prepOff.median(), prepOn.median()), Timings.ms(prepDuck.median()),
+        ratio(prepOn.median(), prepDuck.median())));
+    double gOn = groupOn.median();
+    double gOff = groupOff.median();
+    double gDuck = groupDuck.median();
+    b.append(String.format(Locale.ROOT,
+        "| `GROUP BY status`, `COUNT(*)`, `SUM(amount)`, every order%s | %s | %s | %s | %s | %s |"
+            + " %s (aim %s) |%n",
+        plans.get(1).differ() ? "" : same, Timings.ms(gOn), Timings.ms(gOff), ratio(gOff, gOn),
+        target(gOff / gOn, GROUP_BY_TARGET, true), Timings.ms(gDuck), ratio(gOn, gDuck),
+        target(gOn / gDuck, DUCKDB_AIM, false)));
+    b.append(String.format(Locale.ROOT,
+        "| `_id` lookup, `PreparedStatement`, median (on: %s lookups; off and DuckDB: %d)%s |"
+            + " %s | %s | %s | | %s | |%n",
+        Timings.count(lookOn.nanos().length), lookOff.nanos().length,
+        plans.get(2).differ() ? "" : same, Timings.latency(lookOn.median()),
+        Timings.latency(lookOff.median()), ratio(lookOff.median(), lookOn.median()),
+        Timings.latency(lookDuck.median())));
+    b.append(String.format(Locale.ROOT,
+        "| `_id` lookup, p99 (off and DuckDB: of %d) | %s | %s | | | %s | |%n",
+        lookOff.nanos().length, Timings.latency(lookOn.p99()), Timings.latency(lookOff.p99()),
+        Timings.latency(lookDuck.p99())));
+    return b.toString();
+  }
+
+  private static String heapTable(Heap on, Heap off) {
+    StringBuilder b = new StringBuilder();
+    b.append("| `GROUP BY status` timed runs | Heap used after `System.gc()` before the runs |"
+        + " Peak heap during the runs (sum of the heap pools' peaks) | Per pool |\n");
+    b.append("|---|---:|---:|---|\n");
+    b.append(String.format(Locale.ROOT, "| Pushdown on | %s | **%s** | %s |%n",
+        Timings.megabytes(on.usedAfterGc()), Timings.megabytes(on.peakSum()), on.pools()));
+    b.append(String.format(Locale.ROOT, "| Pushdown off | %s | %s | %s |%n",
+        Timings.megabytes(off.usedAfterGc()), Timings.megabytes(off.peakSum()), off.pools()));
+    return b.toString();
+  }
+
+  private static String firsts(List<Timed> timed) {
+    StringBuilder b = new StringBuilder();
+    for (Timed t : timed) {
+      b.append(b.length() == 0 ? "" : ", ").append(t.query()).append(' ').append(t.engine())
+          .append(' ').append(Timings.ms(t.firstNanos()));
+    }
+    return b.toString();
+  }
+
+  private String markdown(MachineInfo machine, Input input, FoundationBenchmark.Load load,
+      long duckLoadNanos, String duckThreads, long connectNanos, String table, String heapTable,
+      List<Plans> plans, List<Timed> cold) {
+    StringBuilder b = new StringBuilder();
+    b.append("Command: `bin/converge bench pushdown");
+    for (String a : options.args()) {
+      b.append(' ').append(a);
+    }
+    b.append("` (run ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(")\n\n");
+    b.append("Machine: ").append(machine.describe()).append("; ").append(xmx()).append("\n\n");
+    if (!pushdownHonoured(plans)) {
+      b.append("> **WARNING:** ").append(notHonouredWarning()).append("\n\n");
+    }
+    b.append("### Data\n\n");
+    b.append(String.format(Locale.ROOT,
+        "%s sample orders (`SampleData.orders`, seed %d) as NDJSON, %s, generated beforehand"
+            + " (%s, not timed); loaded with `BulkLoader` into a fresh data directory (%s docs"
+            + " in %s = %,.0f docs/s, segments sealed before the close; %s on disk; load average"
+            + " %.1f before, %.1f after) and into DuckDB (`read_json_auto`, in-memory table,"
+            + " %s, %s threads).%n%n",
+        Timings.count(options.docs()), options.seed(), Timings.megabytes(input.bytes()),
+        Timings.seconds(input.genNanos()), Timings.count(load.result().loaded()),
+        Timings.seconds(load.wallNanos()), load.docsPerSecond(),
+        Timings.megabytes(load.dirBytes()), load.loadBefore(), load.loadAfter(),
+        Timings.seconds(duckLoadNanos), duckThreads));
+    b.append("### Queries\n\n");
+    b.append(String.format(Locale.ROOT,
+        "One `ConvergeServer` on a loopback port over the loaded directory, two Avatica remote"
+            + " driver connections (protobuf) in this JVM: pushdown on (the server's URL) and"
+            + " pushdown off (the same URL + `%s`). Median of %d runs after %d warm-up runs; a"
+            + " plain-statement run is a fresh `Statement` (as sqlline sends: parse, plan and"
+            + " compile every time), execute and fetch every row. The needle is the"
+            + " `customer.id` whose frequency in the generated orders is closest to 0.1%%. The"
+            + " `_id` lookups are one `PreparedStatement` (`%s`) executed with random existing"
+            + " ids (%s untimed first with pushdown on), each timed from execute to the result"
+            + " set's close; with pushdown off only the first %d ids. DuckDB: `jdbc:duckdb:` in"
+            + " the same JVM (no network hop), the same queries in its dialect"
+            + " (`customer.id` is a struct field there).%n%n",
+        PUSHDOWN_OFF, options.runs(), options.warmup(), LOOKUP,
+        Timings.count(Math.min(input.warmupIds().size(), options.warmup()
+            * WARMUP_LOOKUPS_PER_RUN)), OFF_LOOKUPS));
+    b.append(table).append('\n');
+    b.append(String.format(Locale.ROOT,
+        "Cold start, not in the medians: server start and both connections %s; first runs %s."
+            + " Highest machine load average while timing queries: %.1f (%d cores).%n%n",
+        Timings.seconds(connectNanos), firsts(cold), queryLoad, machine.cores()));
+    b.append("### Peak heap during the aggregation\n\n");
+    b.append(String.format(Locale.ROOT,
+        "The server runs in the benchmark's JVM (%s). Before each engine's timed `GROUP BY`"
+            + " runs (after its warm-up runs): `System.gc()`, then every heap memory pool's peak"
+            + " reset (`MemoryPoolMXBean.resetPeakUsage`); after them, the sum of the heap pools'"
+            + " peak used, an upper bound of the heap in use at any moment (the pools peak at"
+            + " different times). It includes the store's and the client's objects, and"
+            + " short-lived garbage until a young collection (the young pools fill up to their"
+            + " current size whatever is retained: the old generation's peak shows what stayed);"
+            + " DuckDB's memory is native and not in it.%n%n",
+        xmx()));
+    b.append(heapTable).append('\n');
+    b.append("### Plans\n\n`EXPLAIN PLAN FOR` on the two Converge connections");
+    b.append(pushdownHonoured(plans) ? ":\n\n" : " (identical: see the warning above):\n\n");
+    b.append("```\n");
+    for (Plans p : plans) {
+      b.append("-- ").append(p.query()).append(": ").append(p.sql()).append('\n');
+      b.append("-- pushdown on").append(p.differ() ? "" : " (same plan with pushdown off)")
+          .append('\n').append(p.on()).append('\n');
+      if (p.differ()) {
+        b.append("-- pushdown off\n").append(p.off()).append('\n');
+      }
+      b.append('\n');
+    }
+    b.setLength(b.length() - 1);
+    b.append("```\n\n");
+    if (problems.isEmpty()) {
+      b.append("Results check: pushdown on, pushdown off and DuckDB returned the same rows"
+          + " (counts equal, sums within 1e-6 relative, needle row sets equal, every lookup"
+          + " exactly the row asked for).\n");
+    } else {
+      b.append("**Results check FAILED:**\n\n");
+      for (String p : problems) {
+        b.append("- ").append(p).append('\n');
+      }
+    }
+    return b.toString();
+  }
+}
