@@ -61,6 +61,15 @@ final class PushdownBenchmark {
   static final int OFF_LOOKUPS = 10;
   /** Untimed lookups before the timed ones, per warm-up run asked for. */
   static final int WARMUP_LOOKUPS_PER_RUN = 100;
+  /**
+   * Time budget of one engine's lookups: when each lookup is a full scan (no row-store access
+   * path), 10,000 of them over millions of documents would take hours, so the timed lookups stop
+   * once they have used this much (the warm-up a sixth of it), after at least
+   * {@link #OFF_LOOKUPS}, and the report says how many ran. System property
+   * {@code converge.bench.lookupBudgetSeconds} (default 180).
+   */
+  static final long LOOKUP_BUDGET_NANOS =
+      Long.getLong("converge.bench.lookupBudgetSeconds", 180) * 1_000_000_000L;
   static final String PUSHDOWN_OFF = ";pushdown=false";
 
   static final String GROUP_BY =
@@ -157,8 +166,12 @@ final class PushdownBenchmark {
   }
 
   /** The timed lookups of one engine: per-lookup latencies and the rows of the first few. */
-  record Lookups(String engine, long prepareNanos, int warmups, long[] nanos,
+  record Lookups(String engine, long prepareNanos, int warmups, int asked, long[] nanos,
       List<String> labels, List<QueryResult> firstRows) {
+    boolean cut() {
+      return nanos.length < asked;
+    }
+
     double median() {
       return Timings.median(nanos);
     }
@@ -330,7 +343,7 @@ final class PushdownBenchmark {
       if (options.out() != null) {
         MarkdownSection.write(options.out(), HEADING, markdown(machine, input, load,
             duckLoadNanos, duckThreads, connectNanos, table, heapTable, plans,
-            List.of(needleOn, needleOff, groupOn, groupOff)));
+            List.of(needleOn, needleOff, groupOn, groupOff), lookupsOn));
         out.println("Wrote section '" + HEADING + "' of " + options.out());
       }
       return problems.isEmpty();
@@ -563,20 +576,33 @@ final class PushdownBenchmark {
     long p0 = System.nanoTime();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       long prepare = System.nanoTime() - p0;
+      int warmups = 0;
+      long w0 = System.nanoTime();
       for (String id : warmupIds) {
+        if (System.nanoTime() - w0 > LOOKUP_BUDGET_NANOS / 6) {
+          break;
+        }
         ps.setString(1, id);
         read(ps);
+        warmups++;
       }
       long[] nanos = new long[ids.size()];
+      long spent = 0;
+      int done = 0;
       List<QueryResult> kept = new ArrayList<>();
       List<String> labels = new ArrayList<>();
       int wrong = 0;
       String example = null;
       for (int i = 0; i < nanos.length; i++) {
+        if (spent > LOOKUP_BUDGET_NANOS && i >= OFF_LOOKUPS) {
+          break;
+        }
         String id = ids.get(i);
         ps.setString(1, id);
         QueryResult r = read(ps, labels);
         nanos[i] = r.nanos();
+        spent += r.nanos();
+        done++;
         if (i < OFF_LOOKUPS) {
           kept.add(r);
         }
@@ -586,14 +612,20 @@ final class PushdownBenchmark {
           example = example != null ? example : "'" + id + "' returned " + r.rows();
         }
       }
+      if (done < nanos.length) {
+        err.printf(Locale.ROOT, "WARNING: %s _id lookups stopped after %d of %d: their time"
+            + " budget of %s was used up%n", engine, done, nanos.length,
+            Timings.seconds(LOOKUP_BUDGET_NANOS));
+        nanos = Arrays.copyOf(nanos, done);
+      }
       if (wrong > 0) {
         problems.add("_id lookup on " + engine + ": " + wrong + " of " + nanos.length
             + " lookups did not return exactly the one row asked for, e.g. " + example);
       }
-      Lookups l = new Lookups(engine, prepare, warmupIds.size(), nanos, List.copyOf(labels),
+      Lookups l = new Lookups(engine, prepare, warmups, ids.size(), nanos, List.copyOf(labels),
           kept);
       err.printf(Locale.ROOT, "  %-6s %-11s %d lookups after %d warm-up: median %s, p99 %s%n",
-          engine, "_id lookup", nanos.length, warmupIds.size(), Timings.latency(l.median()),
+          engine, "_id lookup", nanos.length, warmups, Timings.latency(l.median()),
           Timings.latency(l.p99()));
       noteLoad();
       return l;
@@ -754,9 +786,10 @@ final class PushdownBenchmark {
         target(gOff / gOn, GROUP_BY_TARGET, true), Timings.ms(gDuck), ratio(gOn, gDuck),
         target(gOn / gDuck, DUCKDB_AIM, false)));
     b.append(String.format(Locale.ROOT,
-        "| `_id` lookup, `PreparedStatement`, median (on: %s lookups; off and DuckDB: %d)%s |"
+        "| `_id` lookup, `PreparedStatement`, median (on: %s lookups%s; off and DuckDB: %d)%s |"
             + " %s | %s | %s | | %s | |%n",
-        Timings.count(lookOn.nanos().length), lookOff.nanos().length,
+        Timings.count(lookOn.nanos().length), lookOn.cut() ? " of " + Timings.count(
+            lookOn.asked()) + ", time budget used up" : "", lookOff.nanos().length,
         plans.get(2).differ() ? "" : same, Timings.latency(lookOn.median()),
         Timings.latency(lookOff.median()), ratio(lookOff.median(), lookOn.median()),
         Timings.latency(lookDuck.median())));
@@ -790,7 +823,7 @@ final class PushdownBenchmark {
 
   private String markdown(MachineInfo machine, Input input, FoundationBenchmark.Load load,
       long duckLoadNanos, String duckThreads, long connectNanos, String table, String heapTable,
-      List<Plans> plans, List<Timed> cold) {
+      List<Plans> plans, List<Timed> cold, Lookups lookOn) {
     StringBuilder b = new StringBuilder();
     b.append("Command: `bin/converge bench pushdown");
     for (String a : options.args()) {
@@ -827,9 +860,14 @@ final class PushdownBenchmark {
             + " the same JVM (no network hop), the same queries in its dialect"
             + " (`customer.id` is a struct field there).%n%n",
         PUSHDOWN_OFF, options.runs(), options.warmup(), LOOKUP,
-        Timings.count(Math.min(input.warmupIds().size(), options.warmup()
-            * WARMUP_LOOKUPS_PER_RUN)), OFF_LOOKUPS));
+        Timings.count(lookOn.warmups()), OFF_LOOKUPS));
     b.append(table).append('\n');
+    if (lookOn.cut()) {
+      b.append(String.format(Locale.ROOT, "> **WARNING:** only %s of the %s `_id` lookups with"
+              + " pushdown on ran: they used up their time budget of %s (each one is slow: see"
+              + " the lookup's plan below).%n%n", Timings.count(lookOn.nanos().length),
+          Timings.count(lookOn.asked()), Timings.seconds(LOOKUP_BUDGET_NANOS)));
+    }
     b.append(String.format(Locale.ROOT,
         "Cold start, not in the medians: server start and both connections %s; first runs %s."
             + " Highest machine load average while timing queries: %.1f (%d cores).%n%n",
