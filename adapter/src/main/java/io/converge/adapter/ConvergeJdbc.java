@@ -43,12 +43,23 @@ public final class ConvergeJdbc {
 
   /** The JSON model (as a string) of a single Converge schema over {@code dataDir}. */
   public static String model(Path dataDir) {
+    return model(dataDir, null);
+  }
+
+  /**
+   * The JSON model of a single Converge schema over {@code dataDir}, with the schema operand
+   * {@code pushdown} when not null (the default for connections that do not set the
+   * {@code pushdown} connection property).
+   */
+  public static String model(Path dataDir, Boolean pushdown) {
     String dir = dataDir.toAbsolutePath().normalize().toString();
     return "{\"version\":\"1.0\",\"defaultSchema\":\"" + SCHEMA + "\",\"schemas\":[{"
         + "\"name\":\"" + SCHEMA + "\",\"type\":\"custom\","
         + "\"factory\":\"" + ConvergeSchemaFactory.class.getName() + "\","
         + "\"cache\":false,"
-        + "\"operand\":{\"" + ConvergeSchemaFactory.DATA_DIR + "\":" + jsonString(dir) + "}}]}";
+        + "\"operand\":{\"" + ConvergeSchemaFactory.DATA_DIR + "\":" + jsonString(dir)
+        + (pushdown == null ? "" : ",\"" + ConvergeSchemaFactory.PUSHDOWN + "\":" + pushdown)
+        + "}}]}";
   }
 
   /**
@@ -105,6 +116,11 @@ public final class ConvergeJdbc {
       }
     }
     return b.append('"').toString();
+  }
+
+  /** A {@code jdbc:calcite:} URL with an inline model ({@link #model(Path, Boolean)}). */
+  public static String urlWithModel(String model) {
+    return "jdbc:calcite:model=" + quote("inline:" + model) + ";" + SETTINGS;
   }
 
   /** A connect-string value in single quotes, embedded single quotes doubled (Avatica's rule). */

@@ -23,6 +23,13 @@ public class ConvergeIndexFilter extends ConvergeRowAccess {
   /** Cost of evaluating the index, per table row (postings and dictionaries, not rows). */
   static final double INDEX_COST = 0.001d;
 
+  /**
+   * Test hook: when true, index filters and row lookups cost almost nothing, so the planner takes
+   * them for every translatable filter (the differential test uses it to exercise the translator
+   * on broad predicates too). Never set outside tests.
+   */
+  static volatile boolean preferForTests;
+
   protected final ConvergeCondition condition;
 
   public ConvergeIndexFilter(RelOptCluster cluster, RelTraitSet traits, RelOptTable relOptTable,
@@ -58,6 +65,9 @@ public class ConvergeIndexFilter extends ConvergeRowAccess {
 
   @Override
   public RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
+    if (preferForTests) {
+      return planner.getCostFactory().makeTinyCost();
+    }
     double rows = Math.max(1d, condition.estimatedRows());
     double f = widthFactor();
     double cost = rows * ROW_COST * f + tableRows() * INDEX_COST;

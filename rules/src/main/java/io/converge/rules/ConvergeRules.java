@@ -191,6 +191,9 @@ public final class ConvergeRules {
       ConvergeFilterTranslator.Result r = null;
       List<RexNode> residual = List.of();
       if (filter != null) {
+        if (!filter.getVariablesSet().isEmpty()) {
+          return null; // a correlated filter stays as it is
+        }
         int[] all = new int[width];
         for (int i = 0; i < width; i++) {
           all[i] = i;
@@ -271,6 +274,9 @@ public final class ConvergeRules {
       ConvergeTable table = p.scan().getTable().unwrap(ConvergeTable.class);
       ConvergeCondition condition = null;
       if (p.filter() != null) {
+        if (!p.filter().getVariablesSet().isEmpty()) {
+          return;
+        }
         int[] all = new int[table.columns().size()];
         for (int i = 0; i < all.length; i++) {
           all[i] = i;
