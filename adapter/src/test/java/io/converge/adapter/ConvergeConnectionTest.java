@@ -116,7 +116,9 @@ class ConvergeConnectionTest {
         messages.append(t.getMessage()).append('\n');
         t = t.getCause();
       }
-      assertTrue(messages.toString().contains("is in use by another process"),
+      // the storage message: opened exclusively here, so "already open in this process"
+      // (another process's lock reads "is in use by another process")
+      assertTrue(messages.toString().contains("is already open in this process"),
           messages.toString());
     }
   }
