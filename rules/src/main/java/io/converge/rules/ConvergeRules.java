@@ -37,15 +37,20 @@ import org.apache.calcite.tools.RelBuilder;
  * <ul>
  *   <li>{@link #TABLE_SCAN}: a logical scan of a Converge table becomes a
  *       {@link ConvergeTableScan} of every column;
- *   <li>{@link #PROJECT}: a project over a Converge row access reads only the columns it uses;
- *   <li>{@link #FILTER}: a filter over a column scan becomes a {@link ConvergeIndexFilter} (or a
- *       {@link ConvergeRowLookup} for {@code _id} equalities) of the translatable conjuncts, with
- *       a Calcite filter of the rest above;
- *   <li>{@link #AGGREGATE} and {@link #AGGREGATE_PROJECT}: an aggregate over a column scan, index
- *       filter or row lookup (possibly through a project of columns) becomes a
- *       {@link ConvergeAggregate};
+ *   <li>{@link #PROJECT}, {@link #FILTER}, {@link #PROJECT_FILTER} ({@link ConvergeAccessRule}):
+ *       {@code [Project] [Filter] TableScan} becomes one access path reading only the used
+ *       columns: a {@link ConvergeIndexFilter} of the translatable conjuncts (or a
+ *       {@link ConvergeRowLookup} for {@code _id} equalities), with a Calcite filter of the rest
+ *       above, or a pruned {@link ConvergeTableScan} without a filter;
+ *   <li>{@link #AGGREGATE}, {@link #AGGREGATE_PROJECT}, {@link #AGGREGATE_FILTER},
+ *       {@link #AGGREGATE_PROJECT_FILTER} ({@link ConvergeAggregateRule}): an aggregate over such a
+ *       pattern, when the whole filter translates, becomes a {@link ConvergeAggregate};
  *   <li>{@link #TO_ENUMERABLE}: the converter to Calcite's enumerable convention.
  * </ul>
+ *
+ * <p>The rules match logical patterns down to the logical scan, not Converge rels under logical
+ * ones: a Volcano operand only sees the rels of its parent's input subset, whose convention is
+ * NONE.
  *
  * <p>Which path wins is the planner's choice by cost; see each rel's {@code computeSelfCost}.
  */
