@@ -71,6 +71,11 @@ final class PushdownBenchmark {
   static final long LOOKUP_BUDGET_NANOS =
       Long.getLong("converge.bench.lookupBudgetSeconds", 180) * 1_000_000_000L;
   static final String PUSHDOWN_OFF = ";pushdown=false";
+  /**
+   * Fetch size of the extra needle timing with pushdown on: the Avatica server sends 100 rows per
+   * frame by default (one HTTP round trip each), this many at most; the difference is transport.
+   */
+  static final int LARGE_FETCH = 10_000;
 
   /**
    * The pushdown-off connection: the URL with {@code ;pushdown=false} and the same property in
@@ -250,6 +255,7 @@ final class PushdownBenchmark {
       Timed needleOff;
       Timed needlePreparedOn;
       Timed needlePreparedOff;
+      Timed needleFetchOn;
       Timed groupOn;
       Timed groupOff;
       Heap heapOn;
@@ -266,6 +272,9 @@ final class PushdownBenchmark {
         plans.add(new Plans("_id lookup", LOOKUP + "  -- ? = '" + lookupExample + "'",
             explainPrepared(on, LOOKUP, lookupExample),
             explainPrepared(off, LOOKUP, lookupExample)));
+        plans.add(new Plans("needle, prepared", NEEDLE_PREPARED + "  -- ? = '"
+            + input.needleId() + "'", explainPrepared(on, NEEDLE_PREPARED, input.needleId()),
+            explainPrepared(off, NEEDLE_PREPARED, input.needleId())));
         String literalLookup = LOOKUP.replace("?", "'" + lookupExample + "'");
         plans.add(new Plans("_id lookup, literal", literalLookup, explain(on, literalLookup),
             explain(off, literalLookup)));
@@ -285,6 +294,8 @@ final class PushdownBenchmark {
             input.needleId());
         needlePreparedOff = timePrepared("off", off, "needle prep", NEEDLE_PREPARED,
             input.needleId());
+        needleFetchOn = timePrepared("on", on, "needle f10k", NEEDLE_PREPARED, input.needleId(),
+            LARGE_FETCH);
         Heap[] heap = new Heap[1];
         List<MemoryPoolMXBean> pools = heapPools();
         groupOn = time("on", on, "group by", GROUP_BY, () -> heap[0] = resetHeapPeaks(pools));
@@ -331,11 +342,13 @@ final class PushdownBenchmark {
       // 5. Same answers everywhere?
       checkNeedle(input, needleOn, needleOff, needlePreparedOn, needlePreparedOff, needleDuck,
           needlePreparedDuck);
+      same("needle (fetch size " + LARGE_FETCH + ")", needleFetchOn.last(), "pushdown on",
+          needleOn.last(), "the plain statement");
       checkGroupBy(groupOn, groupOff, groupDuck);
       checkLookups(lookupsOn, lookupsOff, lookupsDuck);
 
       String table = table(input, needleOn, needleOff, needlePreparedOn, needlePreparedOff,
-          needleDuck, needlePreparedDuck, groupOn, groupOff, groupDuck, lookupsOn, lookupsOff,
+          needleFetchOn, needleDuck, needlePreparedDuck, groupOn, groupOff, groupDuck, lookupsOn, lookupsOff,
           lookupsDuck, plans);
       String heapTable = heapTable(heapOn, heapOff);
       out.println();
@@ -522,10 +535,19 @@ final class PushdownBenchmark {
   /** One prepared statement, executed (and read) warm-up + runs times with the same value. */
   private Timed timePrepared(String engine, Connection c, String name, String sql, String param)
       throws SQLException {
+    return timePrepared(engine, c, name, sql, param, 0);
+  }
+
+  /** {@link #timePrepared}, with {@code setFetchSize(fetchSize)} unless 0 (driver default). */
+  private Timed timePrepared(String engine, Connection c, String name, String sql, String param,
+      int fetchSize) throws SQLException {
     noteLoad();
     long p0 = System.nanoTime();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       long prepare = System.nanoTime() - p0;
+      if (fetchSize > 0) {
+        ps.setFetchSize(fetchSize);
+      }
       ps.setString(1, param);
       for (int i = 0; i < options.warmup(); i++) {
         read(ps);
@@ -759,6 +781,10 @@ final class PushdownBenchmark {
   // ---------------------------------------------------------------------------------------------
   // Report
 
+  private static Plans plan(List<Plans> plans, String query) {
+    return plans.stream().filter(p -> p.query().equals(query)).findFirst().orElseThrow();
+  }
+
   private static String ratio(double a, double b) {
     return b > 0 ? String.format(Locale.ROOT, "%.1fx", a / b) : "n/a";
   }
@@ -770,7 +796,7 @@ final class PushdownBenchmark {
   }
 
   private String table(Input input, Timed needleOn, Timed needleOff, Timed prepOn,
-      Timed prepOff, Timed needleDuck, Timed prepDuck, Timed groupOn, Timed groupOff,
+      Timed prepOff, Timed fetchOn, Timed needleDuck, Timed prepDuck, Timed groupOn, Timed groupOff,
       Timed groupDuck, Lookups lookOn, Lookups lookOff, Lookups lookDuck, List<Plans> plans) {
     StringBuilder b = new StringBuilder();
     b.append("| Query | Pushdown on | Pushdown off | Off / on | Target | DuckDB | On / DuckDB |\n");
@@ -782,22 +808,27 @@ final class PushdownBenchmark {
         "| Needle, plain `Statement`: `customer.id` = '%s', %s rows (%.3f%%)%s | %s | %s | %s |"
             + " %s | %s | %s |%n",
         input.needleId(), Timings.count(input.needleCount()),
-        100.0 * input.needleCount() / options.docs(), plans.get(0).differ() ? "" : same,
+        100.0 * input.needleCount() / options.docs(), plan(plans, "needle").differ() ? "" : same,
         Timings.ms(nOn), Timings.ms(nOff), ratio(nOff, nOn), target(nOff / nOn, NEEDLE_TARGET,
             true), Timings.ms(needleDuck.median()), ratio(nOn, needleDuck.median())));
     b.append(String.format(Locale.ROOT,
-        "| Needle, `PreparedStatement` (prepared once; execute and fetch) | %s | %s | %s | | %s |"
-            + " %s |%n",
+        "| Needle, `PreparedStatement` (prepared once; execute and fetch)%s | %s | %s | %s | | %s |"
+            + " %s |%n", plan(plans, "needle, prepared").differ() ? "" : same,
         Timings.ms(prepOn.median()), Timings.ms(prepOff.median()),
         ratio(prepOff.median(), prepOn.median()), Timings.ms(prepDuck.median()),
         ratio(prepOn.median(), prepDuck.median())));
+    b.append(String.format(Locale.ROOT,
+        "| Needle, `PreparedStatement`, `setFetchSize(%,d)` (pushdown on only: fewer round"
+            + " trips; off / on against the default-fetch off figure) | %s | | %s | | | %s |%n",
+        LARGE_FETCH, Timings.ms(fetchOn.median()), ratio(prepOff.median(), fetchOn.median()),
+        ratio(fetchOn.median(), prepDuck.median())));
     double gOn = groupOn.median();
     double gOff = groupOff.median();
     double gDuck = groupDuck.median();
     b.append(String.format(Locale.ROOT,
         "| `GROUP BY status`, `COUNT(*)`, `SUM(amount)`, every order%s | %s | %s | %s | %s | %s |"
             + " %s (aim %s) |%n",
-        plans.get(1).differ() ? "" : same, Timings.ms(gOn), Timings.ms(gOff), ratio(gOff, gOn),
+        plan(plans, "group by").differ() ? "" : same, Timings.ms(gOn), Timings.ms(gOff), ratio(gOff, gOn),
         target(gOff / gOn, GROUP_BY_TARGET, true), Timings.ms(gDuck), ratio(gOn, gDuck),
         target(gOn / gDuck, DUCKDB_AIM, false)));
     b.append(String.format(Locale.ROOT,
@@ -805,7 +836,7 @@ final class PushdownBenchmark {
             + " %s | %s | %s | | %s | |%n",
         Timings.count(lookOn.nanos().length), lookOn.cut() ? " of " + Timings.count(
             lookOn.asked()) + ", time budget used up" : "", lookOff.nanos().length,
-        plans.get(2).differ() ? "" : same, Timings.latency(lookOn.median()),
+        plan(plans, "_id lookup").differ() ? "" : same, Timings.latency(lookOn.median()),
         Timings.latency(lookOff.median()), ratio(lookOff.median(), lookOn.median()),
         Timings.latency(lookDuck.median())));
     b.append(String.format(Locale.ROOT,
