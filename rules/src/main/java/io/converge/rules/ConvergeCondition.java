@@ -9,9 +9,10 @@ import java.util.List;
  * translated from.
  *
  * @param predicate storage predicate, or null
- * @param ids {@code _id} values to look up, or null
+ * @param ids {@code _id} values to look up (strings, or {@link ConvergeQuery.IdParam}s bound at
+ *     execution), or null
  * @param text the translated condition for EXPLAIN, in column names
  * @param estimatedRows rows the storage layer expects to select (for costs)
  */
-public record ConvergeCondition(Predicate predicate, List<String> ids, String text,
+public record ConvergeCondition(Predicate predicate, List<?> ids, String text,
     double estimatedRows) {}

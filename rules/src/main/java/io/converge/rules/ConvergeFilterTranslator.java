@@ -16,7 +16,9 @@ import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.sql.type.SqlTypeUtil;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
@@ -48,7 +50,7 @@ public final class ConvergeFilterTranslator {
    * @param residual conjuncts left to Calcite
    * @param text the translated part, for EXPLAIN
    */
-  public record Result(List<String> ids, Predicate predicate, List<RexNode> residual,
+  public record Result(List<?> ids, Predicate predicate, List<RexNode> residual,
       String text) {
     public boolean translatedSomething() {
       return ids != null || predicate != null;
@@ -69,14 +71,14 @@ public final class ConvergeFilterTranslator {
   }
 
   public Result translate(RexNode condition) {
-    List<String> ids = null;
+    List<?> ids = null;
     List<Predicate> predicates = new ArrayList<>();
     List<RexNode> residual = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     for (RexNode conjunct : RelOptUtil.conjunctions(condition)) {
       RexNode expanded = RexUtil.expandSearch(rexBuilder, null, conjunct);
       if (ids == null) {
-        List<String> lookup = idLookup(expanded);
+        List<?> lookup = idLookup(expanded);
         if (lookup != null) {
           ids = lookup;
           texts.add(CollectionSnapshot.ID + " IN (" + lookup.stream().map(ConvergeFilterTranslator::quote)
@@ -97,9 +99,12 @@ public final class ConvergeFilterTranslator {
     return new Result(ids, predicate, residual, String.join(" AND ", texts));
   }
 
-  /** {@code _id = 'x'} or an OR of such: the ids, else null. */
-  List<String> idLookup(RexNode e) {
-    Set<String> ids = new LinkedHashSet<>();
+  /**
+   * {@code _id = 'x'} or {@code _id = ?} or an OR of such: the ids (strings and
+   * {@link ConvergeQuery.IdParam}s), else null.
+   */
+  List<?> idLookup(RexNode e) {
+    Set<Object> ids = new LinkedHashSet<>();
     List<RexNode> disjuncts = RelOptUtil.disjunctions(e);
     for (RexNode d : disjuncts) {
       if (d.getKind() != SqlKind.EQUALS) {
@@ -108,10 +113,16 @@ public final class ConvergeFilterTranslator {
       RexCall call = (RexCall) d;
       RexNode a = call.getOperands().get(0);
       RexNode b = call.getOperands().get(1);
-      if (a instanceof RexLiteral) {
+      if (a instanceof RexLiteral || a instanceof RexDynamicParam) {
         RexNode t = a;
         a = b;
         b = t;
+      }
+      if (b instanceof RexDynamicParam param && a instanceof RexInputRef pref
+          && column(pref).path().equals(CollectionSnapshot.ID)
+          && SqlTypeUtil.inCharFamily(param.getType())) {
+        ids.add(new ConvergeQuery.IdParam(param.getIndex()));
+        continue;
       }
       if (!(a instanceof RexInputRef ref) || !(b instanceof RexLiteral lit)
           || !column(ref).path().equals(CollectionSnapshot.ID)) {
@@ -401,7 +412,7 @@ public final class ConvergeFilterTranslator {
     return v instanceof String s ? quote(s) : String.valueOf(v);
   }
 
-  private static String quote(String s) {
-    return "'" + s.replace("'", "''") + "'";
+  private static String quote(Object id) {
+    return id instanceof String s ? "'" + s.replace("'", "''") + "'" : id.toString();
   }
 }

@@ -44,7 +44,7 @@ public final class ConvergeMethods {
       public Enumerator<Object> enumerator() {
         CollectionSnapshot snapshot = q.table().collection().snapshot();
         try {
-          RoaringBitmap rids = rids(snapshot, q);
+          RoaringBitmap rids = rids(root, snapshot, q);
           if (q.aggregation() != null) {
             List<Object[]> rows;
             try (snapshot) {
@@ -67,11 +67,27 @@ public final class ConvergeMethods {
     };
   }
 
+  /** The lookup's ids with dynamic parameters replaced by this execution's values (null: none). */
+  static List<String> boundIds(DataContext root, List<?> ids) {
+    List<String> out = new ArrayList<>(ids.size());
+    for (Object id : ids) {
+      if (id instanceof ConvergeQuery.IdParam p) {
+        Object v = root == null ? null : root.get("?" + p.index());
+        if (v != null) {
+          out.add(v.toString());
+        }
+      } else {
+        out.add((String) id);
+      }
+    }
+    return out;
+  }
+
   /** Rids selected by the query's lookup and predicate, or null for all live rows. */
-  static RoaringBitmap rids(CollectionSnapshot snapshot, ConvergeQuery q) {
+  static RoaringBitmap rids(DataContext root, CollectionSnapshot snapshot, ConvergeQuery q) {
     RoaringBitmap rids = null;
     if (q.ids() != null) {
-      rids = snapshot.lookup(q.ids());
+      rids = snapshot.lookup(boundIds(root, q.ids()));
     }
     if (q.predicate() != null && (rids == null || !rids.isEmpty())) {
       RoaringBitmap selected = snapshot.select(q.predicate());

@@ -14,13 +14,14 @@ import java.util.List;
  * @param table the table (one schema version of a collection)
  * @param columns columns read by a scan, lookup or index filter (empty for an aggregate)
  * @param predicate rows for which this is TRUE, or null for no predicate
- * @param ids rows with these {@code _id}s, or null for no lookup
+ * @param ids rows with these {@code _id}s (strings, or {@link IdParam}s bound when the statement
+ *     executes), or null for no lookup
  * @param aggregation column aggregate, or null
  * @param outputs how each aggregate result column is converted (empty without aggregation)
  * @param scalar true when each row is a single value, not an array (one output column)
  */
 public record ConvergeQuery(ConvergeTable table, List<ConvergeColumn> columns, Predicate predicate,
-    List<String> ids, Aggregation aggregation, List<AggregateOutput> outputs, boolean scalar) {
+    List<?> ids, Aggregation aggregation, List<AggregateOutput> outputs, boolean scalar) {
 
   public ConvergeQuery withScalar(boolean s) {
     return new ConvergeQuery(table, columns, predicate, ids, aggregation, outputs, s);
@@ -40,6 +41,14 @@ public record ConvergeQuery(ConvergeTable table, List<ConvergeColumn> columns, P
     SUM0_LONG,
     /** $SUM0 of a DOUBLE column: 0.0 when nothing was summed. */
     SUM0_DOUBLE
+  }
+
+  /** A dynamic parameter ({@code _id = ?}) whose value is read from the statement at execution. */
+  public record IdParam(int index) {
+    @Override
+    public String toString() {
+      return "?" + index;
+    }
   }
 
   /** One aggregate result column: its conversion and, for VALUE, its source column. */

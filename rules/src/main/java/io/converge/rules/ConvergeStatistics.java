@@ -13,7 +13,7 @@ final class ConvergeStatistics {
   private ConvergeStatistics() {}
 
   /** Rows a lookup of {@code ids} intersected with {@code predicate} is expected to select. */
-  static double estimate(ConvergeTable table, Predicate predicate, List<String> ids) {
+  static double estimate(ConvergeTable table, Predicate predicate, List<?> ids) {
     double rows = table.collection().documentCount();
     if (predicate != null) {
       try (CollectionSnapshot s = table.collection().snapshot()) {

@@ -90,6 +90,47 @@ class ConvergePlanTest {
   }
 
   @Test
+  void aPreparedIdEqualityIsARowLookupBoundAtEachExecution() throws SQLException {
+    String sql = "select _id, cat from t where _id = ?";
+    try (java.sql.PreparedStatement explain = on.prepareStatement("explain plan for " + sql)) {
+      explain.setString(1, "x");
+      try (java.sql.ResultSet rs = explain.executeQuery()) {
+        assertTrue(rs.next());
+        String plan = rs.getString(1);
+        assertTrue(plan.contains("ConvergeRowLookup") && plan.contains("?0"), plan);
+      }
+    }
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    try (java.sql.Statement s = off.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("select _id from t order by _id limit 3")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    ids.add("no-such-id");
+    try (java.sql.PreparedStatement onPs = on.prepareStatement(sql);
+        java.sql.PreparedStatement offPs = off.prepareStatement(sql)) {
+      for (String id : ids) {
+        onPs.setString(1, id);
+        offPs.setString(1, id);
+        assertEquals(rows(offPs), rows(onPs), "rows for _id " + id);
+        assertEquals(id.equals("no-such-id") ? 0 : 1, rows(onPs).size());
+      }
+    }
+  }
+
+  private static java.util.List<java.util.List<Object>> rows(java.sql.PreparedStatement ps)
+      throws SQLException {
+    java.util.List<java.util.List<Object>> out = new java.util.ArrayList<>();
+    try (java.sql.ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(java.util.List.of(rs.getString(1), String.valueOf(rs.getObject(2))));
+      }
+    }
+    return out;
+  }
+
+  @Test
   void aggregatesUseTheColumnAggregate() throws SQLException {
     String sql = "select status, count(*), sum(n), avg(n), min(d), max(cat), count(distinct cat)"
         + " from t group by status";
