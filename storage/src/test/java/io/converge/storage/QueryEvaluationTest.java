@@ -301,6 +301,17 @@ class QueryEvaluationTest {
   }
 
   @Test
+  void aggregatesOnTwoThreadsAgreeWithRowByRowFolding() {
+    int before = ColumnAggregator.parallelMinSegments;
+    ColumnAggregator.parallelMinSegments = 2;
+    try {
+      aggregatesAgreeWithRowByRowFolding();
+    } finally {
+      ColumnAggregator.parallelMinSegments = before;
+    }
+  }
+
+  @Test
   void aggregatesAgreeWithRowByRowFolding() {
     SplittableRandom r = new SplittableRandom(3);
     try (CollectionSnapshot s = coll.snapshot()) {
