@@ -12,7 +12,7 @@ final class Serving {
         + server.options().host() + ":" + server.port());
     out.println();
     out.println("  JDBC URL:  " + server.jdbcUrl());
-    out.println("  Driver:    org.apache.calcite.avatica.remote.Driver (avatica-core jar)");
+    out.println("  Driver:    org.apache.calcite.avatica.remote.Driver (jars for DBeaver and other tools: avatica-server/target/driver/)");
     out.println("  sqlline:   " + sqlCommand(server.jdbcUrl()));
     out.println();
     if (hint != null) {
