@@ -195,19 +195,37 @@ public final class CollectionSnapshot implements AutoCloseable {
     if (liveRids == null) {
       RoaringBitmap all = new RoaringBitmap();
       for (int seg = 0; seg < segmentCount(); seg++) {
-        RoaringBitmap offsets = liveOffsets(seg);
-        if (offsets == null || offsets.isEmpty()) {
-          continue;
+        RoaringBitmap offsets = selectedOffsets(seg, null);
+        if (!offsets.isEmpty()) {
+          all.or(RoaringBitmap.addOffset(offsets, segmentBase(seg)));
         }
-        int written = inMemoryCount(seg);
-        if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {
-          offsets = RoaringBitmap.and(offsets, RoaringBitmap.bitmapOfRange(0, written));
-        }
-        all.or(RoaringBitmap.addOffset(offsets, segmentBase(seg)));
       }
       liveRids = all;
     }
     return liveRids;
+  }
+
+  /**
+   * The live row offsets of one segment (only rows written before this view for an in-memory
+   * one), restricted to {@code rids} when not null; empty when none. Every reader goes through
+   * this, so all of them see the same rows.
+   */
+  RoaringBitmap selectedOffsets(int segment, RoaringBitmap rids) {
+    RoaringBitmap live = liveOffsets(segment);
+    if (live == null || live.isEmpty()) {
+      return new RoaringBitmap();
+    }
+    int written = inMemoryCount(segment);
+    if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {
+      live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, written));
+    }
+    if (rids != null) {
+      long base = segmentBase(segment);
+      RoaringBitmap inSegment = RoaringBitmap.and(rids,
+          RoaringBitmap.bitmapOfRange(base, base + TailSegment.SEGMENT_ROWS));
+      live = RoaringBitmap.and(live, RoaringBitmap.addOffset(inSegment, -base));
+    }
+    return live;
   }
 
   static long segmentBase(int segment) {

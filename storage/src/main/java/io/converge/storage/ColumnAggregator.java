@@ -1,6 +1,5 @@
 package io.converge.storage;
 
-import io.converge.storage.index.TailSegment;
 import io.converge.storage.query.Aggregation;
 import io.converge.storage.query.Values;
 import java.util.ArrayList;
@@ -119,8 +118,8 @@ final class ColumnAggregator {
     Object[] row = new Object[fieldIds.length];
     Object[][] columns = new Object[fieldIds.length][];
     for (int seg = from; seg < to; seg++) {
-      RoaringBitmap offsets = selectedOffsets(seg, rids);
-      if (offsets == null || offsets.isEmpty()) {
+      RoaringBitmap offsets = snapshot.selectedOffsets(seg, rids);
+      if (offsets.isEmpty()) {
         continue;
       }
       for (int i = 0; i < fieldIds.length; i++) {
@@ -149,25 +148,6 @@ final class ColumnAggregator {
       }
     }
     return groups;
-  }
-
-  /** Live offsets of a segment, restricted to {@code rids} when given. */
-  private RoaringBitmap selectedOffsets(int seg, RoaringBitmap rids) {
-    RoaringBitmap live = snapshot.liveOffsets(seg);
-    if (live == null) {
-      return null;
-    }
-    int written = snapshot.inMemoryCount(seg);
-    if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {
-      live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, written));
-    }
-    if (rids != null) {
-      long base = CollectionSnapshot.segmentBase(seg);
-      RoaringBitmap inSegment = RoaringBitmap.and(rids,
-          RoaringBitmap.bitmapOfRange(base, base + TailSegment.SEGMENT_ROWS));
-      live = RoaringBitmap.and(live, RoaringBitmap.addOffset(inSegment, -base));
-    }
-    return live;
   }
 
   private static Object groupKey(Object[] row, int n) {

@@ -52,35 +52,14 @@ public final class RowCursor {
       if (++segment >= segments) {
         return false;
       }
-      RoaringBitmap live = snapshot.liveOffsets(segment);
-      if (live == null || live.isEmpty()) {
+      RoaringBitmap live = snapshot.selectedOffsets(segment, only);
+      if (live.isEmpty()) {
         offsets = null;
         continue;
       }
-      if (only != null) {
-        long base = (long) segment << TailSegment.SEGMENT_BITS;
-        if (base > Integer.MAX_VALUE) {
-          return false;
-        }
-        RoaringBitmap wanted = RoaringBitmap.bitmapOfRange(base,
-            base + TailSegment.SEGMENT_ROWS);
-        wanted.and(only);
-        if (wanted.isEmpty()) {
-          offsets = null;
-          continue;
-        }
-        live = RoaringBitmap.and(live, RoaringBitmap.addOffset(wanted, -base));
-        if (live.isEmpty()) {
-          offsets = null;
-          continue;
-        }
-      }
-      int written = snapshot.inMemoryCount(segment);
-      if (written >= 0 && written < TailSegment.SEGMENT_ROWS) {
-        live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, written));
-      }
       sparse = null;
-      if (only != null && written < 0 && live.getCardinality() <= ROW_STORE_MAX_ROWS) {
+      if (only != null && snapshot.inMemoryCount(segment) < 0
+          && live.getCardinality() <= ROW_STORE_MAX_ROWS) {
         sparse = snapshot.rowValues(segment, live, paths);
         sparsePos = -1;
       } else {
