@@ -69,44 +69,41 @@ public final class BenchMain {
   }
 
   private static int foundation(String[] rest, PrintStream out, PrintStream err) {
-    FoundationBenchmark.Options options;
-    try {
-      options = FoundationBenchmark.Options.parse(rest);
-    } catch (IllegalArgumentException e) {
-      err.println(e.getMessage());
-      err.println(USAGE);
-      return 2;
-    }
-    if (options.help()) {
-      out.println(USAGE);
-      return 0;
-    }
-    try {
-      return new FoundationBenchmark(options, out, err).run() ? 0 : 1;
-    } catch (Exception e) {
-      err.println("foundation benchmark failed: " + e);
-      e.printStackTrace(err);
-      return 1;
-    }
+    return runBenchmark("foundation", out, err, () -> FoundationBenchmark.Options.parse(rest),
+        FoundationBenchmark.Options::help,
+        options -> new FoundationBenchmark(options, out, err).run());
   }
 
   private static int pushdown(String[] rest, PrintStream out, PrintStream err) {
-    PushdownBenchmark.Options options;
+    return runBenchmark("pushdown", out, err, () -> PushdownBenchmark.Options.parse(rest),
+        PushdownBenchmark.Options::help,
+        options -> new PushdownBenchmark(options, out, err).run());
+  }
+
+  /** A benchmark run: the options it parses and the run itself, which says whether checks held. */
+  private interface Run<O> {
+    boolean run(O options) throws Exception;
+  }
+
+  /** Parses, shows help or runs; 0 when every check held, 1 when one failed, 2 on bad usage. */
+  private static <O> int runBenchmark(String name, PrintStream out, PrintStream err,
+      java.util.function.Supplier<O> parse, java.util.function.Predicate<O> help, Run<O> run) {
+    O options;
     try {
-      options = PushdownBenchmark.Options.parse(rest);
+      options = parse.get();
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
       err.println(USAGE);
       return 2;
     }
-    if (options.help()) {
+    if (help.test(options)) {
       out.println(USAGE);
       return 0;
     }
     try {
-      return new PushdownBenchmark(options, out, err).run() ? 0 : 1;
+      return run.run(options) ? 0 : 1;
     } catch (Exception e) {
-      err.println("pushdown benchmark failed: " + e);
+      err.println(name + " benchmark failed: " + e);
       e.printStackTrace(err);
       return 1;
     }

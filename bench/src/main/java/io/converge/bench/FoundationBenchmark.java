@@ -53,57 +53,21 @@ final class FoundationBenchmark {
       int warmup = 3;
       long seed = SampleData.DEMO_SEED;
       Path out = Path.of("docs", "benchmarks.md");
-      boolean help = false;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-        if (name.equals("--help") || name.equals("-h")) {
-          help = true;
-          continue;
-        }
-        String value;
-        if (a.contains("=")) {
-          value = a.substring(a.indexOf('=') + 1);
-        } else if (i + 1 < args.length) {
-          value = args[++i];
-        } else {
-          throw new IllegalArgumentException("option " + a + " needs a value");
-        }
+      OptionArgs it = new OptionArgs(args);
+      while (it.next()) {
+        String name = it.name();
+        String value = it.value();
         switch (name) {
-          case "--docs" -> docs = positive(name, value);
+          case "--docs" -> docs = OptionArgs.positive(name, value);
           case "--data-dir" -> dataDir = Path.of(value);
-          case "--runs" -> runs = (int) positive(name, value);
-          case "--warmup" -> warmup = (int) nonNegative(name, value);
-          case "--seed" -> seed = number(name, value);
+          case "--runs" -> runs = (int) OptionArgs.positive(name, value);
+          case "--warmup" -> warmup = (int) OptionArgs.nonNegative(name, value);
+          case "--seed" -> seed = OptionArgs.number(name, value);
           case "--out" -> out = value.equals("none") ? null : Path.of(value);
-          default -> throw new IllegalArgumentException("unknown option " + a);
+          default -> throw it.unknown();
         }
       }
-      return new Options(docs, dataDir, runs, warmup, seed, out, help, List.of(args));
-    }
-
-    static long number(String name, String v) {
-      try {
-        return Long.parseLong(v.replace("_", "").replace(",", ""));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " needs a number, not '" + v + "'");
-      }
-    }
-
-    static long positive(String name, String v) {
-      long n = number(name, v);
-      if (n < 1) {
-        throw new IllegalArgumentException(name + " must be at least 1, not " + n);
-      }
-      return n;
-    }
-
-    static long nonNegative(String name, String v) {
-      long n = number(name, v);
-      if (n < 0) {
-        throw new IllegalArgumentException(name + " must not be negative, not " + n);
-      }
-      return n;
+      return new Options(docs, dataDir, runs, warmup, seed, out, it.help(), List.of(args));
     }
   }
 

@@ -121,36 +121,24 @@ final class PushdownBenchmark {
       int lookups = 10_000;
       long seed = SampleData.DEMO_SEED;
       Path out = Path.of("docs", "benchmarks.md");
-      boolean help = false;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-        if (name.equals("--help") || name.equals("-h")) {
-          help = true;
-          continue;
-        }
-        String value;
-        if (a.contains("=")) {
-          value = a.substring(a.indexOf('=') + 1);
-        } else if (i + 1 < args.length) {
-          value = args[++i];
-        } else {
-          throw new IllegalArgumentException("option " + a + " needs a value");
-        }
+      OptionArgs it = new OptionArgs(args);
+      while (it.next()) {
+        String name = it.name();
+        String value = it.value();
         switch (name) {
-          case "--docs" -> docs = FoundationBenchmark.Options.positive(name, value);
+          case "--docs" -> docs = OptionArgs.positive(name, value);
           case "--data-dir" -> dataDir = Path.of(value);
-          case "--runs" -> runs = intValue(name, FoundationBenchmark.Options.positive(name, value));
+          case "--runs" -> runs = intValue(name, OptionArgs.positive(name, value));
           case "--warmup" ->
-              warmup = intValue(name, FoundationBenchmark.Options.nonNegative(name, value));
+              warmup = intValue(name, OptionArgs.nonNegative(name, value));
           case "--lookups" ->
-              lookups = intValue(name, FoundationBenchmark.Options.positive(name, value));
-          case "--seed" -> seed = FoundationBenchmark.Options.number(name, value);
+              lookups = intValue(name, OptionArgs.positive(name, value));
+          case "--seed" -> seed = OptionArgs.number(name, value);
           case "--out" -> out = value.equals("none") ? null : Path.of(value);
-          default -> throw new IllegalArgumentException("unknown option " + a);
+          default -> throw it.unknown();
         }
       }
-      return new Options(docs, dataDir, runs, warmup, lookups, seed, out, help, List.of(args));
+      return new Options(docs, dataDir, runs, warmup, lookups, seed, out, it.help(), List.of(args));
     }
 
     private static int intValue(String name, long n) {
