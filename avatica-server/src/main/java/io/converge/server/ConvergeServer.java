@@ -2,6 +2,7 @@ package io.converge.server;
 
 import io.converge.adapter.ConvergeJdbc;
 import io.converge.adapter.ConvergeSchemaFactory;
+import io.converge.server.http.ApiHandler;
 import io.converge.storage.ConvergeStore;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,11 +21,13 @@ import org.apache.calcite.avatica.server.ServerCustomizer;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.HandlerList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one Converge data directory over Avatica's HTTP protocol.
+ * Serves one Converge data directory over Avatica's HTTP protocol, and on the same port the HTTP
+ * write API ({@code /v1/collections/...}, see {@link ApiHandler}).
  *
  * <p>The server holds the process-wide shared {@link ConvergeStore} of the directory for its whole
  * lifetime, so every Calcite connection that Avatica's {@link JdbcMeta} opens (one per client
@@ -67,7 +70,7 @@ public final class ConvergeServer {
   public static ConvergeServer start(ServerOptions options) {
     Path dataDir = options.dataDir().toAbsolutePath().normalize();
     ServerOptions resolved = new ServerOptions(dataDir, options.host(), options.port(),
-        options.serialization());
+        options.serialization(), options.maxRequestBytes());
     ConvergeStore store = ConvergeStore.acquire(dataDir);
     ConvergeMeta meta = null;
     try {
@@ -75,7 +78,8 @@ public final class ConvergeServer {
       HttpServer http = HttpServer.Builder.<Server>newBuilder()
           .withHandler(new LocalService(meta), serialization(resolved.serialization()))
           .withPort(resolved.port())
-          .withServerCustomizers(List.of(bindTo(resolved.host())), Server.class)
+          .withServerCustomizers(List.of(bindTo(resolved.host()),
+              serveApi(new ApiHandler(store, resolved.maxRequestBytes()))), Server.class)
           .build();
       try {
         http.start();
@@ -203,6 +207,19 @@ public final class ConvergeServer {
         }
       }
     };
+  }
+
+  /**
+   * Puts the HTTP API ({@code /v1/...}) in front of Avatica's handlers on the same connector: it
+   * marks its own requests handled and lets every other one through to Avatica.
+   */
+  private static ServerCustomizer<Server> serveApi(ApiHandler api) {
+    return server -> server.setHandler(new HandlerList(api, server.getHandler()));
+  }
+
+  /** The base URL of the HTTP API, for example {@code http://127.0.0.1:8765/v1}. */
+  public String apiUrl() {
+    return "http://" + urlHost(options.host()) + ":" + port + "/v1";
   }
 
   private static String urlHost(String host) {

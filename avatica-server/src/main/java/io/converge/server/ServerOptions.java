@@ -7,13 +7,20 @@ import java.util.Objects;
 /**
  * What a {@link ConvergeServer} serves and where: the data directory, the address to bind
  * ({@value #DEFAULT_HOST} unless told otherwise), the port ({@value #DEFAULT_PORT}; 0 picks a free
- * one) and the Avatica wire format ({@code protobuf} by default, or {@code json}).
+ * one), the Avatica wire format ({@code protobuf} by default, or {@code json}) and the largest
+ * body the HTTP write API accepts ({@value #DEFAULT_MAX_REQUEST_BYTES} bytes unless told otherwise;
+ * larger requests get 413).
  */
-public record ServerOptions(Path dataDir, String host, int port, String serialization) {
+public record ServerOptions(Path dataDir, String host, int port, String serialization,
+    long maxRequestBytes) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8765;
   public static final String PROTOBUF = "protobuf";
   public static final String JSON = "json";
+  /** 64 MB: bodies are held in memory while they are parsed, before anything is written. */
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 64L << 20;
+  /** Bodies are read into one byte array. */
+  public static final long MAX_REQUEST_BYTES_LIMIT = Integer.MAX_VALUE - 64;
 
   public ServerOptions {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -26,6 +33,15 @@ public record ServerOptions(Path dataDir, String host, int port, String serializ
       throw new IllegalArgumentException(
           "serialization must be 'protobuf' or 'json', got '" + serialization + "'");
     }
+    if (maxRequestBytes < 1 || maxRequestBytes > MAX_REQUEST_BYTES_LIMIT) {
+      throw new IllegalArgumentException("the request size limit must be between 1 and "
+          + MAX_REQUEST_BYTES_LIMIT + " bytes, got " + maxRequestBytes);
+    }
+  }
+
+  /** The default request size limit. */
+  public ServerOptions(Path dataDir, String host, int port, String serialization) {
+    this(dataDir, host, port, serialization, DEFAULT_MAX_REQUEST_BYTES);
   }
 
   /** Defaults for everything but the data directory. */
@@ -34,14 +50,19 @@ public record ServerOptions(Path dataDir, String host, int port, String serializ
   }
 
   public ServerOptions withHost(String newHost) {
-    return new ServerOptions(dataDir, newHost, port, serialization);
+    return new ServerOptions(dataDir, newHost, port, serialization, maxRequestBytes);
   }
 
   public ServerOptions withPort(int newPort) {
-    return new ServerOptions(dataDir, host, newPort, serialization);
+    return new ServerOptions(dataDir, host, newPort, serialization, maxRequestBytes);
   }
 
   public ServerOptions withSerialization(String newSerialization) {
-    return new ServerOptions(dataDir, host, port, newSerialization);
+    return new ServerOptions(dataDir, host, port, newSerialization, maxRequestBytes);
+  }
+
+  /** Largest body of an HTTP write request, bytes. */
+  public ServerOptions withMaxRequestBytes(long newMaxRequestBytes) {
+    return new ServerOptions(dataDir, host, port, serialization, newMaxRequestBytes);
   }
 }

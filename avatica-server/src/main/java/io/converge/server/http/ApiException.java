@@ -1,0 +1,41 @@
+package io.converge.server.http;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A request the API refuses, with the HTTP status and the message sent back as
+ * {@code {"error": ..., "status": ...}}, plus any extra fields (a JSON syntax error's position,
+ * the methods a path allows).
+ */
+final class ApiException extends Exception {
+  final int status;
+  final Map<String, Object> details = new LinkedHashMap<>();
+  /** The value of the {@code Allow} header (405 only). */
+  String allow;
+
+  ApiException(int status, String message) {
+    super(message, null, false, false);
+    this.status = status;
+  }
+
+  ApiException with(String key, Object value) {
+    details.put(key, value);
+    return this;
+  }
+
+  static ApiException notFound(String message) {
+    return new ApiException(404, message);
+  }
+
+  static ApiException badRequest(String message) {
+    return new ApiException(400, message);
+  }
+
+  static ApiException methodNotAllowed(String method, String allow) {
+    ApiException e = new ApiException(405, "method " + method + " is not allowed here; allowed: "
+        + allow);
+    e.allow = allow;
+    return e;
+  }
+}

@@ -1,0 +1,115 @@
+package io.converge.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.converge.storage.ConvergeStore;
+import io.converge.storage.StoreException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.AbstractHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converge's HTTP API, served by the same Jetty as the Avatica endpoint: it handles every request
+ * under {@code /v1/} (see {@link ApiRoute}) and leaves all others unhandled, so the next handler
+ * (Avatica's) serves them. Every answer is JSON; errors are {@code {"error": ..., "status": ...}}
+ * with the right status (400 bad input, 404, 405 with {@code Allow}, 413, 415, 500).
+ */
+public final class ApiHandler extends AbstractHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  static final ObjectMapper JSON = new ObjectMapper()
+      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private final ConvergeStore store;
+  private final DocumentWrites writes;
+  private final long maxBodyBytes;
+
+  /** @param maxBodyBytes largest write request body accepted (413 above) */
+  public ApiHandler(ConvergeStore store, long maxBodyBytes) {
+    this.store = store;
+    this.writes = new DocumentWrites(store);
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void handle(String target, Request base, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    String path = request.getRequestURI();
+    if (!ApiRoute.owns(path)) {
+      return;
+    }
+    base.setHandled(true);
+    try {
+      ApiRoute route = ApiRoute.parse(path);
+      String method = request.getMethod();
+      if (!route.kind().method.equals(method)) {
+        throw ApiException.methodNotAllowed(method, route.kind().method);
+      }
+      switch (route.kind()) {
+        case COLLECTIONS -> send(response, 200, Map.of("collections", summaries()));
+        case COLLECTION -> send(response, 200,
+            CollectionDescription.of(writes.existing(route.collection()).schema()));
+        case DOCUMENTS -> {
+          RequestBody.checkContentType(request.getContentType());
+          byte[] body = RequestBody.read(request, maxBodyBytes);
+          DocumentBatch batch = DocumentBatch.parse(body, System.currentTimeMillis());
+          send(response, 200, writes.upsert(route.collection(), batch));
+        }
+        case DOCUMENT -> send(response, 200, writes.delete(route.collection(), route.id()));
+      }
+    } catch (ApiException e) {
+      if (e.allow != null) {
+        response.setHeader("Allow", e.allow);
+      }
+      if (e.status == 413) {
+        response.setHeader("Connection", "close"); // the rest of the body is not read
+      }
+      sendError(response, e.status, e.getMessage(), e.details);
+    } catch (StoreException e) {
+      LOG.error("{} {} failed in storage", request.getMethod(), path, e);
+      sendError(response, 500, "storage failed: " + e.getMessage(), Map.of());
+    } catch (RuntimeException e) {
+      LOG.error("{} {} failed", request.getMethod(), path, e);
+      sendError(response, 500, "internal error: " + e, Map.of());
+    }
+  }
+
+  private List<CollectionDescription.Summary> summaries() {
+    List<CollectionDescription.Summary> list = new ArrayList<>();
+    for (String name : store.collectionNames()) {
+      var c = store.collection(name);
+      if (c != null) { // dropped meanwhile
+        list.add(new CollectionDescription.Summary(name, c.documentCount()));
+      }
+    }
+    return list;
+  }
+
+  private static void sendError(HttpServletResponse response, int status, String message,
+      Map<String, Object> details) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    body.put("status", status);
+    body.putAll(details);
+    send(response, status, body);
+  }
+
+  private static void send(HttpServletResponse response, int status, Object body)
+      throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    response.setStatus(status);
+    response.setContentType("application/json;charset=utf-8");
+    response.setContentLength(bytes.length);
+    try (OutputStream out = response.getOutputStream()) {
+      out.write(bytes);
+    }
+  }
+}
