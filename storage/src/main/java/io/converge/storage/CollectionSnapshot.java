@@ -1,6 +1,8 @@
 package io.converge.storage;
 
 import io.converge.storage.encoding.ColumnSegmentCodec;
+import io.converge.storage.encoding.ColumnVector;
+import io.converge.storage.encoding.SegmentStats;
 import io.converge.storage.encoding.DocumentCodec;
 import io.converge.storage.encoding.Keys;
 import io.converge.storage.index.CollectionState;
@@ -119,6 +121,50 @@ public final class CollectionSnapshot implements AutoCloseable {
     } catch (RocksDBException e) {
       throw store.failure("reading a column segment", e);
     }
+  }
+
+  /**
+   * One field's values in one segment in vector form (see {@link ColumnVector}); null when the
+   * field is absent from the segment. In-memory segments are converted on the fly.
+   */
+  ColumnVector vector(int fieldId, int segment) {
+    if (fieldId < 0) {
+      return null;
+    }
+    TailSegment.View v = inMemory.get(segment);
+    if (v != null) {
+      Object[] values = v.column(fieldId);
+      return values == null ? null : ColumnVector.of(values, v.count());
+    }
+    try {
+      byte[] bytes = store.db().get(store.columnCf(), readOptions,
+          Keys.column(coll, fieldId, segment));
+      return bytes == null ? null : ColumnSegmentCodec.decodeVector(bytes);
+    } catch (RocksDBException e) {
+      throw store.failure("reading a column segment", e);
+    }
+  }
+
+  /**
+   * Min/max statistics of a sealed segment's column, or null when unknown (in-memory segment,
+   * mixed types, or a segment sealed before statistics were kept).
+   */
+  SegmentStats stats(int fieldId, int segment) {
+    if (fieldId < 0 || inMemory.containsKey(segment)) {
+      return null;
+    }
+    try {
+      byte[] bytes = store.db().get(store.columnCf(), readOptions,
+          Keys.columnStats(coll, fieldId, segment));
+      return bytes == null ? null : SegmentStats.decode(bytes);
+    } catch (RocksDBException e) {
+      throw store.failure("reading column statistics", e);
+    }
+  }
+
+  /** Whether a segment is sealed, as seen by this view. */
+  boolean isSealed(int segment) {
+    return !inMemory.containsKey(segment);
   }
 
   /** The whole stored document with this {@code _id}, or null. */

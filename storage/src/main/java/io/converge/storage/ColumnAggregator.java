@@ -1,5 +1,6 @@
 package io.converge.storage;
 
+import io.converge.storage.encoding.ColumnVector;
 import io.converge.storage.query.Aggregation;
 import io.converge.storage.query.Values;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import org.roaringbitmap.RoaringBitmap;
  * COUNT DISTINCT, so 5 and 5.0 are one value, as SQL sees them.
  */
 final class ColumnAggregator {
-  private static final Object NULL_KEY = new Object() {
+  static final Object NULL_KEY = new Object() {
     @Override
     public String toString() {
       return "NULL";
@@ -111,46 +112,61 @@ final class ColumnAggregator {
     return out;
   }
 
-  /** Aggregates of segments {@code [from, to)}, by group key, in first-seen order. */
+  /** Aggregates of segments {@code [from, to)}, by group key. */
   private Map<Object, Accumulator[]> fold(int from, int to, RoaringBitmap rids, int keys,
       List<Aggregation.Call> calls, int[] argIndex, int[] fieldIds, boolean[] asDouble) {
     Map<Object, Accumulator[]> groups = new LinkedHashMap<>();
-    Object[] row = new Object[fieldIds.length];
-    Object[][] columns = new Object[fieldIds.length][];
+    ColumnVector[] vectors = new ColumnVector[fieldIds.length];
+    SegmentFold typed = new SegmentFold(keys, calls, argIndex, asDouble);
     for (int seg = from; seg < to; seg++) {
       RoaringBitmap offsets = snapshot.selectedOffsets(seg, rids);
       if (offsets.isEmpty()) {
         continue;
       }
       for (int i = 0; i < fieldIds.length; i++) {
-        columns[i] = snapshot.column(fieldIds[i], seg);
+        vectors[i] = snapshot.vector(fieldIds[i], seg);
       }
-      IntIterator it = offsets.getIntIterator();
-      while (it.hasNext()) {
-        int offset = it.next();
-        for (int i = 0; i < row.length; i++) {
-          Object[] col = columns[i];
-          Object v = col == null || offset >= col.length ? null : col[offset];
-          if (asDouble[i] && v instanceof Long l) {
-            v = l.doubleValue();
-          }
-          row[i] = v instanceof Double d && d == 0.0d ? (Object) 0.0d : v; // -0.0 is 0.0
-        }
-        Object key = groupKey(row, keys);
-        Accumulator[] accs = groups.get(key);
-        if (accs == null) {
-          accs = newAccumulators(calls);
-          groups.put(key, accs);
-        }
-        for (int c = 0; c < accs.length; c++) {
-          accs[c].add(argIndex[c] < 0 ? Boolean.TRUE : row[argIndex[c]]);
-        }
+      if (!typed.fold(vectors, offsets, groups)) {
+        foldBoxed(vectors, offsets, keys, calls, argIndex, asDouble, groups);
       }
     }
     return groups;
   }
 
-  private static Object groupKey(Object[] row, int n) {
+  /** Row at a time over boxed values: any column kind, any aggregate. */
+  private static void foldBoxed(ColumnVector[] vectors, RoaringBitmap offsets, int keys,
+      List<Aggregation.Call> calls, int[] argIndex, boolean[] asDouble,
+      Map<Object, Accumulator[]> groups) {
+    Object[] row = new Object[vectors.length];
+    IntIterator it = offsets.getIntIterator();
+    while (it.hasNext()) {
+      int offset = it.next();
+      for (int i = 0; i < row.length; i++) {
+        ColumnVector col = vectors[i];
+        Object v = col == null ? null : col.get(offset);
+        if (asDouble[i] && v instanceof Long l) {
+          v = l.doubleValue();
+        }
+        row[i] = v instanceof Double d && d == 0.0d ? (Object) 0.0d : v; // -0.0 is 0.0
+      }
+      Accumulator[] accs = groupAccumulators(groups, groupKey(row, keys), calls);
+      for (int c = 0; c < accs.length; c++) {
+        accs[c].add(argIndex[c] < 0 ? Boolean.TRUE : row[argIndex[c]]);
+      }
+    }
+  }
+
+  static Accumulator[] groupAccumulators(Map<Object, Accumulator[]> groups, Object key,
+      List<Aggregation.Call> calls) {
+    Accumulator[] accs = groups.get(key);
+    if (accs == null) {
+      accs = newAccumulators(calls);
+      groups.put(key, accs);
+    }
+    return accs;
+  }
+
+  static Object groupKey(Object[] row, int n) {
     if (n == 0) {
       return List.of();
     }
@@ -185,8 +201,18 @@ final class ColumnAggregator {
     return accs;
   }
 
-  private interface Accumulator {
+  interface Accumulator {
     void add(Object v);
+
+    /** Adds {@code n} non-null values (COUNT) or a partial sum (SUM); others ignore it. */
+    default void addLongPartial(long n) {
+      throw new UnsupportedOperationException();
+    }
+
+    /** Adds a partial double sum (SUM only). */
+    default void addDoublePartial(double sum) {
+      throw new UnsupportedOperationException();
+    }
 
     /** Folds in the accumulator of later rows (same kind). */
     void merge(Accumulator later);
@@ -194,8 +220,13 @@ final class ColumnAggregator {
     Object result();
   }
 
-  private static final class Count implements Accumulator {
+  static final class Count implements Accumulator {
     long n;
+
+    @Override
+    public void addLongPartial(long count) {
+      n += count;
+    }
 
     @Override
     public void add(Object v) {
@@ -215,7 +246,7 @@ final class ColumnAggregator {
     }
   }
 
-  private static final class CountDistinct implements Accumulator {
+  static final class CountDistinct implements Accumulator {
     final Set<Object> seen = new HashSet<>();
 
     @Override
@@ -237,11 +268,21 @@ final class ColumnAggregator {
   }
 
   /** Exact long sum until a decimal arrives, then double (in row order). */
-  private static final class Sum implements Accumulator {
+  static final class Sum implements Accumulator {
     long longSum;
     double doubleSum;
     boolean any;
     boolean isDouble;
+
+    @Override
+    public void addLongPartial(long sum) {
+      add(sum);
+    }
+
+    @Override
+    public void addDoublePartial(double sum) {
+      add(sum);
+    }
 
     @Override
     public void add(Object v) {
@@ -297,7 +338,7 @@ final class ColumnAggregator {
   }
 
   /** MIN (sign -1) or MAX (sign 1); numbers numerically, strings as Java compares them. */
-  private static final class Extreme implements Accumulator {
+  static final class Extreme implements Accumulator {
     final int sign;
     Object best;
 

@@ -1,5 +1,6 @@
 package io.converge.storage;
 
+import io.converge.storage.encoding.ColumnVector;
 import io.converge.storage.encoding.Keys;
 import io.converge.storage.encoding.SortableEncoding;
 import io.converge.storage.index.Postings;
@@ -226,10 +227,10 @@ final class PredicateEvaluator {
       if (c.op() == Predicate.Op.EQ) {
         pointLookup(field, c.value(), out);
       } else {
-        Family family = Family.of(c.value());
-        for (byte tag : family.tags) {
-          scanTag(field, tag, c.value(), c.op(), out);
-        }
+        // Ranges and <> read the column segments that min/max cannot decide: a key-range walk
+        // over the postings of a many-valued field (prices, timestamps) would visit a key per
+        // value and segment.
+        new RangeScan(snapshot, field, c).addTrueRows(sealedSegments(), out);
       }
     } else if (p instanceof Predicate.In in) {
       for (Object v : in.values()) {
@@ -279,6 +280,16 @@ final class PredicateEvaluator {
     return out;
   }
 
+  private List<Integer> sealedSegments() {
+    List<Integer> out = new ArrayList<>();
+    for (int seg = 0; seg < snapshot.segmentCount(); seg++) {
+      if (snapshot.isSealed(seg)) {
+        out.add(seg);
+      }
+    }
+    return out;
+  }
+
   private RoaringBitmap sealedRids() {
     return RoaringBitmap.andNot(live, inMemoryRids());
   }
@@ -304,42 +315,6 @@ final class PredicateEvaluator {
     byte[] start = Keys.invertedPrefix(snapshot.collectionId(), field, value);
     iterate(start, key -> key.length == start.length + 4 && Keys.startsWith(key, start),
         (v, seg, posting) -> addPosting(out, seg, posting));
-  }
-
-  /** Range scan over one tag's keys, checking each value exactly. */
-  private void scanTag(int field, byte tag, Object literal, Predicate.Op op, RoaringBitmap out) {
-    byte[] tagStart = concat(Keys.collectionStart(snapshot.collectionId()), Keys.intBytes(field),
-        new byte[] {tag});
-    byte[] start = tagStart;
-    boolean lowerBounded = op == Predicate.Op.GT || op == Predicate.Op.GE;
-    if (lowerBounded) {
-      // Seek near the bound (conservatively: every value is still checked exactly below).
-      Object bound = literal;
-      if (tag == SortableEncoding.DOUBLE && literal instanceof Long l) {
-        bound = Math.nextDown((double) l);
-      } else if (tag == SortableEncoding.INT && literal instanceof Double d) {
-        bound = d >= 9.2e18 ? Long.MAX_VALUE : d <= -9.2e18 ? Long.MIN_VALUE : (long) Math.floor(d);
-      }
-      if (tag == tagOf(bound)) {
-        start = Keys.invertedPrefix(snapshot.collectionId(), field, bound);
-      }
-    }
-    boolean upperBounded = op == Predicate.Op.LT || op == Predicate.Op.LE;
-    iterate(start, key -> Keys.startsWith(key, tagStart), (value, seg, posting) -> {
-      Integer cmp = Values.compare(value, literal);
-      if (cmp == null) {
-        return;
-      }
-      if (holds(op, cmp)) {
-        addPosting(out, seg, posting);
-      } else if (upperBounded && cmp > 0) {
-        throw STOP;
-      }
-    });
-  }
-
-  private static byte tagOf(Object literal) {
-    return SortableEncoding.encode(literal)[0];
   }
 
   static boolean holds(Predicate.Op op, int cmp) {
@@ -460,11 +435,8 @@ final class PredicateEvaluator {
         if (rids.isEmpty()) {
           continue;
         }
-        Object[] col = snapshot.column(field, seg);
-        rids.forEach((int rid) -> {
-          int offset = (int) (rid - base);
-          consumer.accept(rid, col == null || offset >= col.length ? null : col[offset]);
-        });
+        ColumnVector col = snapshot.vector(field, seg);
+        rids.forEach((int rid) -> consumer.accept(rid, col == null ? null : col.get((int) (rid - base))));
       }
     }
   }

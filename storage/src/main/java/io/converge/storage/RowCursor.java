@@ -1,5 +1,6 @@
 package io.converge.storage;
 
+import io.converge.storage.encoding.ColumnVector;
 import io.converge.storage.index.TailSegment;
 import java.util.List;
 import org.roaringbitmap.IntIterator;
@@ -13,7 +14,9 @@ import org.roaringbitmap.RoaringBitmap;
 public final class RowCursor {
   private final CollectionSnapshot snapshot;
   private final int[] fieldIds;
+  /** Current segment's values per field: boxed for in-memory segments, vectors for sealed ones. */
   private final Object[][] columns;
+  private final ColumnVector[] vectors;
   private final int segments;
   private int segment = -1;
   private IntIterator offsets;
@@ -43,6 +46,7 @@ public final class RowCursor {
     this.paths = paths;
     this.fieldIds = fieldIds;
     this.columns = new Object[fieldIds.length][];
+    this.vectors = new ColumnVector[fieldIds.length];
     this.segments = snapshot.segmentCount();
   }
 
@@ -62,9 +66,15 @@ public final class RowCursor {
           && live.getCardinality() <= ROW_STORE_MAX_ROWS) {
         sparse = snapshot.rowValues(segment, live, paths);
         sparsePos = -1;
+      } else if (snapshot.isSealed(segment)) {
+        for (int i = 0; i < fieldIds.length; i++) {
+          columns[i] = null;
+          vectors[i] = snapshot.vector(fieldIds[i], segment);
+        }
       } else {
         for (int i = 0; i < fieldIds.length; i++) {
           columns[i] = snapshot.column(fieldIds[i], segment);
+          vectors[i] = null;
         }
       }
       offsets = live.getIntIterator();
@@ -78,6 +88,10 @@ public final class RowCursor {
   public Object get(int i) {
     if (sparse != null) {
       return sparse[i][sparsePos];
+    }
+    ColumnVector v = vectors[i];
+    if (v != null) {
+      return v.get(offset);
     }
     Object[] col = columns[i];
     return col == null || offset >= col.length ? null : col[offset];

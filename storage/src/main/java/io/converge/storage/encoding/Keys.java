@@ -67,6 +67,15 @@ public final class Keys {
     return new ByteSink(12).writeInt(coll).writeInt(field).writeInt(segment).toByteArray();
   }
 
+  /**
+   * Min/max statistics of one column segment: the column key plus one byte, so it sorts right
+   * after the segment it describes.
+   */
+  public static byte[] columnStats(int coll, int field, int segment) {
+    return new ByteSink(13).writeInt(coll).writeInt(field).writeInt(segment).write((byte) 1)
+        .toByteArray();
+  }
+
   public static byte[] invertedPrefix(int coll, int field, Object value) {
     ByteSink out = new ByteSink(24).writeInt(coll).writeInt(field);
     SortableEncoding.encode(value, out);

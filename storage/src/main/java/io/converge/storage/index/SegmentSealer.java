@@ -1,6 +1,8 @@
 package io.converge.storage.index;
 
 import io.converge.storage.encoding.ColumnSegmentCodec;
+import io.converge.storage.encoding.ColumnVector;
+import io.converge.storage.encoding.SegmentStats;
 import io.converge.storage.encoding.Keys;
 import io.converge.storage.encoding.SortableEncoding;
 import java.io.IOException;
@@ -46,7 +48,13 @@ public final class SegmentSealer {
         continue;
       }
       int len = Math.min(n, values.length);
-      sink.column(Keys.column(coll, field, tail.segment()), ColumnSegmentCodec.encode(values, len));
+      ColumnVector vector = ColumnVector.of(values, len);
+      sink.column(Keys.column(coll, field, tail.segment()),
+          ColumnSegmentCodec.encode(vector, values, len));
+      SegmentStats stats = SegmentStats.of(vector);
+      if (stats != null) {
+        sink.column(Keys.columnStats(coll, field, tail.segment()), stats.encode());
+      }
       if (field == CollectionState.ID_FIELD) {
         continue;
       }

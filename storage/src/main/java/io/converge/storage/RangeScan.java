@@ -1,0 +1,170 @@
+package io.converge.storage;
+
+import io.converge.storage.encoding.ColumnVector;
+import io.converge.storage.encoding.SegmentStats;
+import io.converge.storage.index.TailSegment;
+import io.converge.storage.query.Predicate;
+import io.converge.storage.query.Values;
+import java.util.List;
+import org.roaringbitmap.BatchIterator;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Answers a range or {@code <>} comparison over sealed segments by their columns: each segment's
+ * min/max statistics first decide whether none, all or some of its values can match; only the
+ * undecided segments are read, with a loop over the primitive vector (or, for dictionary strings,
+ * one test per dictionary entry and a loop over the codes).
+ */
+final class RangeScan {
+  private enum Verdict { NONE, ALL, SOME }
+
+  private final CollectionSnapshot snapshot;
+  private final int field;
+  private final Predicate.Compare compare;
+  private final int[] offsets = new int[512];
+  /** Segments decided by statistics alone, and read whole (for reports and tests). */
+  int skipped;
+  int taken;
+  int read;
+
+  RangeScan(CollectionSnapshot snapshot, int field, Predicate.Compare compare) {
+    this.snapshot = snapshot;
+    this.field = field;
+    this.compare = compare;
+  }
+
+  /** Adds the rids (live or not; the caller intersects) whose value makes the comparison TRUE. */
+  void addTrueRows(List<Integer> segments, RoaringBitmap out) {
+    for (int seg : segments) {
+      RoaringBitmap live = snapshot.selectedOffsets(seg, null);
+      if (live.isEmpty()) {
+        continue;
+      }
+      long base = CollectionSnapshot.segmentBase(seg);
+      SegmentStats stats = snapshot.stats(field, seg);
+      Verdict verdict = stats == null ? Verdict.SOME : verdict(stats);
+      if (verdict == Verdict.NONE) {
+        skipped++;
+        continue;
+      }
+      if (verdict == Verdict.ALL && stats.nonNull() == stats.rows()) {
+        taken++;
+        out.or(RoaringBitmap.addOffset(live, base));
+        continue;
+      }
+      ColumnVector v = snapshot.vector(field, seg);
+      if (v == null) {
+        continue;
+      }
+      read++;
+      RoaringBitmap hits = verdict == Verdict.ALL ? present(v, live) : matching(v, live);
+      out.or(RoaringBitmap.addOffset(hits, base));
+    }
+  }
+
+  /**
+   * What the statistics say. Strings are always read: the statistics order strings by UTF-16
+   * units, the index by code points, and the two disagree around surrogates.
+   */
+  private Verdict verdict(SegmentStats stats) {
+    if (stats.min() instanceof String) {
+      return Verdict.SOME;
+    }
+    Integer lo = Values.compare(stats.min(), compare.value());
+    Integer hi = Values.compare(stats.max(), compare.value());
+    if (lo == null || hi == null) {
+      return Verdict.NONE; // another type family: no value is comparable, none is TRUE
+    }
+    return switch (compare.op()) {
+      case GT -> hi <= 0 ? Verdict.NONE : lo > 0 ? Verdict.ALL : Verdict.SOME;
+      case GE -> hi < 0 ? Verdict.NONE : lo >= 0 ? Verdict.ALL : Verdict.SOME;
+      case LT -> lo >= 0 ? Verdict.NONE : hi < 0 ? Verdict.ALL : Verdict.SOME;
+      case LE -> lo > 0 ? Verdict.NONE : hi <= 0 ? Verdict.ALL : Verdict.SOME;
+      case NE -> lo == 0 && hi == 0 ? Verdict.NONE : lo > 0 || hi < 0 ? Verdict.ALL : Verdict.SOME;
+      case EQ -> lo > 0 || hi < 0 ? Verdict.NONE : Verdict.SOME;
+    };
+  }
+
+  private RoaringBitmap present(ColumnVector v, RoaringBitmap live) {
+    RoaringBitmap hits = new RoaringBitmap();
+    forEachBatch(live, (o) -> v.isPresent(o), hits);
+    return hits;
+  }
+
+  private RoaringBitmap matching(ColumnVector v, RoaringBitmap live) {
+    RoaringBitmap hits = new RoaringBitmap();
+    Object literal = compare.value();
+    Predicate.Op op = compare.op();
+    switch (v.kind()) {
+      case NULLS -> { }
+      case LONG -> {
+        if (literal instanceof Long l) {
+          long x = l;
+          long[] values = v.longs();
+          forEachBatch(live, o -> v.isPresent(o)
+              && PredicateEvaluator.holds(op, Long.compare(values[o], x)), hits);
+        } else {
+          boxed(v, live, hits);
+        }
+      }
+      case DOUBLE -> {
+        if (literal instanceof Double d) {
+          double x = d == 0.0d ? 0.0d : d;
+          double[] values = v.doubles();
+          forEachBatch(live, o -> v.isPresent(o) && PredicateEvaluator.holds(op,
+              Double.compare(values[o] == 0.0d ? 0.0d : values[o], x)), hits);
+        } else {
+          boxed(v, live, hits);
+        }
+      }
+      case TIMESTAMP -> {
+        if (literal instanceof java.time.Instant t && t.getNano() % 1_000_000 == 0) {
+          long x = t.toEpochMilli();
+          long[] values = v.longs();
+          forEachBatch(live, o -> v.isPresent(o)
+              && PredicateEvaluator.holds(op, Long.compare(values[o], x)), hits);
+        } else {
+          boxed(v, live, hits);
+        }
+      }
+      case STRING_DICT -> {
+        String[] dict = v.dictionary();
+        boolean[] matches = new boolean[dict.length];
+        for (int i = 0; i < dict.length; i++) {
+          matches[i] = Boolean.TRUE.equals(PredicateEvaluator.test(compare, dict[i]));
+        }
+        int[] codes = v.codes();
+        forEachBatch(live, o -> v.isPresent(o) && matches[codes[o]], hits);
+      }
+      default -> boxed(v, live, hits);
+    }
+    return hits;
+  }
+
+  private void boxed(ColumnVector v, RoaringBitmap live, RoaringBitmap hits) {
+    forEachBatch(live, o -> Boolean.TRUE.equals(PredicateEvaluator.test(compare, v.get(o))), hits);
+  }
+
+  private interface OffsetTest {
+    boolean test(int offset);
+  }
+
+  private void forEachBatch(RoaringBitmap live, OffsetTest test, RoaringBitmap hits) {
+    BatchIterator it = live.getBatchIterator();
+    int[] kept = new int[offsets.length];
+    while (it.hasNext()) {
+      int n = it.nextBatch(offsets);
+      if (n == 0) {
+        break;
+      }
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        int o = offsets[i];
+        if (o < TailSegment.SEGMENT_ROWS && test.test(o)) {
+          kept[k++] = o;
+        }
+      }
+      hits.addN(kept, 0, k);
+    }
+  }
+}
