@@ -86,6 +86,19 @@ final class PredicateEvaluator {
     if (total == 0) {
       return 0;
     }
+    if (p instanceof Predicate.Compare c && !scanOnly) {
+      // Ranges: sealed segments by their min/max statistics, the in-memory ones by scanning.
+      int field = snapshot.fieldId(c.path());
+      if (field >= 0 && field != io.converge.storage.index.CollectionState.ID_FIELD) {
+        Double sealed = new RangeScan(snapshot, field, c).estimate(sealedSegments());
+        if (sealed != null) {
+          RoaringBitmap memory = inMemoryRids();
+          long fresh = memory.isEmpty() ? 0
+              : RoaringBitmap.and(memory, evalScanOnly(p, memory)).getLongCardinality();
+          return Math.round(sealed) + fresh;
+        }
+      }
+    }
     int last = snapshot.segmentCount() - 1;
     RoaringBitmap sample = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(
         CollectionSnapshot.segmentBase(last), CollectionSnapshot.segmentBase(last + 1)));

@@ -63,6 +63,65 @@ final class RangeScan {
   }
 
   /**
+   * Estimated TRUE rows in the given sealed segments from statistics alone (no column is read):
+   * 0 or every valued live row where min/max decide, and where they do not, the share of the
+   * [min, max] interval the range covers (numbers and timestamps; half for other values). Null
+   * when some segment has no statistics.
+   */
+  Double estimate(List<Integer> segments) {
+    double total = 0;
+    for (int seg : segments) {
+      RoaringBitmap live = snapshot.selectedOffsets(seg, null);
+      if (live.isEmpty()) {
+        continue;
+      }
+      SegmentStats stats = snapshot.stats(field, seg);
+      if (stats == null) {
+        if (snapshot.vector(field, seg) == null) {
+          continue; // the field is absent from this segment
+        }
+        return null;
+      }
+      double valued = (double) live.getCardinality() * stats.nonNull() / Math.max(1, stats.rows());
+      Verdict verdict = verdict(stats);
+      total += switch (verdict) {
+        case NONE -> 0;
+        case ALL -> valued;
+        case SOME -> valued * share(stats);
+      };
+    }
+    return total;
+  }
+
+  /** The fraction of [min, max] on the TRUE side of the literal, assuming uniform values. */
+  private double share(SegmentStats stats) {
+    double lo = numeric(stats.min());
+    double hi = numeric(stats.max());
+    double x = numeric(compare.value());
+    if (Double.isNaN(lo) || Double.isNaN(hi) || Double.isNaN(x) || hi <= lo) {
+      return compare.op() == Predicate.Op.NE ? 0.9 : 0.5;
+    }
+    double below = Math.min(1, Math.max(0, (x - lo) / (hi - lo)));
+    return switch (compare.op()) {
+      case LT, LE -> below;
+      case GT, GE -> 1 - below;
+      case NE -> 0.9;
+      case EQ -> 0.1;
+    };
+  }
+
+  private static double numeric(Object v) {
+    if (v instanceof Long l) {
+      return l;
+    } else if (v instanceof Double d) {
+      return d;
+    } else if (v instanceof java.time.Instant t) {
+      return t.toEpochMilli();
+    }
+    return Double.NaN;
+  }
+
+  /**
    * What the statistics say. Strings are always read: the statistics order strings by UTF-16
    * units, the index by code points, and the two disagree around surrogates.
    */

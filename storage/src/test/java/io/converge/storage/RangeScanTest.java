@@ -60,6 +60,12 @@ class RangeScanTest {
         RoaringBitmap halfOut = new RoaringBitmap();
         half.addTrueRows(sealed, halfOut);
         assertEquals(3L * TailSegment.SEGMENT_ROWS / 2, halfOut.getLongCardinality());
+        // Estimates come from the statistics: exact where min/max decide, interpolated inside.
+        long estimate = s.estimate(new Predicate.Compare("seq", Predicate.Op.GE, bound));
+        assertEquals(n - bound, estimate, (n - bound) * 0.02, "estimate " + estimate);
+        assertEquals(0, s.estimate(new Predicate.Compare("seq", Predicate.Op.LT, -5L)));
+        long quarter = s.estimate(new Predicate.Compare("seq", Predicate.Op.LT, (long) n / 4));
+        assertEquals(n / 4.0, quarter, n * 0.02, "estimate " + quarter);
         assertEquals(0, new RangeScanCounts(s, "seq", Predicate.Op.LT, -1L).matches());
         assertEquals(3L * TailSegment.SEGMENT_ROWS - 1,
             new RangeScanCounts(s, "seq", Predicate.Op.NE, 5L).matches());
