@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * result as frames: the first frame carries at most 100 rows (fewer when {@code setMaxRows} is
  * lower) and each later {@code fetch} carries the client's fetch size. This class bounds the two
  * ways a client can still ask for a whole result in one message (an "unlimited" first frame, or a
- * huge or non-positive fetch size) and counts the frames it serves.
+ * huge or non-positive fetch size), grows the frames of a long result (each fetch carries at
+ * least as many rows as were already sent, up to {@link #MAX_FRAME_ROWS}: the fetch size is a
+ * hint in JDBC, and a client's default of 100 would otherwise cost a round trip per 100 rows), and
+ * counts the frames it serves.
  *
  * <p>Errors reach the client as Calcite's message with its reason (see {@link #clientError}).
  *
@@ -100,7 +103,7 @@ public class ConvergeMeta extends JdbcMeta {
   public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
       throws NoSuchStatementException, MissingResultsException {
     try {
-      Frame frame = super.fetch(h, offset, fetchRows(fetchMaxRowCount));
+      Frame frame = super.fetch(h, offset, fetchRows(fetchMaxRowCount, offset));
       frames.incrementAndGet();
       return frame;
     } catch (RuntimeException e) {
@@ -162,6 +165,14 @@ public class ConvergeMeta extends JdbcMeta {
       return DEFAULT_FRAME_ROWS;
     }
     return Math.min(requested, MAX_FRAME_ROWS);
+  }
+
+  /**
+   * Rows for a fetch at {@code offset}: the client's fetch size, or as many rows as were already
+   * sent when that is more (frames double along a long result), never above the cap.
+   */
+  static int fetchRows(int requested, long offset) {
+    return (int) Math.min(MAX_FRAME_ROWS, Math.max(fetchRows(requested), offset));
   }
 
   static Map<String, String> withoutServerOwnedProperties(Map<String, String> info) {
