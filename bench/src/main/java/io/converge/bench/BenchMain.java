@@ -11,12 +11,16 @@ import java.util.Arrays;
  *                      [--seed 42] [--out docs/benchmarks.md]
  * BenchMain pushdown   [--docs 5000000] [--data-dir DIR] [--runs 5] [--warmup 3]
  *                      [--lookups 10000] [--seed 42] [--out docs/benchmarks.md]
+ * BenchMain ingest     [--docs 500000] [--threads 4] [--batch 1000] [--rates 1000,10000,max]
+ *                      [--latency-seconds 10] [--runs 10] [--warmup 3] [--data-dir DIR]
+ *                      [--seed 42] [--out docs/benchmarks.md]
  * </pre>
  */
 public final class BenchMain {
   static final String USAGE = String.join("\n",
       "usage: converge bench foundation [options]",
       "       converge bench pushdown [options]",
+      "       converge bench ingest [options]",
       "",
       "  foundation: bulk-loads N generated orders into a fresh data directory (all indexes),",
       "  then times SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against",
@@ -28,6 +32,16 @@ public final class BenchMain {
       "  off (;pushdown=false), against DuckDB, with the server's peak heap during the GROUP BY,",
       "  the EXPLAIN plans of both connections and a check that all three return the same rows;",
       "  writes a 'Pushdown benchmark' section.",
+      "",
+      "  ingest: starts a server over a fresh data directory and posts N orders (default",
+      "  500,000) through the HTTP write API from --threads client threads in --batch-doc",
+      "  NDJSON batches (docs/s, every index built); then, for each of --rates (docs/s, 'max'",
+      "  for one unthrottled writer), posts small batches for --latency-seconds while a reader",
+      "  polls _id = ? through the Avatica driver for the last acknowledged document",
+      "  (ack-to-visible p50/p95/p99); then times a needle and a GROUP BY idle and under a",
+      "  10k docs/s writer; writes an 'Ingest benchmark' section.",
+      "  --threads N, --batch N, --rates LIST, --latency-seconds N: ingest only (defaults 4,",
+      "                   1000, 1000,10000,max, 10)",
       "",
       "  --docs N         orders to generate and load (default 1000000; pushdown 5000000)",
       "  --data-dir DIR   where to load them; must be empty or absent (default: a temporary",
@@ -60,8 +74,10 @@ public final class BenchMain {
     return switch (command) {
       case "foundation" -> foundation(rest, out, err);
       case "pushdown" -> pushdown(rest, out, err);
+      case "ingest" -> ingest(rest, out, err);
       default -> {
-        err.println("unknown benchmark '" + command + "'; available: foundation, pushdown");
+        err.println("unknown benchmark '" + command + "'; available: foundation, pushdown,"
+            + " ingest");
         err.println(USAGE);
         yield 2;
       }
@@ -78,6 +94,12 @@ public final class BenchMain {
     return runBenchmark("pushdown", out, err, () -> PushdownBenchmark.Options.parse(rest),
         PushdownBenchmark.Options::help,
         options -> new PushdownBenchmark(options, out, err).run());
+  }
+
+  private static int ingest(String[] rest, PrintStream out, PrintStream err) {
+    return runBenchmark("ingest", out, err, () -> IngestBenchmark.Options.parse(rest),
+        IngestBenchmark.Options::help,
+        options -> new IngestBenchmark(options, out, err).run());
   }
 
   /** A benchmark run: the options it parses and the run itself, which says whether checks held. */
