@@ -2,8 +2,14 @@ package io.converge.server.cli;
 
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
+import io.converge.server.tailer.KafkaTailer;
+import io.converge.server.tailer.TailSpec;
+import io.converge.server.tailer.TailerGroup;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +18,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code converge server}: serves an existing or new data directory over Avatica. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-    description = "Serve a data directory (created if missing) to JDBC clients over Avatica HTTP.")
+    description = {"Serve a data directory (created if missing) to JDBC clients over Avatica HTTP.",
+        "With --kafka-bootstrap and --tail, also tail Kafka topics into collections, exactly once: "
+            + "consumed offsets are stored with the documents in the data directory."})
 final class ServerCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -34,13 +42,74 @@ final class ServerCommand implements Callable<Integer> {
       description = "Avatica wire format (default: ${DEFAULT-VALUE}).")
   String serialization;
 
+  @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers for --tail.")
+  String kafkaBootstrap;
+
+  @Option(names = "--tail", paramLabel = "TOPIC:COLLECTION",
+      description = "Tail a Kafka topic (JSON object values; key = _id when the value has none; "
+          + "null value deletes by key) into a collection. Repeatable.")
+  List<String> tails = new ArrayList<>();
+
+  @Option(names = "--tail-config", paramLabel = "FILE",
+      description = "Properties file of Kafka consumer settings for every tailer "
+          + "(security, fetch sizes, ...).")
+  Path tailConfig;
+
   @Override
   public Integer call() throws Exception {
+    List<TailSpec> specs = new ArrayList<>();
+    for (String t : tails) {
+      specs.add(TailSpec.parse(t));
+    }
+    if (!specs.isEmpty() && (kafkaBootstrap == null || kafkaBootstrap.isBlank())) {
+      throw new IllegalArgumentException("--tail needs --kafka-bootstrap HOST:PORT");
+    }
+    if (tailConfig != null && !Files.isReadable(tailConfig)) {
+      throw new IllegalArgumentException("--tail-config " + tailConfig + ": not a readable file");
+    }
     Files.createDirectories(dataDir);
     ConvergeServer server = ConvergeServer.start(
         new ServerOptions(dataDir, host, port, serialization));
-    server.warmUp();
-    Serving.printConnectionHelp(spec.commandLine().getOut(), server, null);
-    return Serving.blockUntilStopped(server);
+    TailerGroup tailers;
+    try {
+      server.warmUp();
+      tailers = TailerGroup.start(server.store(), kafkaBootstrap, specs, tailConfig);
+    } catch (Exception | Error e) {
+      server.stop();
+      throw e;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    for (KafkaTailer t : tailers.tailers()) {
+      out.println("Tailing Kafka topic " + t.spec().topic() + " at " + kafkaBootstrap
+          + " into collection " + t.spec().collection());
+    }
+    Serving.printConnectionHelp(out, server, null);
+    return blockUntilStopped(server, tailers);
+  }
+
+  /**
+   * Like {@link Serving#blockUntilStopped}, with one hook that stops the tailers before the server
+   * releases the store (shutdown hooks run concurrently, so two hooks could close the store under a
+   * tailer's write; that write would be lost whole and re-read, but noisily).
+   */
+  private static int blockUntilStopped(ConvergeServer server, TailerGroup tailers) {
+    Runnable stop = () -> {
+      try {
+        tailers.close();
+      } finally {
+        server.stop();
+      }
+    };
+    Thread hook = new Thread(stop, "converge-server-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    server.join();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or ran
+    }
+    stop.run();
+    return ConvergeCli.OK;
   }
 }

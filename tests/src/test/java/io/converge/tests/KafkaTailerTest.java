@@ -1,0 +1,283 @@
+package io.converge.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.converge.server.ConvergeServer;
+import io.converge.server.tailer.KafkaTailer;
+import io.converge.server.tailer.TailSpec;
+import io.converge.server.tailer.TailerOffsets;
+import io.converge.storage.ConvergeStore;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Kafka tailer against a real broker: documents, keys as {@code _id}, tombstones, malformed
+ * records (skipped, counted, offsets still advance), resuming after a clean stop, and exactly-once
+ * across a hard kill of a {@code converge server} process while a producer keeps producing.
+ */
+class KafkaTailerTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  @TempDir
+  static Path kafkaDir;
+  static KafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = KafkaBroker.start(kafkaDir);
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(String topic, int partition, String key,
+      String value) {
+    return new ProducerRecord<>(topic, partition,
+        key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static ProducerRecord<byte[], byte[]> raw(String topic, byte[] value) {
+    return new ProducerRecord<>(topic, 0, null, value);
+  }
+
+  @Test
+  void documentsKeysTombstonesAndMalformedRecords(@TempDir Path dir) throws Exception {
+    String topic = "events";
+    broker.createTopic(topic, 2);
+    List<ProducerRecord<byte[], byte[]>> records = List.of(
+        record(topic, 0, null, "{\"_id\": \"a\", \"n\": 1}"),
+        record(topic, 0, "b", "{\"n\": 2, \"tag\": \"keyed\"}"),
+        record(topic, 0, "ignored-key", "{\"_id\": \"c\", \"n\": 3}"),
+        record(topic, 0, null, "{\"n\": 4, \"tag\": \"generated\"}"),
+        record(topic, 0, "a", null), // tombstone: deletes a
+        record(topic, 0, null, "{not json"),
+        record(topic, 0, null, "[1, 2]"),
+        record(topic, 0, null, ""),
+        raw(topic, new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}),
+        record(topic, 0, null, "{\"_id\": {\"nested\": 1}, \"n\": 99}"),
+        record(topic, 0, null, null), // tombstone without a key
+        record(topic, 0, null, "{\"_id\": \"p\",\n  \"n\": 5,\n  \"tag\": \"pretty\"\n}"),
+        record(topic, 0, null, "{\"_id\": \"q\",\n \"n\": 6}\n{\"_id\": \"r\"}"),
+        record(topic, 1, "d", "{\"n\": 7, \"nested\": {\"k\": \"v\"}}"));
+    int malformed = 7;
+    try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+      for (ProducerRecord<byte[], byte[]> r : records) {
+        producer.send(r).get();
+      }
+    }
+    Path data = dir.resolve("data");
+    ConvergeServer server = Servers.start(data);
+    KafkaTailer tailer = KafkaTailer.start(server.store(), broker.bootstrap(),
+        new TailSpec(topic, "events"), new Properties());
+    try {
+      assertTrue(tailer.awaitRecords(records.size(), WAIT), "tailer counts: " + tailer.counts());
+      assertNull(tailer.failure());
+      assertEquals(malformed, tailer.counts().malformed(), tailer.counts().toString());
+      assertEquals(1, tailer.counts().deletes());
+      assertEquals(records.size() - malformed - 1, tailer.counts().upserts());
+      try (Connection c = DriverManager.getConnection(server.jdbcUrl())) {
+        assertEquals(List.of(
+                Sql.row("b", 2L, "keyed"),
+                Sql.row("c", 3L, null),
+                Sql.row("p", 5L, "pretty"),
+                Sql.row("d", 7L, null)),
+            Sql.rows(c, "select \"_id\", n, tag from events where \"_id\" <> "
+                + "(select \"_id\" from events where n = 4) order by n"));
+        assertEquals(5L, Sql.scalar(c, "select count(*) from events"));
+        assertEquals(0L, Sql.scalar(c, "select count(*) from events where \"_id\" = 'a'"));
+        assertEquals("v", Sql.scalar(c, "select \"nested.k\" from events where \"_id\" = 'd'"));
+        // the generated _id is a UUID, not the (absent) key
+        assertEquals(36L, Sql.scalar(c, "select char_length(\"_id\") from events where n = 4"));
+      }
+      // offsets advanced past every record, malformed ones included
+      TailerOffsets offsets = new TailerOffsets(server.store().collection("events"), topic);
+      assertEquals(OptionalLong.of(records.size() - 1), offsets.next(0));
+      assertEquals(OptionalLong.of(1), offsets.next(1));
+    } finally {
+      tailer.close();
+      server.stop();
+    }
+  }
+
+  @Test
+  void cleanRestartResumesAtTheStoredOffsets(@TempDir Path dir) throws Exception {
+    String topic = "resume";
+    broker.createTopic(topic, 3);
+    Path data = dir.resolve("data");
+    try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+      produceSequence(producer, topic, 0, 300);
+      try (ConvergeStore store = ConvergeStore.open(data);
+          KafkaTailer tailer = KafkaTailer.start(store, broker.bootstrap(),
+              new TailSpec(topic, "seq"), new Properties())) {
+        assertTrue(tailer.awaitRecords(300, WAIT), tailer.counts().toString());
+      }
+      produceSequence(producer, topic, 300, 200);
+    }
+    try (ConvergeStore store = ConvergeStore.open(data);
+        KafkaTailer tailer = KafkaTailer.start(store, broker.bootstrap(),
+            new TailSpec(topic, "seq"), new Properties())) {
+      assertTrue(tailer.awaitRecords(200, WAIT), tailer.counts().toString());
+      assertEquals(200, tailer.counts().records(), "only the new records are read again");
+      assertEquals(500, store.collection("seq").documentCount());
+    }
+  }
+
+  /** Keyless records without _id: each gets a generated _id, so a replay would be a duplicate. */
+  private static void produceSequence(KafkaProducer<byte[], byte[]> producer, String topic,
+      int from, int count) throws Exception {
+    for (int i = from; i < from + count; i++) {
+      producer.send(new ProducerRecord<>(topic, null,
+          ("{\"seq\": " + i + ", \"pad\": \"" + "x".repeat(i % 50) + "\"}")
+              .getBytes(StandardCharsets.UTF_8)));
+    }
+    producer.flush();
+  }
+
+  @Test
+  void exactlyOnceAcrossAHardKillOfTheServerProcess(@TempDir Path dir) throws Exception {
+    String topic = "orders-stream";
+    int total = 20_000;
+    broker.createTopic(topic, 3);
+    Path data = dir.resolve("data");
+    String tail = topic + ":seqs";
+    ServerProcess first = ServerProcess.start(dir.resolve("first.log"), data, broker.bootstrap(),
+        tail);
+    AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    Thread producing = new Thread(() -> {
+      try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+        for (int i = 0; i < total; i += 100) {
+          produceSequence(producer, topic, i, 100);
+          Thread.sleep(100); // under 1,000 records/s: the stream outlives a kill and a restart
+        }
+      } catch (Throwable t) {
+        producerFailure.set(t);
+      }
+    }, "test-producer");
+    producing.start();
+    try {
+      long beforeKill;
+      try {
+        beforeKill = awaitCount(first, n -> n >= 1_000);
+      } finally {
+        first.kill();
+      }
+      assertTrue(producing.isAlive(), "the producer should still be producing at the kill");
+      System.out.println("killed converge server with " + beforeKill + " of " + total
+          + " documents visible");
+      ServerProcess second = ServerProcess.start(dir.resolve("second.log"), data,
+          broker.bootstrap(), tail);
+      try {
+        assertTrue(producing.isAlive(), "the producer should still be producing at the restart");
+        producing.join(TimeUnit.SECONDS.toMillis(90));
+        assertNull(producerFailure.get());
+        awaitCount(second, n -> n >= total);
+        try (Connection c = DriverManager.getConnection(second.jdbcUrl)) {
+          assertEquals(List.of(Sql.row((long) total, (long) total, 0L, (long) total - 1)),
+              Sql.rows(c, "select count(*), count(distinct seq), min(seq), max(seq) from seqs"),
+              "killed after " + beforeKill + " documents");
+        }
+      } finally {
+        second.kill();
+      }
+    } finally {
+      first.kill();
+      producing.interrupt();
+      producing.join();
+    }
+  }
+
+  /** Polls {@code select count(*)} until {@code done} holds; returns the count. */
+  private static long awaitCount(ServerProcess server, java.util.function.LongPredicate done)
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    long n = -1;
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl)) {
+      while (System.nanoTime() < deadline) {
+        try {
+          n = ((Number) Sql.scalar(c, "select count(*) from seqs")).longValue();
+        } catch (SQLException e) {
+          throw new AssertionError("count query failed; server log:\n"
+              + Files.readString(server.log), e);
+        }
+        if (n >= 0 && done.test(n)) {
+          return n;
+        }
+        Thread.sleep(50);
+      }
+    }
+    throw new AssertionError("count did not get there in time; last " + n + "; server log:\n"
+        + Files.readString(server.log));
+  }
+
+  /** {@code converge server --tail ...} in a child JVM, on a free port. */
+  private static final class ServerProcess {
+    private static final Pattern URL = Pattern.compile("JDBC URL:\\s+(\\S+)");
+    final Process process;
+    final String jdbcUrl;
+    final Path log;
+
+    private ServerProcess(Process process, String jdbcUrl, Path log) {
+      this.process = process;
+      this.jdbcUrl = jdbcUrl;
+      this.log = log;
+    }
+
+    static ServerProcess start(Path log, Path data, String bootstrap, String tail)
+        throws Exception {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp",
+          System.getProperty("java.class.path"), "io.converge.server.cli.ConvergeCli", "server",
+          "--data-dir", data.toString(), "--port", "0", "--kafka-bootstrap", bootstrap,
+          "--tail", tail);
+      pb.redirectErrorStream(true);
+      File out = log.toFile();
+      pb.redirectOutput(out);
+      Process p = pb.start();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < deadline) {
+        String text = Files.readString(log);
+        Matcher m = URL.matcher(text);
+        if (m.find()) {
+          return new ServerProcess(p, m.group(1), log);
+        }
+        if (!p.isAlive()) {
+          throw new AssertionError("converge server exited " + p.exitValue() + ":\n" + text);
+        }
+        Thread.sleep(50);
+      }
+      p.destroyForcibly();
+      throw new AssertionError("converge server did not start:\n" + Files.readString(log));
+    }
+
+    /** SIGKILL: no shutdown hook, no final batch, no RocksDB close. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}
