@@ -45,29 +45,40 @@ final class ColumnAggregator {
   List<Object[]> aggregate(Aggregation a, RoaringBitmap rids) {
     List<String> groupBy = a.groupBy();
     List<Aggregation.Call> calls = a.calls();
-    // Distinct fields to load: group keys first, then call arguments.
+    // Distinct fields to load: group keys first, then call arguments; after them, one computed
+    // column per arithmetic argument.
     List<String> paths = new ArrayList<>(groupBy);
+    List<Aggregation.Arithmetic> computed = new ArrayList<>();
     int[] argIndex = new int[calls.size()];
     for (int i = 0; i < calls.size(); i++) {
-      String p = calls.get(i).path();
-      if (p == null) {
-        argIndex[i] = -1;
+      Aggregation.Call call = calls.get(i);
+      if (call.arithmetic() != null) {
+        indexOf(paths, call.arithmetic().left());
+        indexOf(paths, call.arithmetic().right());
+        argIndex[i] = -2 - computed.size(); // resolved below, once every path is known
+        computed.add(call.arithmetic());
       } else {
-        int at = paths.indexOf(p);
-        if (at < 0) {
-          at = paths.size();
-          paths.add(p);
-        }
-        argIndex[i] = at;
+        argIndex[i] = call.path() == null ? -1 : indexOf(paths, call.path());
+      }
+    }
+    for (int i = 0; i < argIndex.length; i++) {
+      if (argIndex[i] <= -2) {
+        argIndex[i] = paths.size() + (-2 - argIndex[i]);
       }
     }
     int[] fieldIds = new int[paths.size()];
-    boolean[] asDouble = new boolean[paths.size()];
+    boolean[] asDouble = new boolean[paths.size() + computed.size()];
+    int[][] operands = new int[computed.size()][];
     for (int i = 0; i < paths.size(); i++) {
       fieldIds[i] = snapshot.fieldId(paths.get(i));
       FieldInfo f = snapshot.schema().field(paths.get(i));
       asDouble[i] = f != null && f.count(FieldType.DOUBLE) > 0 && f.count(FieldType.INT) > 0;
     }
+    for (int i = 0; i < operands.length; i++) {
+      operands[i] = new int[] {paths.indexOf(computed.get(i).left()),
+          paths.indexOf(computed.get(i).right())};
+    }
+    Columns columns = new Columns(fieldIds, asDouble, computed, operands);
     int segments = snapshot.segmentCount();
     Map<Object, Accumulator[]> groups;
     if (segments >= parallelMinSegments && Runtime.getRuntime().availableProcessors() > 1) {
@@ -76,8 +87,8 @@ final class ColumnAggregator {
       int mid = segments / 2;
       java.util.concurrent.CompletableFuture<Map<Object, Accumulator[]>> second =
           java.util.concurrent.CompletableFuture.supplyAsync(() ->
-              fold(mid, segments, rids, groupBy.size(), calls, argIndex, fieldIds, asDouble));
-      groups = fold(0, mid, rids, groupBy.size(), calls, argIndex, fieldIds, asDouble);
+              fold(mid, segments, rids, groupBy.size(), calls, argIndex, columns));
+      groups = fold(0, mid, rids, groupBy.size(), calls, argIndex, columns);
       Map<Object, Accumulator[]> later;
       try {
         later = second.join();
@@ -95,7 +106,7 @@ final class ColumnAggregator {
         }
       }
     } else {
-      groups = fold(0, segments, rids, groupBy.size(), calls, argIndex, fieldIds, asDouble);
+      groups = fold(0, segments, rids, groupBy.size(), calls, argIndex, columns);
     }
     if (groups.isEmpty() && groupBy.isEmpty()) {
       groups.put(List.of(), newAccumulators(calls));
@@ -112,22 +123,59 @@ final class ColumnAggregator {
     return out;
   }
 
+  /**
+   * The columns a fold reads: stored fields (by id) then computed ones ({@code operands} index the
+   * stored ones); {@code asDouble} per column.
+   */
+  private record Columns(int[] fieldIds, boolean[] asDouble, List<Aggregation.Arithmetic> computed,
+      int[][] operands) {
+    int size() {
+      return fieldIds.length + computed.size();
+    }
+
+    void load(CollectionSnapshot snapshot, int seg, ColumnVector[] into) {
+      for (int i = 0; i < fieldIds.length; i++) {
+        into[i] = snapshot.vector(fieldIds[i], seg);
+      }
+      if (computed.isEmpty()) {
+        return;
+      }
+      int rows = 0;
+      for (int i = 0; i < fieldIds.length; i++) {
+        rows = Math.max(rows, into[i] == null ? 0 : into[i].rows());
+      }
+      for (int c = 0; c < computed.size(); c++) {
+        int l = operands[c][0];
+        int r = operands[c][1];
+        into[fieldIds.length + c] = ArithmeticColumn.evaluate(computed.get(c).op(), into[l],
+            asDouble[l], into[r], asDouble[r], rows);
+      }
+    }
+  }
+
+  private static int indexOf(List<String> paths, String path) {
+    int at = paths.indexOf(path);
+    if (at < 0) {
+      at = paths.size();
+      paths.add(path);
+    }
+    return at;
+  }
+
   /** Aggregates of segments {@code [from, to)}, by group key. */
   private Map<Object, Accumulator[]> fold(int from, int to, RoaringBitmap rids, int keys,
-      List<Aggregation.Call> calls, int[] argIndex, int[] fieldIds, boolean[] asDouble) {
+      List<Aggregation.Call> calls, int[] argIndex, Columns columns) {
     Map<Object, Accumulator[]> groups = new LinkedHashMap<>();
-    ColumnVector[] vectors = new ColumnVector[fieldIds.length];
-    SegmentFold typed = new SegmentFold(keys, calls, argIndex, asDouble);
+    ColumnVector[] vectors = new ColumnVector[columns.size()];
+    SegmentFold typed = new SegmentFold(keys, calls, argIndex, columns.asDouble());
     for (int seg = from; seg < to; seg++) {
       RoaringBitmap offsets = snapshot.selectedOffsets(seg, rids);
       if (offsets.isEmpty()) {
         continue;
       }
-      for (int i = 0; i < fieldIds.length; i++) {
-        vectors[i] = snapshot.vector(fieldIds[i], seg);
-      }
+      columns.load(snapshot, seg, vectors);
       if (!typed.fold(vectors, offsets, groups)) {
-        foldBoxed(vectors, offsets, keys, calls, argIndex, asDouble, groups);
+        foldBoxed(vectors, offsets, keys, calls, argIndex, columns.asDouble(), groups);
       }
     }
     return groups;

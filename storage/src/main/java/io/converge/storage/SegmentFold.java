@@ -107,8 +107,8 @@ final class SegmentFold {
 
   private boolean supported(Aggregation.Call call, ColumnVector arg, int groupCount) {
     Kind kind = arg == null ? Kind.NULLS : arg.kind();
-    if (call.path() == null || kind == Kind.NULLS) {
-      return true;
+    if (kind == Kind.NULLS) {
+      return true; // COUNT(*), or a column with no value in this segment
     }
     return switch (call.kind()) {
       case COUNT -> !call.distinct() || kind == Kind.STRING_DICT

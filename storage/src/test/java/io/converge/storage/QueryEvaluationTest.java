@@ -353,6 +353,59 @@ class QueryEvaluationTest {
     }
   }
 
+  @Test
+  void aggregatesOverArithmeticAgreeWithRowByRowFolding() {
+    Aggregation.Arithmetic times = new Aggregation.Arithmetic(Aggregation.Arithmetic.Op.TIMES, "n", "c.k");
+    Aggregation.Arithmetic minus = new Aggregation.Arithmetic(Aggregation.Arithmetic.Op.MINUS, "n", "d");
+    List<Aggregation.Call> calls = List.of(
+        Aggregation.Call.over(Aggregation.Kind.SUM, times),
+        Aggregation.Call.over(Aggregation.Kind.COUNT, times),
+        Aggregation.Call.over(Aggregation.Kind.MAX, times),
+        Aggregation.Call.over(Aggregation.Kind.SUM, minus),
+        Aggregation.Call.over(Aggregation.Kind.MIN, minus));
+    try (CollectionSnapshot s = coll.snapshot()) {
+      for (List<String> groupBy : List.of(List.<String>of(), List.of("s"), List.of("b"))) {
+        List<Object[]> actual = s.aggregate(new Aggregation(groupBy, calls), null);
+        Map<List<Object>, Object[]> expected = new HashMap<>();
+        for (Object[] row : rows.values()) {
+          List<Object> key = new ArrayList<>();
+          for (String g : groupBy) {
+            key.add(row[PATHS.indexOf(g)]);
+          }
+          Object[] acc = expected.computeIfAbsent(key, k -> new Object[] {null, 0L, null, null, null});
+          Object n = row[PATHS.indexOf("n")];
+          Object k = row[PATHS.indexOf("c.k")];
+          Object d = row[PATHS.indexOf("d")];
+          if (n != null && k != null) {
+            long t = (Long) n * (Long) k;
+            acc[0] = acc[0] == null ? t : (Long) acc[0] + t;
+            acc[1] = (Long) acc[1] + 1;
+            acc[2] = acc[2] == null ? t : Math.max((Long) acc[2], t);
+          }
+          if (n != null && d != null) {
+            double m = (Long) n - ((Number) d).doubleValue();
+            acc[3] = acc[3] == null ? m : (Double) acc[3] + m;
+            acc[4] = acc[4] == null ? m : Math.min((Double) acc[4], m);
+          }
+        }
+        assertEquals(expected.size(), actual.size(), "groups of " + groupBy);
+        for (Object[] row : actual) {
+          List<Object> key = Arrays.asList(Arrays.copyOf(row, groupBy.size()));
+          Object[] want = expected.get(key);
+          assertTrue(want != null, "unexpected group " + key);
+          for (int i = 0; i < calls.size(); i++) {
+            Object got = row[groupBy.size() + i];
+            if (want[i] instanceof Double w && got instanceof Double g) {
+              assertEquals(w, g, Math.abs(w) * 1e-9, "call " + i + " of " + key);
+            } else {
+              assertEquals(want[i], got, "call " + i + " of group " + key);
+            }
+          }
+        }
+      }
+    }
+  }
+
   private static Map<List<Object>, Object[]> referenceAggregate(List<String> groupBy,
       RoaringBitmap filter) {
     Map<List<Object>, Object[]> out = new LinkedHashMap<>();

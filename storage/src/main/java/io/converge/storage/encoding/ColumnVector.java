@@ -102,6 +102,29 @@ public final class ColumnVector {
     return new ColumnVector(Kind.STRING, rows, nonNull, present, null, null, null, null, strings);
   }
 
+  /** Integers by row; {@code presence} bit i set when row i has a value (null: every row). */
+  public static ColumnVector ofLongs(long[] values, long[] presence) {
+    return new ColumnVector(Kind.LONG, values.length, count(presence, values.length), presence,
+        values, null, null, null, null);
+  }
+
+  /** Doubles by row; {@code presence} as in {@link #ofLongs}. */
+  public static ColumnVector ofDoubles(double[] values, long[] presence) {
+    return new ColumnVector(Kind.DOUBLE, values.length, count(presence, values.length), presence,
+        null, values, null, null, null);
+  }
+
+  private static int count(long[] presence, int rows) {
+    if (presence == null) {
+      return rows;
+    }
+    int n = 0;
+    for (long w : presence) {
+      n += Long.bitCount(w);
+    }
+    return n;
+  }
+
   public Kind kind() {
     return kind;
   }

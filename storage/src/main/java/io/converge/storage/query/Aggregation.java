@@ -17,6 +17,32 @@ import java.util.List;
 public record Aggregation(List<String> groupBy, List<Call> calls) {
   public enum Kind { COUNT, SUM, MIN, MAX }
 
-  /** {@code path} null means COUNT(*); {@code distinct} only with COUNT. */
-  public record Call(Kind kind, String path, boolean distinct) {}
+  /**
+   * An aggregate over a field ({@code path}), over an arithmetic expression of two numeric fields
+   * ({@code arithmetic}, with {@code path} null), or over nothing (COUNT(*): both null).
+   * {@code distinct} only with COUNT.
+   */
+  public record Call(Kind kind, String path, boolean distinct, Arithmetic arithmetic) {
+    public Call(Kind kind, String path, boolean distinct) {
+      this(kind, path, distinct, null);
+    }
+
+    /** An aggregate over {@code left op right}. */
+    public static Call over(Kind kind, Arithmetic arithmetic) {
+      return new Call(kind, null, false, arithmetic);
+    }
+
+    /** Whether the call reads no value (COUNT(*)). */
+    public boolean countsRows() {
+      return path == null && arithmetic == null;
+    }
+  }
+
+  /**
+   * {@code left op right} over two numeric fields, per row: NULL when either is NULL or not a
+   * number; two integers give an integer (an overflow is an error), otherwise a double.
+   */
+  public record Arithmetic(Op op, String left, String right) {
+    public enum Op { PLUS, MINUS, TIMES }
+  }
 }

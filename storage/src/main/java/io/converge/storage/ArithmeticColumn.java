@@ -1,0 +1,105 @@
+package io.converge.storage;
+
+import io.converge.storage.encoding.ColumnVector;
+import io.converge.storage.encoding.ColumnVector.Kind;
+import io.converge.storage.query.Aggregation.Arithmetic;
+
+/**
+ * Computes {@code left op right} for every row of a segment, as a new vector that aggregates
+ * read like a stored column: two integer columns give integers (an overflow is an error, as in
+ * SUM), a double on either side gives doubles, and a row is NULL when either side is NULL or not a
+ * number. Fields holding both integers and decimals ({@code asDouble}) compute in doubles.
+ */
+final class ArithmeticColumn {
+  private ArithmeticColumn() {}
+
+  static ColumnVector evaluate(Arithmetic.Op op, ColumnVector left, boolean leftAsDouble,
+      ColumnVector right, boolean rightAsDouble, int rows) {
+    Kind l = left == null ? Kind.NULLS : left.kind();
+    Kind r = right == null ? Kind.NULLS : right.kind();
+    if (l == Kind.NULLS || r == Kind.NULLS) {
+      return ColumnVector.ofLongs(new long[rows], new long[(rows + 63) >>> 6]);
+    }
+    long[] presence = and(left, right, rows);
+    if (l == Kind.LONG && r == Kind.LONG && !leftAsDouble && !rightAsDouble) {
+      long[] a = left.longs();
+      long[] b = right.longs();
+      long[] out = new long[rows];
+      try {
+        for (int i = 0; i < rows; i++) {
+          if (presence == null || (presence[i >>> 6] & (1L << i)) != 0) {
+            out[i] = switch (op) {
+              case PLUS -> Math.addExact(a[i], b[i]);
+              case MINUS -> Math.subtractExact(a[i], b[i]);
+              case TIMES -> Math.multiplyExact(a[i], b[i]);
+            };
+          }
+        }
+      } catch (ArithmeticException e) {
+        throw new StoreException("BIGINT overflow in " + op.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      return ColumnVector.ofLongs(out, presence);
+    }
+    if ((l == Kind.LONG || l == Kind.DOUBLE) && (r == Kind.LONG || r == Kind.DOUBLE)) {
+      double[] out = new double[rows];
+      for (int i = 0; i < rows; i++) {
+        if (presence == null || (presence[i >>> 6] & (1L << i)) != 0) {
+          double a = l == Kind.LONG ? left.longs()[i] : left.doubles()[i];
+          double b = r == Kind.LONG ? right.longs()[i] : right.doubles()[i];
+          out[i] = apply(op, a, b);
+        }
+      }
+      return ColumnVector.ofDoubles(out, presence);
+    }
+    // Mixed segments (an in-memory tail, or numbers with other values): row by row.
+    Object[] values = new Object[rows];
+    for (int i = 0; i < rows; i++) {
+      values[i] = apply(op, left.get(i), leftAsDouble, right.get(i), rightAsDouble);
+    }
+    return ColumnVector.of(values, rows);
+  }
+
+  static Object apply(Arithmetic.Op op, Object a, boolean aDouble, Object b, boolean bDouble) {
+    if (!(a instanceof Long || a instanceof Double) || !(b instanceof Long || b instanceof Double)) {
+      return null;
+    }
+    if (a instanceof Long x && b instanceof Long y && !aDouble && !bDouble) {
+      try {
+        return switch (op) {
+          case PLUS -> Math.addExact(x, y);
+          case MINUS -> Math.subtractExact(x, y);
+          case TIMES -> Math.multiplyExact(x, y);
+        };
+      } catch (ArithmeticException e) {
+        throw new StoreException("BIGINT overflow in " + op.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return apply(op, ((Number) a).doubleValue(), ((Number) b).doubleValue());
+  }
+
+  private static double apply(Arithmetic.Op op, double a, double b) {
+    return switch (op) {
+      case PLUS -> a + b;
+      case MINUS -> a - b;
+      case TIMES -> a * b;
+    };
+  }
+
+  /** Rows where both sides have a value (null: every row). */
+  private static long[] and(ColumnVector a, ColumnVector b, int rows) {
+    long[] pa = a.presence();
+    long[] pb = b.presence();
+    boolean fullA = pa == null && a.rows() >= rows;
+    boolean fullB = pb == null && b.rows() >= rows;
+    if (fullA && fullB) {
+      return null;
+    }
+    long[] out = new long[(rows + 63) >>> 6];
+    for (int i = 0; i < rows; i++) {
+      if (a.isPresent(i) && b.isPresent(i)) {
+        out[i >>> 6] |= 1L << i;
+      }
+    }
+    return out;
+  }
+}
