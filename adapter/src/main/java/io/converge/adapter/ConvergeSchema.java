@@ -65,6 +65,14 @@ public final class ConvergeSchema extends AbstractSchema {
             ? old : new ConvergeTable(c, schema, pushdown));
   }
 
+  /** SQL functions: {@code ARRAY_CONTAINS} ({@link ConvergeArrayFunctions}). */
+  @Override
+  protected com.google.common.collect.Multimap<String, org.apache.calcite.schema.Function>
+      getFunctionMultimap() {
+    return com.google.common.collect.ImmutableMultimap.of(ConvergeArrayFunctions.ARRAY_CONTAINS,
+        ConvergeArrayFunctions.arrayContainsFunction());
+  }
+
   @Override
   public boolean isMutable() {
     return true;

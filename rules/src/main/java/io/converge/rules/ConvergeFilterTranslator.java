@@ -1,12 +1,16 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeArrayFunctions;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
 import io.converge.storage.CollectionSnapshot;
 import io.converge.storage.FieldType;
 import io.converge.storage.query.Predicate;
+import io.converge.storage.FieldInfo;
 import java.math.BigDecimal;
+import java.time.Instant;
+import org.apache.calcite.rel.type.RelDataType;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -60,6 +64,10 @@ public final class ConvergeFilterTranslator {
   private final RexBuilder rexBuilder;
   private final ConvergeTable table;
   private final int[] columns;
+  /** Whether the conjunct being translated has a dynamic parameter. */
+  private boolean usedParam;
+  /** NOTs around the expression being translated: parameters are not translated under one. */
+  private int notDepth;
 
   /**
    * @param columns table column index of each input field of the condition
@@ -87,9 +95,16 @@ public final class ConvergeFilterTranslator {
         }
       }
       try {
+        usedParam = false;
+        notDepth = 0;
         Predicate p = predicate(expanded);
         predicates.add(p);
         texts.add(describe(p));
+        if (usedParam) {
+          // bound at execution, maybe to a value storage cannot compare exactly (then the index
+          // selects a superset): Calcite evaluates the conjunct again on the selected rows
+          residual.add(conjunct);
+        }
       } catch (CannotTranslateException e) {
         residual.add(conjunct);
       }
@@ -157,7 +172,12 @@ public final class ConvergeFilterTranslator {
       return inOrOr(ops);
     }
     case NOT:
-      return new Predicate.Not(predicate(((RexCall) e).getOperands().get(0)));
+      notDepth++;
+      try {
+        return new Predicate.Not(predicate(((RexCall) e).getOperands().get(0)));
+      } finally {
+        notDepth--;
+      }
     case IS_NULL:
     case IS_NOT_NULL: {
       RexNode o = ((RexCall) e).getOperands().get(0);
@@ -208,6 +228,8 @@ public final class ConvergeFilterTranslator {
       return compare((RexCall) e);
     case LIKE:
       return like((RexCall) e);
+    case OTHER_FUNCTION:
+      return arrayContains((RexCall) e);
     default:
       throw new CannotTranslateException("not translatable: " + e.getKind());
     }
@@ -233,17 +255,17 @@ public final class ConvergeFilterTranslator {
     RexNode a = call.getOperands().get(0);
     RexNode b = call.getOperands().get(1);
     SqlKind kind = call.getKind();
-    if (a instanceof RexLiteral && b instanceof RexInputRef) {
+    if ((a instanceof RexLiteral || a instanceof RexDynamicParam) && b instanceof RexInputRef) {
       RexNode t = a;
       a = b;
       b = t;
       kind = kind.reverse();
     }
-    if (!(a instanceof RexInputRef ref) || !(b instanceof RexLiteral lit)) {
+    if (!(a instanceof RexInputRef ref)
+        || !(b instanceof RexLiteral || b instanceof RexDynamicParam)) {
       throw new CannotTranslateException("not column op literal");
     }
     ConvergeColumn c = comparable(ref);
-    Object value = value(c, lit);
     Predicate.Op op = switch (kind) {
       case EQUALS -> Predicate.Op.EQ;
       case NOT_EQUALS -> Predicate.Op.NE;
@@ -253,7 +275,130 @@ public final class ConvergeFilterTranslator {
       case GREATER_THAN_OR_EQUAL -> Predicate.Op.GE;
       default -> throw new CannotTranslateException("operator " + kind);
     };
+    if (c.type() == ConvergeColumnType.TIMESTAMP) {
+      return timestampCompare(c.path(), op, b);
+    }
+    Object value = b instanceof RexDynamicParam param ? param(c, param, 0)
+        : value(c, (RexLiteral) b);
     return new Predicate.Compare(c.path(), op, value);
+  }
+
+  /**
+   * A comparison of a TIMESTAMP(3) column with a literal or parameter {@code m} (epoch
+   * milliseconds, UTC wall clock). Calcite sees a stored instant {@code t} as its millisecond
+   * {@code floor(t)}, so {@code floor(t) = m} is {@code m <= t < m + 1 ms}, {@code floor(t) <= m}
+   * is {@code t < m + 1 ms}, and so on: exact even for instants with sub-millisecond digits.
+   */
+  private Predicate timestampCompare(String path, Predicate.Op op, RexNode bound)
+      throws CannotTranslateException {
+    Object lo;
+    Object hi;
+    if (bound instanceof RexDynamicParam param) {
+      lo = param(ConvergeColumn.EVENT_TIME, param, 0);
+      hi = param(ConvergeColumn.EVENT_TIME, param, 1);
+    } else {
+      long m = timestampMillis((RexLiteral) bound);
+      lo = Instant.ofEpochMilli(m);
+      hi = Instant.ofEpochMilli(Math.addExact(m, 1));
+    }
+    return switch (op) {
+      case EQ -> new Predicate.And(List.of(new Predicate.Compare(path, Predicate.Op.GE, lo),
+          new Predicate.Compare(path, Predicate.Op.LT, hi)));
+      case NE -> new Predicate.Or(List.of(new Predicate.Compare(path, Predicate.Op.LT, lo),
+          new Predicate.Compare(path, Predicate.Op.GE, hi)));
+      case LT -> new Predicate.Compare(path, Predicate.Op.LT, lo);
+      case LE -> new Predicate.Compare(path, Predicate.Op.LT, hi);
+      case GT -> new Predicate.Compare(path, Predicate.Op.GE, hi);
+      case GE -> new Predicate.Compare(path, Predicate.Op.GE, lo);
+    };
+  }
+
+  private static long timestampMillis(RexLiteral lit) throws CannotTranslateException {
+    if (lit.isNull() || lit.getTypeName() != SqlTypeName.TIMESTAMP) {
+      throw new CannotTranslateException("not a TIMESTAMP literal: " + lit);
+    }
+    Long m = lit.getValueAs(Long.class); // what Calcite's generated code compares with
+    if (m == null || Math.abs(m) > MAX_MILLIS) {
+      throw new CannotTranslateException("TIMESTAMP literal out of range: " + lit);
+    }
+    return m;
+  }
+
+  /** Epoch milliseconds beyond which a bound is left to Calcite (years beyond +-100,000). */
+  static final long MAX_MILLIS = 3_000_000_000_000_000L;
+
+  /**
+   * A dynamic parameter compared with column {@code c}: a {@link ConvergeQuery.Param} bound at
+   * execution. Only outside NOT (an unbindable value selects a superset, which NOT would turn
+   * into a subset) and when Calcite typed the parameter in the column's family.
+   */
+  private Object param(ConvergeColumn c, RexDynamicParam param, long millisDelta)
+      throws CannotTranslateException {
+    if (notDepth > 0) {
+      throw new CannotTranslateException("dynamic parameter under NOT");
+    }
+    RelDataType t = param.getType();
+    boolean ok = switch (c.type()) {
+      case BIGINT, DOUBLE -> SqlTypeUtil.isNumeric(t);
+      case VARCHAR -> SqlTypeUtil.inCharFamily(t);
+      case BOOLEAN -> SqlTypeUtil.inBooleanFamily(t);
+      case TIMESTAMP -> t.getSqlTypeName() == SqlTypeName.TIMESTAMP;
+      default -> false;
+    };
+    if (!ok) {
+      throw new CannotTranslateException("parameter of type " + t + " for column " + c.name());
+    }
+    usedParam = true;
+    return new ConvergeQuery.Param(param.getIndex(), c.type(), millisDelta);
+  }
+
+  /**
+   * {@code ARRAY_CONTAINS(array_column, value)} ({@link ConvergeArrayFunctions}) → storage's
+   * {@link Predicate.Contains}, on array columns whose elements are all of one scalar type, with a
+   * literal of that type.
+   */
+  private Predicate arrayContains(RexCall call) throws CannotTranslateException {
+    if (!ConvergeArrayFunctions.isArrayContains(call.getOperator())
+        || call.getOperands().size() != 2) {
+      throw new CannotTranslateException("function " + call.getOperator().getName());
+    }
+    RexNode array = stripAnyCast(call.getOperands().get(0));
+    RexNode v = stripAnyCast(call.getOperands().get(1));
+    if (!(array instanceof RexInputRef ref) || !(v instanceof RexLiteral lit)) {
+      throw new CannotTranslateException("ARRAY_CONTAINS of an expression");
+    }
+    ConvergeColumn c = column(ref);
+    FieldInfo f = table.schema().field(c.path());
+    if (c.type() != ConvergeColumnType.ARRAY || f == null) {
+      throw new CannotTranslateException("not an array column");
+    }
+    int scalar = table.typeMask(c) & ~(1 << FieldType.NULL.ordinal());
+    int elements = f.elementTypeMask() & ~(1 << FieldType.NULL.ordinal());
+    ConvergeColumnType e = c.elementType();
+    boolean ok = scalar == 1 << FieldType.ARRAY.ordinal() && switch (e) {
+      case BIGINT -> elements == 1 << FieldType.INT.ordinal();
+      case DOUBLE -> elements != 0 && (elements & ~((1 << FieldType.INT.ordinal())
+          | (1 << FieldType.DOUBLE.ordinal()))) == 0;
+      case VARCHAR -> elements == 1 << FieldType.STRING.ordinal();
+      case BOOLEAN -> elements == 1 << FieldType.BOOL.ordinal();
+      default -> false;
+    };
+    if (!ok) {
+      throw new CannotTranslateException("array column " + c.name() + " with element types "
+          + elements);
+    }
+    // the value as the element column would compare it (Contains uses storage's comparison)
+    Object value = value(new ConvergeColumn(c.name(), c.path(), e, null, true), lit);
+    return new Predicate.Contains(c.path(), value);
+  }
+
+  /** A CAST to ANY that Calcite adds around arguments of ANY-typed function parameters. */
+  private static RexNode stripAnyCast(RexNode e) {
+    if (e.getKind() == SqlKind.CAST
+        && e.getType().getSqlTypeName() == SqlTypeName.ANY) {
+      return ((RexCall) e).getOperands().get(0);
+    }
+    return e;
   }
 
   private Predicate like(RexCall call) throws CannotTranslateException {
@@ -290,6 +435,9 @@ public final class ConvergeFilterTranslator {
   /** A column whose comparisons the storage layer evaluates exactly as SQL does. */
   private ConvergeColumn comparable(RexInputRef ref) throws CannotTranslateException {
     ConvergeColumn c = column(ref);
+    if (c.path().equals(CollectionSnapshot.EVENT_TIME)) {
+      return c; // a millisecond instant in every row
+    }
     if (isSystem(c)) {
       throw new CannotTranslateException("system column " + c.path());
     }
@@ -301,6 +449,7 @@ public final class ConvergeFilterTranslator {
           | (1 << FieldType.DOUBLE.ordinal()))) == 0 && scalar != 0;
       case VARCHAR -> scalar == 1 << FieldType.STRING.ordinal();
       case BOOLEAN -> scalar == 1 << FieldType.BOOL.ordinal();
+      case TIMESTAMP -> scalar == 1 << FieldType.TIMESTAMP.ordinal();
       default -> false;
     };
     if (!ok) {
@@ -343,7 +492,11 @@ public final class ConvergeFilterTranslator {
             return (double) l;
           }
         } catch (ArithmeticException e) {
-          // not integral
+          // not integral: a decimal the double holds exactly (2.5, not 0.1) means the same
+          double d = v.doubleValue();
+          if (Double.isFinite(d) && new BigDecimal(d).compareTo(v) == 0) {
+            return d;
+          }
         }
       }
       throw new CannotTranslateException("literal for a DOUBLE column: " + lit);

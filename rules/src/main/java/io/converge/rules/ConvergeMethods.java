@@ -3,6 +3,8 @@ package io.converge.rules;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeEnumerator;
 import io.converge.storage.CollectionSnapshot;
+import io.converge.storage.TopNSelector;
+import io.converge.storage.query.Predicate;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,15 +85,29 @@ public final class ConvergeMethods {
     return out;
   }
 
-  /** Rids selected by the query's lookup and predicate, or null for all live rows. */
+  /**
+   * Rids selected by the query's lookup and predicate (parameters bound), cut to its limit or
+   * top-N, or null for all live rows.
+   */
   static RoaringBitmap rids(DataContext root, CollectionSnapshot snapshot, ConvergeQuery q) {
     RoaringBitmap rids = null;
     if (q.ids() != null) {
       rids = snapshot.lookup(boundIds(root, q.ids()));
     }
-    if (q.predicate() != null && (rids == null || !rids.isEmpty())) {
-      RoaringBitmap selected = snapshot.select(q.predicate());
+    Predicate predicate = q.predicate() == null ? null : ConvergeParams.bind(root, q.predicate());
+    if (predicate != null && (rids == null || !rids.isEmpty())) {
+      RoaringBitmap selected = snapshot.select(predicate);
       rids = rids == null ? selected : RoaringBitmap.and(rids, selected);
+    }
+    if (q.limit() >= 0) {
+      int limit = (int) Math.min(q.limit(), Integer.MAX_VALUE);
+      if (!q.order().isEmpty()) {
+        rids = TopNSelector.select(snapshot, q.order(), limit, rids);
+      } else {
+        // the first rows in rid order, as the scan would have produced them
+        rids = (rids == null ? snapshot.liveRids()
+            : RoaringBitmap.and(rids, snapshot.liveRids())).limit(limit);
+      }
     }
     return rids;
   }

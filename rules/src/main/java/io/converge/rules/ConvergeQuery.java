@@ -1,7 +1,9 @@
 package io.converge.rules;
 
 import io.converge.adapter.ConvergeColumn;
+import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
+import io.converge.storage.TopNSelector;
 import io.converge.storage.query.Aggregation;
 import io.converge.storage.query.Predicate;
 import java.util.List;
@@ -19,12 +21,24 @@ import java.util.List;
  * @param aggregation column aggregate, or null
  * @param outputs how each aggregate result column is converted (empty without aggregation)
  * @param scalar true when each row is a single value, not an array (one output column)
+ * @param order sort keys of a top-N (empty: none); the rows are the first {@code limit} rows in
+ *     this order, ties by rid, produced in rid order (a Calcite sort above orders them)
+ * @param limit at most this many rows (the first ones in rid order without {@code order}), or -1
+ *     for no limit
  */
 public record ConvergeQuery(ConvergeTable table, List<ConvergeColumn> columns, Predicate predicate,
-    List<?> ids, Aggregation aggregation, List<AggregateOutput> outputs, boolean scalar) {
+    List<?> ids, Aggregation aggregation, List<AggregateOutput> outputs, boolean scalar,
+    List<TopNSelector.Key> order, long limit) {
+
+  /** A query without a limit. */
+  public ConvergeQuery(ConvergeTable table, List<ConvergeColumn> columns, Predicate predicate,
+      List<?> ids, Aggregation aggregation, List<AggregateOutput> outputs, boolean scalar) {
+    this(table, columns, predicate, ids, aggregation, outputs, scalar, List.of(), -1);
+  }
 
   public ConvergeQuery withScalar(boolean s) {
-    return new ConvergeQuery(table, columns, predicate, ids, aggregation, outputs, s);
+    return new ConvergeQuery(table, columns, predicate, ids, aggregation, outputs, s, order,
+        limit);
   }
 
   /** How a stored aggregate result becomes a value of the SQL result column. */
@@ -48,6 +62,24 @@ public record ConvergeQuery(ConvergeTable table, List<ConvergeColumn> columns, P
     @Override
     public String toString() {
       return "?" + index;
+    }
+  }
+
+  /**
+   * A dynamic parameter used as a predicate value ({@code n = ?}, {@code x > ?}): bound at each
+   * execution by {@link ConvergeMethods#bind}, which converts the statement's value to the storage
+   * value of {@code type} when that is exact and otherwise drops the comparison (selecting a
+   * superset); the conjunct also stays in a Calcite filter above, which decides.
+   *
+   * @param index the parameter's index ({@code ?0} is the first)
+   * @param type the column's type, which fixes the conversion
+   * @param millisDelta for TIMESTAMP columns, milliseconds added to the bound value (1 for the
+   *     exclusive upper end of a millisecond), else 0
+   */
+  public record Param(int index, ConvergeColumnType type, long millisDelta) {
+    @Override
+    public String toString() {
+      return "?" + index + (millisDelta == 0 ? "" : " + " + millisDelta + " ms");
     }
   }
 

@@ -21,6 +21,10 @@ import org.apache.calcite.rel.core.RelFactories;
 import org.apache.calcite.rel.logical.LogicalAggregate;
 import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.logical.LogicalProject;
+import org.apache.calcite.rel.logical.LogicalSort;
+import org.apache.calcite.rel.RelFieldCollation;
+import org.apache.calcite.rex.RexLiteral;
+import io.converge.storage.TopNSelector;
 import org.apache.calcite.rel.logical.LogicalTableScan;
 import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rex.RexInputRef;
@@ -45,6 +49,10 @@ import org.apache.calcite.tools.RelBuilder;
  *   <li>{@link #AGGREGATE}, {@link #AGGREGATE_PROJECT}, {@link #AGGREGATE_FILTER},
  *       {@link #AGGREGATE_PROJECT_FILTER} ({@link ConvergeAggregateRule}): an aggregate over such a
  *       pattern, when the whole filter translates, becomes a {@link ConvergeAggregate};
+ *   <li>{@link #LIMIT}, {@link #LIMIT_PROJECT}, {@link #LIMIT_FILTER},
+ *       {@link #LIMIT_PROJECT_FILTER} ({@link ConvergeLimitRule}): {@code [ORDER BY] LIMIT} over
+ *       such a pattern, when the whole filter translates and the keys are sortable columns,
+ *       becomes a {@link ConvergeLimit} (first rows, or top-N) under Calcite's sort;
  *   <li>{@link #TO_ENUMERABLE}: the converter to Calcite's enumerable convention.
  * </ul>
  *
@@ -115,6 +123,38 @@ public final class ConvergeRules {
                       b3.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs()))),
           RelFactories.LOGICAL_BUILDER, ConvergeAggregateRule::new).toRule();
 
+  private static final java.util.function.Predicate<LogicalSort> HAS_FETCH =
+      s -> s.fetch instanceof RexLiteral && (s.offset == null || s.offset instanceof RexLiteral);
+
+  /** {@code [ORDER BY ...] LIMIT} over a scan. */
+  public static final ConvergeLimitRule LIMIT = (ConvergeLimitRule)
+      new ConvergeRuleConfig("ConvergeLimitRule",
+          b0 -> b0.operand(LogicalSort.class).predicate(HAS_FETCH).oneInput(b1 ->
+              b1.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs()),
+          RelFactories.LOGICAL_BUILDER, ConvergeLimitRule::new).toRule();
+
+  public static final ConvergeLimitRule LIMIT_PROJECT = (ConvergeLimitRule)
+      new ConvergeRuleConfig("ConvergeLimitRule:project",
+          b0 -> b0.operand(LogicalSort.class).predicate(HAS_FETCH).oneInput(b1 ->
+              b1.operand(LogicalProject.class).oneInput(b2 ->
+                  b2.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs())),
+          RelFactories.LOGICAL_BUILDER, ConvergeLimitRule::new).toRule();
+
+  public static final ConvergeLimitRule LIMIT_FILTER = (ConvergeLimitRule)
+      new ConvergeRuleConfig("ConvergeLimitRule:filter",
+          b0 -> b0.operand(LogicalSort.class).predicate(HAS_FETCH).oneInput(b1 ->
+              b1.operand(LogicalFilter.class).oneInput(b2 ->
+                  b2.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs())),
+          RelFactories.LOGICAL_BUILDER, ConvergeLimitRule::new).toRule();
+
+  public static final ConvergeLimitRule LIMIT_PROJECT_FILTER = (ConvergeLimitRule)
+      new ConvergeRuleConfig("ConvergeLimitRule:project-filter",
+          b0 -> b0.operand(LogicalSort.class).predicate(HAS_FETCH).oneInput(b1 ->
+              b1.operand(LogicalProject.class).oneInput(b2 ->
+                  b2.operand(LogicalFilter.class).oneInput(b3 ->
+                      b3.operand(LogicalTableScan.class).predicate(CONVERGE_TABLE).noInputs()))),
+          RelFactories.LOGICAL_BUILDER, ConvergeLimitRule::new).toRule();
+
   public static final ConvergeToEnumerableConverterRule TO_ENUMERABLE =
       ConverterRule.Config.INSTANCE
           .withConversion(RelNode.class, ConvergeRel.CONVENTION, EnumerableConvention.INSTANCE,
@@ -125,7 +165,7 @@ public final class ConvergeRules {
   /** Every rule, in the order they are registered. AVG is reduced to SUM / COUNT by Calcite. */
   public static final List<RelOptRule> RULES = List.of(TABLE_SCAN, PROJECT, FILTER,
       PROJECT_FILTER, AGGREGATE, AGGREGATE_PROJECT, AGGREGATE_FILTER, AGGREGATE_PROJECT_FILTER,
-      TO_ENUMERABLE, CoreRules.AGGREGATE_REDUCE_FUNCTIONS);
+      LIMIT, LIMIT_PROJECT, LIMIT_FILTER, LIMIT_PROJECT_FILTER, TO_ENUMERABLE, CoreRules.AGGREGATE_REDUCE_FUNCTIONS);
 
   /** Logical scan of a Converge table → {@link ConvergeTableScan} of all columns. */
   public static final class ConvergeTableScanRule extends RelRule<ConvergeRuleConfig> {
@@ -183,6 +223,25 @@ public final class ConvergeRules {
         }
       }
       return new Pattern(project, filter, scan);
+    }
+
+    /** The filter as one Converge condition when all of it translates, else null. */
+    ConvergeCondition wholeCondition() {
+      if (filter == null || !filter.getVariablesSet().isEmpty()) {
+        return null;
+      }
+      ConvergeTable table = scan.getTable().unwrap(ConvergeTable.class);
+      int[] all = new int[table.columns().size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      ConvergeFilterTranslator.Result r = new ConvergeFilterTranslator(
+          scan.getCluster().getRexBuilder(), table, all).translate(filter.getCondition());
+      if (!r.translatedSomething() || !r.residual().isEmpty()) {
+        return null;
+      }
+      return new ConvergeCondition(r.predicate(), r.ids(), r.text(),
+          ConvergeStatistics.estimate(table, r.predicate(), r.ids()));
     }
 
     /**
@@ -279,21 +338,10 @@ public final class ConvergeRules {
       ConvergeTable table = p.scan().getTable().unwrap(ConvergeTable.class);
       ConvergeCondition condition = null;
       if (p.filter() != null) {
-        if (!p.filter().getVariablesSet().isEmpty()) {
+        condition = p.wholeCondition();
+        if (condition == null) {
           return;
         }
-        int[] all = new int[table.columns().size()];
-        for (int i = 0; i < all.length; i++) {
-          all[i] = i;
-        }
-        ConvergeFilterTranslator.Result r = new ConvergeFilterTranslator(
-            p.scan().getCluster().getRexBuilder(), table, all)
-            .translate(p.filter().getCondition());
-        if (!r.translatedSomething() || !r.residual().isEmpty()) {
-          return;
-        }
-        condition = new ConvergeCondition(r.predicate(), r.ids(), r.text(),
-            ConvergeStatistics.estimate(table, r.predicate(), r.ids()));
       }
       int[] inputColumns;
       if (p.project() != null) {
@@ -379,6 +427,123 @@ public final class ConvergeRules {
           condition, new Aggregation(groupBy, calls), outputs, aggregate.getRowType(),
           String.join(", ", texts)));
     }
+  }
+
+  /**
+   * {@code [ORDER BY keys] LIMIT n [OFFSET m]} over {@code [Project] [Filter] TableScan} →
+   * a {@link ConvergeLimit} of {@code n + m} rows under the same Calcite sort, when the whole
+   * filter translates and every key is a column whose values storage orders as Calcite does
+   * ({@link #sortOrder}).
+   */
+  public static final class ConvergeLimitRule extends RelRule<ConvergeRuleConfig> {
+    /** Limits above this stay in Calcite (the selector keeps its candidates in memory). */
+    static final long MAX_LIMIT = 1_000_000L;
+
+    ConvergeLimitRule(ConvergeRuleConfig config) {
+      super(config);
+    }
+
+    @Override
+    public void onMatch(RelOptRuleCall call) {
+      LogicalSort sort = call.rel(0);
+      Pattern p = Pattern.of(call, 1);
+      long limit;
+      try {
+        limit = ((RexLiteral) sort.fetch).getValueAs(java.math.BigDecimal.class).longValueExact();
+        if (sort.offset != null) {
+          limit += ((RexLiteral) sort.offset).getValueAs(java.math.BigDecimal.class)
+              .longValueExact();
+        }
+      } catch (ArithmeticException | NullPointerException e) {
+        return;
+      }
+      if (limit < 0 || limit > MAX_LIMIT) {
+        return;
+      }
+      ConvergeTable table = p.scan().getTable().unwrap(ConvergeTable.class);
+      int width = table.columns().size();
+      ConvergeCondition condition = null;
+      if (p.filter() != null) {
+        condition = p.wholeCondition();
+        if (condition == null) {
+          return;
+        }
+      }
+      List<ConvergeLimit.SortKey> keys = new ArrayList<>();
+      for (RelFieldCollation fc : sort.getCollation().getFieldCollations()) {
+        int column = fc.getFieldIndex();
+        if (p.project() != null) {
+          if (!(p.project().getProjects().get(column) instanceof RexInputRef ref)) {
+            return;
+          }
+          column = ref.getIndex();
+        }
+        if (sortOrder(table, table.columns().get(column)) == null) {
+          return;
+        }
+        RelFieldCollation.NullDirection nulls =
+            fc.nullDirection == RelFieldCollation.NullDirection.UNSPECIFIED
+                ? fc.direction.defaultNullDirection() : fc.nullDirection;
+        keys.add(new ConvergeLimit.SortKey(column, fc.direction.isDescending(),
+            nulls == RelFieldCollation.NullDirection.FIRST));
+      }
+      ImmutableBitSet used = p.project() == null ? ImmutableBitSet.range(width)
+          : RelOptUtil.InputFinder.bits(p.project().getProjects(), null);
+      int[] columns = used.isEmpty() ? new int[] {0} : used.toArray();
+      RelNode access = new ConvergeLimit(sort.getCluster(),
+          p.scan().getTraitSet().replace(ConvergeRel.CONVENTION), p.scan().getTable(), table,
+          columns, condition, keys, limit);
+      RelBuilder builder = call.builder().push(access);
+      if (p.project() != null) {
+        builder.project(remap(p.project().getProjects(), columns, width),
+            p.project().getRowType().getFieldNames());
+      }
+      call.transformTo(sort.copy(sort.getTraitSet(), builder.build(), sort.getCollation(),
+          sort.offset, sort.fetch));
+    }
+  }
+
+  /** {@code exprs} over the table's columns, rewritten over a row of {@code columns}. */
+  static List<RexNode> remap(List<RexNode> exprs, int[] columns, int width) {
+    int[] newIndex = new int[width];
+    for (int i = 0; i < columns.length; i++) {
+      newIndex[columns[i]] = i;
+    }
+    RexShuttle shuttle = new RexShuttle() {
+      @Override
+      public RexNode visitInputRef(RexInputRef ref) {
+        return new RexInputRef(newIndex[ref.getIndex()], ref.getType());
+      }
+    };
+    List<RexNode> out = new ArrayList<>();
+    for (RexNode e : exprs) {
+      out.add(e.accept(shuttle));
+    }
+    return out;
+  }
+
+  /**
+   * How {@link io.converge.storage.TopNSelector} must compare a column's values to order them as
+   * Calcite orders the column's SQL values, or null when it cannot (mixed types, arrays): BIGINT
+   * of INT values as longs, DOUBLE (INT and DOUBLE values) as doubles, VARCHAR of strings by
+   * {@link String#compareTo}, BOOLEAN, TIMESTAMP by epoch millisecond.
+   */
+  static TopNSelector.Order sortOrder(ConvergeTable table, ConvergeColumn c) {
+    if (c.path().equals(CollectionSnapshot.ID)) {
+      return TopNSelector.Order.STRING;
+    }
+    if (c.path().equals(CollectionSnapshot.EVENT_TIME)) {
+      return TopNSelector.Order.TIMESTAMP_MILLIS;
+    }
+    int m = scalarMask(table, c);
+    return switch (c.type()) {
+      case BIGINT -> m == INT ? TopNSelector.Order.LONG : null;
+      case DOUBLE -> summable(table, c) ? TopNSelector.Order.DOUBLE : null;
+      case VARCHAR -> m == STRING || m == 0 ? TopNSelector.Order.STRING : null;
+      case BOOLEAN -> m == BOOL ? TopNSelector.Order.BOOLEAN : null;
+      case TIMESTAMP -> m == TIMESTAMP ? TopNSelector.Order.TIMESTAMP_MILLIS : null;
+      default -> null;
+    };
   }
 
   private static final int NULL = 1 << FieldType.NULL.ordinal();

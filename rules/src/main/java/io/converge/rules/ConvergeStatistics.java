@@ -16,11 +16,17 @@ final class ConvergeStatistics {
   static double estimate(ConvergeTable table, Predicate predicate, List<?> ids) {
     double rows = table.collection().documentCount();
     if (predicate != null) {
-      try (CollectionSnapshot s = table.collection().snapshot()) {
-        rows = s.estimate(predicate);
-      } catch (RuntimeException e) {
-        rows = rows * DEFAULT_SELECTIVITY;
+      // parameters: estimate the rest, and assume a share for the comparisons with parameters
+      double paramShare = ConvergeParams.paramSelectivity(predicate);
+      Predicate known = paramShare < 1d ? ConvergeParams.bind(null, predicate) : predicate;
+      if (known != null) {
+        try (CollectionSnapshot s = table.collection().snapshot()) {
+          rows = s.estimate(known);
+        } catch (RuntimeException e) {
+          rows = rows * DEFAULT_SELECTIVITY;
+        }
       }
+      rows *= paramShare;
     }
     if (ids != null) {
       rows = Math.min(rows, ids.size());

@@ -36,6 +36,21 @@ class ConvergePlanTest {
   void load() throws SQLException {
     ConvergeStore store = ConvergeSchemaFactory.store(dir);
     TestCollection.write(store);
+    RulesTestSupport.upsert(store, "u", List.of(
+        java.util.Map.of("_id", "u1", "ts", "2026-01-01T00:00:00.123456Z",
+            "nums", List.of(1L, 2.5d), "words", List.of("a", "b")),
+        java.util.Map.of("_id", "u2", "ts", "2026-01-01T00:00:00.123Z", "nums", List.of(3L),
+            "words", List.of("b")),
+        java.util.Map.of("_id", "u3", "ts", "2026-01-01T00:00:00.124Z",
+            "nums", java.util.Collections.emptyList(), "words", List.of("c", 7L)),
+        java.util.Map.of("_id", "u4", "ts", "2025-12-31T23:59:59.999999Z")));
+    // filler rows, so that an index path can be cheaper than scanning u
+    List<java.util.Map<String, Object>> filler = new java.util.ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      filler.add(java.util.Map.of("_id", "f" + i, "ts", "2027-01-01T00:00:00Z",
+          "nums", List.of(100L), "words", List.of("z")));
+    }
+    RulesTestSupport.upsert(store, "u", filler);
     on = RulesTestSupport.connect(dir, true);
     off = RulesTestSupport.connect(dir, false);
   }
@@ -164,6 +179,199 @@ class ConvergePlanTest {
     assertFalse(plan.contains("mixed = '42'"), plan); // in the Calcite filter, as $n = '42'
     assertSameRows(sql);
     assertFalse(plan("select mixed, count(*) from t group by mixed").contains("ConvergeAggregate"));
+  }
+
+  private void assertSameOrderedRows(String sql) throws SQLException {
+    assertEquals(RulesTestSupport.query(off, sql), RulesTestSupport.query(on, sql), sql);
+  }
+
+  @Test
+  void aLimitStopsTheReadAfterItsRows() throws SQLException {
+    String sql = "select _id, n from t where cat = 'c1' limit 7";
+    String plan = plan(sql);
+    assertTrue(plan.contains("ConvergeLimit(") && plan.contains("condition=[cat = 'c1']")
+        && plan.contains("limit=[7]") && !plan.contains("order="), plan);
+    List<String> rows = RulesTestSupport.query(on, sql);
+    assertEquals(7, rows.size());
+    assertSameOrderedRows(sql); // both are the first seven in rid order
+    plan = plan("select _id from t limit 3 offset 4");
+    assertTrue(plan.contains("ConvergeLimit(") && plan.contains("limit=[7]"), plan);
+    assertSameOrderedRows("select _id from t limit 3 offset 4");
+  }
+
+  @Test
+  void orderByLimitIsATopNInStorage() throws SQLException {
+    String sql = "select _id, n, cat from t order by n desc nulls last, _id limit 10 offset 5";
+    String plan = plan(sql);
+    assertTrue(plan.contains("ConvergeLimit(")
+        && plan.contains("order=[[n DESC NULLS LAST, _id NULLS LAST]]")
+        && plan.contains("limit=[15]"), plan);
+    assertTrue(plan.indexOf("Sort") < plan.indexOf("ConvergeLimit"), plan); // Calcite sorts 15
+    assertSameOrderedRows(sql);
+    for (String q : List.of(
+        "select _id, x from t order by x, _id desc limit 20",
+        "select _id, x from t where cat = 'needle' order by x nulls first, _id limit 5",
+        "select ts, _id from t order by ts desc, _id limit 12",
+        "select _id, flag, \"nested.b\" from t order by flag, \"nested.b\" desc, _id limit 9",
+        "select upper(cat) as c, _id from t order by _id desc limit 4")) {
+      assertTrue(plan(q).contains("ConvergeLimit("), q);
+      assertSameOrderedRows(q);
+    }
+    // one key: ties are broken by rid, any answer is valid; the key values are Calcite's
+    List<String> a = RulesTestSupport.query(on, "select status from t order by status limit 30");
+    List<String> b = RulesTestSupport.query(off, "select status from t order by status limit 30");
+    assertEquals(b, a);
+  }
+
+  @Test
+  void aSortOnAMixedTypeColumnStaysInCalcite() throws SQLException {
+    String plan = plan("select _id, mixed from t order by mixed, _id limit 3");
+    assertFalse(plan.contains("ConvergeLimit"), plan);
+    assertSameOrderedRows("select _id, mixed from t order by mixed, _id limit 3");
+    // a filter that does not wholly translate keeps the limit in Calcite too
+    plan = plan("select _id from t where upper(cat) = 'C1' limit 3");
+    assertFalse(plan.contains("ConvergeLimit"), plan);
+  }
+
+  @Test
+  void timestampPredicatesAreExactToTheMillisecond() throws SQLException {
+    String sql = "select _id from u where ts = timestamp '2026-01-01 00:00:00.123'";
+    ConvergeIndexFilter.preferForTests = true;
+    String plan;
+    try {
+      plan = plan(sql);
+    } finally {
+      ConvergeIndexFilter.preferForTests = false;
+    }
+    assertTrue(plan.contains("condition=[(ts >= 2026-01-01T00:00:00.123Z AND ts < "
+        + "2026-01-01T00:00:00.124Z)]"), plan);
+    // u1 is 123.456 ms: Calcite sees .123 for both u1 and u2
+    assertEquals(List.of("u1", "u2"), sorted(RulesTestSupport.query(on, sql)));
+    for (String where : List.of("ts = timestamp '2026-01-01 00:00:00.123'",
+        "ts <> timestamp '2026-01-01 00:00:00.123'", "ts > timestamp '2026-01-01 00:00:00.123'",
+        "ts >= timestamp '2026-01-01 00:00:00.124'", "ts < timestamp '2026-01-01 00:00:00.124'",
+        "ts <= timestamp '2026-01-01 00:00:00.123'",
+        "ts between timestamp '2025-12-31 23:59:59.999' and timestamp '2026-01-01 00:00:00.123'",
+        "ts in (timestamp '2026-01-01 00:00:00.124', timestamp '2025-12-31 23:59:59.999')",
+        "ts not in (timestamp '2026-01-01 00:00:00.124')", "ts is null", "ts is not null",
+        "not (ts < timestamp '2026-01-01 00:00:00.124')",
+        "_event_time >= timestamp '2026-01-01 00:00:00'",
+        "_event_time < timestamp '2026-01-01 00:00:00'")) {
+      for (boolean prefer : new boolean[] {false, true}) {
+        ConvergeIndexFilter.preferForTests = prefer;
+        try {
+          String q = "select _id, ts from u where " + where;
+          if (prefer) {
+            assertTrue(plan(q).contains("ConvergeIndexFilter"), q + "\n" + plan(q));
+          }
+          assertSameRows(q);
+          assertSameRows("select _id, ts from t where " + where.replace("00:00:00.12",
+              "10:10:00.12"));
+        } finally {
+          ConvergeIndexFilter.preferForTests = false;
+        }
+      }
+    }
+  }
+
+  private static List<String> sorted(List<String> rows) {
+    Collections.sort(rows);
+    return rows;
+  }
+
+  @Test
+  void arrayContainsIsAnIndexPredicate() throws SQLException {
+    String sql = "select _id from t where array_contains(tags, 't3') and cat = 'needle'";
+    String plan = plan(sql);
+    assertTrue(plan.contains("tags CONTAINS 't3'"), plan);
+    assertSameRows(sql);
+    for (String where : List.of("array_contains(nums, 1)", "array_contains(nums, 2.5)",
+        "array_contains(nums, 3.0)", "not array_contains(nums, 1)", "array_contains(nums, 9)",
+        "array_contains(words, 'b')", "array_contains(words, '7')",
+        "not array_contains(words, 'c')", "array_contains(nums, null)")) {
+      ConvergeIndexFilter.preferForTests = true;
+      try {
+        assertSameRows("select _id from u where " + where);
+      } finally {
+        ConvergeIndexFilter.preferForTests = false;
+      }
+    }
+    assertEquals(List.of("u1", "u2"), sorted(RulesTestSupport.query(on,
+        "select _id from u where array_contains(words, 'b')")));
+    assertEquals(List.of("u1", "u3"), sorted(RulesTestSupport.query(off,
+        "select _id from u where _id like 'u%' and not array_contains(nums, 3)"))); // u3's [] is FALSE, u4 NULL
+    ConvergeIndexFilter.preferForTests = true;
+    try {
+      assertTrue(plan("select _id from u where array_contains(nums, 2.5)")
+          .contains("nums CONTAINS 2.5"));
+      // words holds strings and an integer: a TEXT element type, left to Calcite
+      assertFalse(plan("select _id from u where array_contains(words, 'b')")
+          .contains("words CONTAINS"));
+    } finally {
+      ConvergeIndexFilter.preferForTests = false;
+    }
+  }
+
+  @Test
+  void parametersAreBoundIntoIndexPredicatesAtEachExecution() throws SQLException {
+    String sql = "select _id, n, x, ts from t where cat = ? and n >= ? and x < ? and ts > ?";
+    ConvergeIndexFilter.preferForTests = true;
+    try (java.sql.PreparedStatement explain = on.prepareStatement("explain plan for " + sql)) {
+      explain.setString(1, "c1");
+      explain.setLong(2, 1);
+      explain.setDouble(3, 1);
+      explain.setTimestamp(4, java.sql.Timestamp.valueOf("2026-01-10 00:00:00"));
+      try (java.sql.ResultSet rs = explain.executeQuery()) {
+        assertTrue(rs.next());
+        String plan = rs.getString(1);
+        assertTrue(plan.contains("ConvergeIndexFilter") && plan.contains("cat = '?0'") == false
+            && plan.contains("cat = ?0") && plan.contains("n >= ?1") && plan.contains("x < ?2")
+            && plan.contains("ts >= ?3 + 1 ms"), plan);
+      }
+    } finally {
+      ConvergeIndexFilter.preferForTests = false;
+    }
+    Object[][] bindings = {
+        {"c1", 3L, 2.5d, java.sql.Timestamp.valueOf("2026-01-10 00:00:00")},
+        {"needle", -40, 100, java.sql.Timestamp.valueOf("2025-01-10 00:00:00")},
+        {"c2", new java.math.BigDecimal("2"), new java.math.BigDecimal("0.25"),
+            java.sql.Timestamp.valueOf("2026-01-20 10:11:12.5")},
+        {"c3", new java.math.BigDecimal("2.5"), 1e300, java.sql.Timestamp.valueOf(
+            "2026-01-02 00:00:00")},
+        {null, 1L, 1d, null},
+    };
+    ConvergeIndexFilter.preferForTests = true;
+    try (java.sql.PreparedStatement onPs = on.prepareStatement(sql);
+        java.sql.PreparedStatement offPs = off.prepareStatement(sql)) {
+      for (Object[] b : bindings) {
+        for (int i = 0; i < b.length; i++) {
+          onPs.setObject(i + 1, b[i]);
+          offPs.setObject(i + 1, b[i]);
+        }
+        assertEquals(allRows(offPs), allRows(onPs), java.util.Arrays.toString(b));
+      }
+    } finally {
+      ConvergeIndexFilter.preferForTests = false;
+    }
+    // IN with parameters, and a parameter under NOT (left to Calcite)
+    String in = "select _id, n from t where n in (?, ?) and not (cat = ?)";
+    try (java.sql.PreparedStatement onPs = on.prepareStatement(in);
+        java.sql.PreparedStatement offPs = off.prepareStatement(in)) {
+      for (java.sql.PreparedStatement ps : List.of(onPs, offPs)) {
+        ps.setInt(1, 7);
+        ps.setLong(2, -3);
+        ps.setString(3, "c4");
+      }
+      List<String> rows = allRows(onPs);
+      assertEquals(allRows(offPs), rows);
+      assertFalse(rows.isEmpty());
+    }
+  }
+
+  private static List<String> allRows(java.sql.PreparedStatement ps) throws SQLException {
+    try (java.sql.ResultSet rs = ps.executeQuery()) {
+      return sorted(RulesTestSupport.rows(rs));
+    }
   }
 
   @Test
