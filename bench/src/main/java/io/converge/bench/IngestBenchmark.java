@@ -62,6 +62,9 @@ import java.util.concurrent.locks.LockSupport;
 final class IngestBenchmark {
   static final String HEADING = "Ingest benchmark";
   static final String COLLECTION = SampleData.ORDERS;
+  /** Scratch collection of the untimed warm-up. */
+  static final String WARMUP_COLLECTION = "ingest_warmup";
+  static final int WARMUP_BATCHES = 20;
   /** Where the in-process baseline writes the same documents. */
   static final String DIRECT_COLLECTION = "orders_direct";
   /** A fixed-rate writer posts one batch per tick. */
@@ -168,7 +171,11 @@ final class IngestBenchmark {
     private final URI docs;
 
     Poster(ConvergeServer server) {
-      this.docs = URI.create(server.apiUrl() + "/collections/" + COLLECTION + "/docs");
+      this(server, COLLECTION);
+    }
+
+    Poster(ConvergeServer server, String collection) {
+      this.docs = URI.create(server.apiUrl() + "/collections/" + collection + "/docs");
     }
 
     Ack post(byte[] body) throws IOException, InterruptedException {
@@ -322,6 +329,8 @@ final class IngestBenchmark {
     out.printf(Locale.ROOT, "Generated %,d bodies (%s) in %s (not timed)%n", batches.size(),
         Timings.megabytes(bytes), Timings.seconds(System.nanoTime() - g0));
 
+    warmUp(server, batches);
+
     AtomicInteger next = new AtomicInteger();
     AtomicLong written = new AtomicLong();
     AtomicLong errors = new AtomicLong();
@@ -373,6 +382,27 @@ final class IngestBenchmark {
         s.requests, cpu / 1e9, loadBefore, loadAfter, Timings.seconds(sealNanos));
     warnIfBusy(Math.max(loadBefore, loadAfter));
     return s;
+  }
+
+  /**
+   * Posts the first bodies over HTTP and bulk-loads them in-process into a scratch collection,
+   * then drops it: neither timed path pays for class loading and JIT compilation of the other's
+   * shared code (the reader, preparer and write path).
+   */
+  private void warmUp(ConvergeServer server, List<Batch> batches) throws Exception {
+    int n = Math.min(WARMUP_BATCHES, Math.max(1, batches.size() / 10));
+    long t0 = System.nanoTime();
+    Poster warm = new Poster(server, WARMUP_COLLECTION);
+    ConvergeCollection scratch = server.store().getOrCreate(WARMUP_COLLECTION);
+    BulkLoader loader = new BulkLoader(scratch, options.batch());
+    for (int i = 0; i < n; i++) {
+      warm.post(batches.get(i).body());
+      loader.load("warm-up", new ByteArrayInputStream(batches.get(i).body()),
+          new LoadListener() { });
+    }
+    server.store().drop(WARMUP_COLLECTION);
+    out.printf(Locale.ROOT, "Warm-up: %d bodies over HTTP and in-process into a scratch"
+        + " collection, dropped (%s, not timed)%n", n, Timings.seconds(System.nanoTime() - t0));
   }
 
   /**
