@@ -191,6 +191,15 @@ public final class ConvergeTable extends AbstractTable
     };
   }
 
+  /** Column defaults for INSERT ({@code _id} and {@code _event_time} may be left out). */
+  @Override
+  public <C> C unwrap(Class<C> aClass) {
+    if (aClass.isInstance(io.converge.adapter.write.SystemColumnDefaults.INSTANCE)) {
+      return aClass.cast(io.converge.adapter.write.SystemColumnDefaults.INSTANCE);
+    }
+    return super.unwrap(aClass);
+  }
+
   @Override
   public String toString() {
     return "ConvergeTable{" + collection.name() + ", version " + schemaVersion + "}";

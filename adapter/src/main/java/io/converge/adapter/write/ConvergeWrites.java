@@ -1,0 +1,251 @@
+package io.converge.adapter.write;
+
+import io.converge.adapter.ConvergeColumn;
+import io.converge.adapter.ConvergeColumnType;
+import io.converge.storage.CollectionSnapshot;
+import io.converge.storage.ConvergeCollection;
+import io.converge.storage.json.DocumentPreparer;
+import io.converge.storage.json.InvalidDocumentException;
+import io.converge.storage.json.PreparedDocument;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Enumerator;
+
+/**
+ * Executes a planned SQL write against the collection, with the semantics of the HTTP and bulk
+ * writers: INSERT upserts by {@code _id} (a row without one gets a generated id), UPDATE reads each
+ * matched document whole, sets the assigned fields (NULL removes one) and upserts it, DELETE
+ * deletes by {@code _id}. Rows are written in batches of {@link #BATCH} documents, each one atomic
+ * and durable; a statement larger than a batch is not atomic as a whole.
+ */
+public final class ConvergeWrites {
+  /** Documents per atomic write batch. */
+  public static final int BATCH = 10_000;
+
+  private ConvergeWrites() {}
+
+  /** Runs the write; the number of rows inserted, updated or deleted. */
+  public static Long apply(WriteSpec spec, Enumerable<Object[]> rows) {
+    List<ConvergeColumn> columns = spec.table().columns();
+    ConvergeCollection collection = spec.table().collection();
+    return switch (spec.operation()) {
+      case INSERT -> insert(collection, columns, rows);
+      case DELETE -> delete(collection, rows);
+      case UPDATE -> update(collection, columns, spec.updatedColumns(), rows);
+      default -> throw new UnsupportedOperationException(
+          spec.operation() + " is not supported on a Converge collection");
+    };
+  }
+
+  private static long insert(ConvergeCollection collection, List<ConvergeColumn> columns,
+      Enumerable<Object[]> rows) {
+    DocumentPreparer preparer = new DocumentPreparer();
+    long now = System.currentTimeMillis();
+    List<PreparedDocument> batch = new ArrayList<>();
+    long count = 0;
+    try (Enumerator<Object[]> e = rows.enumerator()) {
+      while (e.moveNext()) {
+        Object[] row = e.current();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+          Object v = stored(row[i], columns.get(i));
+          if (v != null) {
+            put(doc, columns.get(i).path(), v);
+          }
+        }
+        batch.add(prepare(preparer, doc, now, count));
+        count++;
+        if (batch.size() == BATCH) {
+          collection.upsert(batch);
+          batch.clear();
+        }
+      }
+    }
+    if (!batch.isEmpty()) {
+      collection.upsert(batch);
+    }
+    return count;
+  }
+
+  private static long delete(ConvergeCollection collection, Enumerable<Object[]> rows) {
+    List<String> ids = new ArrayList<>();
+    long count = 0;
+    try (Enumerator<Object[]> e = rows.enumerator()) {
+      while (e.moveNext()) {
+        ids.add((String) e.current()[0]);
+        if (ids.size() == BATCH) {
+          count += collection.delete(ids);
+          ids.clear();
+        }
+      }
+    }
+    if (!ids.isEmpty()) {
+      count += collection.delete(ids);
+    }
+    return count;
+  }
+
+  private static long update(ConvergeCollection collection, List<ConvergeColumn> columns,
+      List<String> updated, Enumerable<Object[]> rows) {
+    ConvergeColumn[] targets = new ConvergeColumn[updated.size()];
+    for (int j = 0; j < targets.length; j++) {
+      targets[j] = column(columns, updated.get(j));
+      if (targets[j].path().equals(CollectionSnapshot.ID)) {
+        throw new IllegalArgumentException("UPDATE cannot set _id (it identifies the document;"
+            + " INSERT a copy under the new _id and DELETE the old one instead)");
+      }
+    }
+    DocumentPreparer preparer = new DocumentPreparer();
+    long now = System.currentTimeMillis();
+    List<PreparedDocument> batch = new ArrayList<>();
+    long count = 0;
+    try (CollectionSnapshot snapshot = collection.snapshot();
+        Enumerator<Object[]> e = rows.enumerator()) {
+      while (e.moveNext()) {
+        Object[] row = e.current();
+        Map<String, Object> doc = snapshot.document((String) row[0]);
+        if (doc == null) {
+          continue; // deleted since the rows were read
+        }
+        doc = new LinkedHashMap<>(doc);
+        for (int j = 0; j < targets.length; j++) {
+          set(doc, targets[j].path(), stored(row[columns.size() + j], targets[j]));
+        }
+        batch.add(prepare(preparer, doc, now, count));
+        count++;
+        if (batch.size() == BATCH) {
+          collection.upsert(batch);
+          batch.clear();
+        }
+      }
+    }
+    if (!batch.isEmpty()) {
+      collection.upsert(batch);
+    }
+    return count;
+  }
+
+  private static ConvergeColumn column(List<ConvergeColumn> columns, String name) {
+    for (ConvergeColumn c : columns) {
+      if (c.name().equals(name)) {
+        return c;
+      }
+    }
+    for (ConvergeColumn c : columns) {
+      if (c.name().equalsIgnoreCase(name)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("no column " + name);
+  }
+
+  private static PreparedDocument prepare(DocumentPreparer preparer, Map<String, Object> doc,
+      long now, long rowNumber) {
+    try {
+      return preparer.prepare(doc, now);
+    } catch (InvalidDocumentException ex) {
+      throw new IllegalArgumentException("row " + (rowNumber + 1) + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /** A value in Calcite's internal form as the storage layer keeps it, for a column's type. */
+  static Object stored(Object v, ConvergeColumn column) {
+    return stored(v, column.type(), column.elementType());
+  }
+
+  private static Object stored(Object v, ConvergeColumnType type, ConvergeColumnType element) {
+    if (v == null) {
+      return null;
+    }
+    switch (type) {
+      case TIMESTAMP:
+        if (v instanceof java.sql.Timestamp t) {
+          return t.toInstant();
+        }
+        return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : v;
+      case BIGINT:
+        return v instanceof Number n ? (Object) n.longValue() : v;
+      case DOUBLE:
+        return v instanceof Number n ? (Object) n.doubleValue() : v;
+      case ARRAY:
+        if (v instanceof List<?> list) {
+          List<Object> out = new ArrayList<>(list.size());
+          for (Object o : list) {
+            out.add(stored(o, element == null ? ConvergeColumnType.TEXT : element, null));
+          }
+          return out;
+        }
+        return v;
+      default:
+        if (v instanceof BigDecimal d) {
+          return d.scale() <= 0 ? (Object) d.longValueExact() : (Object) d.doubleValue();
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+          return ((Number) v).longValue();
+        }
+        return v;
+    }
+  }
+
+  /** Puts a value at a dotted path, creating the enclosing objects. */
+  @SuppressWarnings("unchecked")
+  static void put(Map<String, Object> doc, String path, Object value) {
+    if (path.startsWith("_")) {
+      doc.put(path, value); // system fields are top-level
+      return;
+    }
+    String[] parts = path.split("\\.", -1);
+    Map<String, Object> at = doc;
+    for (int i = 0; i < parts.length - 1; i++) {
+      Object next = at.get(parts[i]);
+      if (!(next instanceof Map)) {
+        next = new LinkedHashMap<String, Object>();
+        at.put(parts[i], next);
+      }
+      at = (Map<String, Object>) next;
+    }
+    at.put(parts[parts.length - 1], value);
+  }
+
+  /**
+   * Sets (or, for null, removes) the value at a dotted path of a stored document: a key holding
+   * the whole path wins over nested objects, as the flattener reads both the same way.
+   */
+  @SuppressWarnings("unchecked")
+  static void set(Map<String, Object> doc, String path, Object value) {
+    if (doc.containsKey(path) || !path.contains(".")) {
+      if (value == null) {
+        doc.remove(path);
+      } else {
+        doc.put(path, value);
+      }
+      return;
+    }
+    String[] parts = path.split("\\.", -1);
+    Map<String, Object> at = doc;
+    for (int i = 0; i < parts.length - 1; i++) {
+      Object next = at.get(parts[i]);
+      if (!(next instanceof Map)) {
+        if (value == null) {
+          return; // nothing to remove
+        }
+        next = new LinkedHashMap<String, Object>();
+        at.put(parts[i], next);
+      } else {
+        next = new LinkedHashMap<>((Map<String, Object>) next);
+        at.put(parts[i], next);
+      }
+      at = (Map<String, Object>) next;
+    }
+    if (value == null) {
+      at.remove(parts[parts.length - 1]);
+    } else {
+      at.put(parts[parts.length - 1], value);
+    }
+  }
+}
