@@ -1,6 +1,11 @@
 package io.converge.bench;
 
+import io.converge.bench.ssb.SsbBenchmark;
+import io.converge.bench.ssb.SsbEnvironment;
+import io.converge.bench.ssb.SsbOptions;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -14,6 +19,8 @@ import java.util.Arrays;
  * BenchMain ingest     [--docs 500000] [--threads 4] [--batch 1000] [--rates 1000,10000,max]
  *                      [--latency-seconds 10] [--runs 10] [--warmup 3] [--data-dir DIR]
  *                      [--seed 42] [--out docs/benchmarks.md]
+ * BenchMain ssb        [--sf 1] [--runs 5] [--warmup 2] [--budget-seconds 60] [--h2-star false]
+ *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * </pre>
  */
 public final class BenchMain {
@@ -21,6 +28,7 @@ public final class BenchMain {
       "usage: converge bench foundation [options]",
       "       converge bench pushdown [options]",
       "       converge bench ingest [options]",
+      "       converge bench ssb [options]",
       "",
       "  foundation: bulk-loads N generated orders into a fresh data directory (all indexes),",
       "  then times SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against",
@@ -42,6 +50,8 @@ public final class BenchMain {
       "  10k docs/s writer; writes an 'Ingest benchmark' section.",
       "  --threads N, --batch N, --rates LIST, --latency-seconds N: ingest only (defaults 4,",
       "                   1000, 1000,10000,max, 10)",
+      "",
+      SsbOptions.HELP,
       "",
       "  --docs N         orders to generate and load (default 1000000; pushdown 5000000)",
       "  --data-dir DIR   where to load them; must be empty or absent (default: a temporary",
@@ -75,9 +85,10 @@ public final class BenchMain {
       case "foundation" -> foundation(rest, out, err);
       case "pushdown" -> pushdown(rest, out, err);
       case "ingest" -> ingest(rest, out, err);
+      case "ssb" -> ssb(rest, out, err);
       default -> {
         err.println("unknown benchmark '" + command + "'; available: foundation, pushdown,"
-            + " ingest");
+            + " ingest, ssb");
         err.println(USAGE);
         yield 2;
       }
@@ -101,6 +112,29 @@ public final class BenchMain {
         IngestBenchmark.Options::help,
         options -> new IngestBenchmark(options, out, err).run());
   }
+
+  private static int ssb(String[] rest, PrintStream out, PrintStream err) {
+    return runBenchmark("ssb", out, err, () -> SsbOptions.parse(rest), SsbOptions::help,
+        options -> new SsbBenchmark(options, out, err, SSB_ENVIRONMENT).run());
+  }
+
+  /** The shared helpers of this package, for the SSB benchmark in its own package. */
+  static final SsbEnvironment SSB_ENVIRONMENT = new SsbEnvironment() {
+    @Override
+    public String machine() {
+      return MachineInfo.current().describe();
+    }
+
+    @Override
+    public double loadAverage() {
+      return SystemLoad.loadAverage();
+    }
+
+    @Override
+    public void writeSection(Path file, String heading, String body) throws IOException {
+      MarkdownSection.write(file, heading, body);
+    }
+  };
 
   /** A benchmark run: the options it parses and the run itself, which says whether checks held. */
   private interface Run<O> {
