@@ -36,20 +36,42 @@ final class TestCollection {
    * deletes 1.25%.
    */
   static void write(ConvergeStore store, String collection, int rows) {
+    replay(rows, batch -> RulesTestSupport.upsert(store, collection, batch), store::awaitSealed,
+        ids -> store.collection(collection).delete(ids));
+  }
+
+  /**
+   * The live documents after {@link #write}{@code (store, collection, rows)}, by {@code _id}
+   * (the same random sequence, applied to a map: an upsert replaces, a delete removes).
+   */
+  static Map<String, Map<String, Object>> documents(int rows) {
+    Map<String, Map<String, Object>> docs = new LinkedHashMap<>();
+    replay(rows, batch -> {
+      for (Map<String, Object> d : batch) {
+        docs.remove((String) d.get("_id")); // an upsert is a new row: rid order follows
+        docs.put((String) d.get("_id"), d);
+      }
+    }, () -> { }, ids -> ids.forEach(docs::remove));
+    return docs;
+  }
+
+  /** The writes of {@link #write}: batches of upserts, the seal, then upserts and deletes. */
+  private static void replay(int rows, java.util.function.Consumer<List<Map<String, Object>>> upsert,
+      Runnable sealed, java.util.function.Consumer<List<String>> delete) {
     Random r = new Random(42);
     List<Map<String, Object>> batch = new ArrayList<>();
     for (int i = 0; i < rows; i++) {
       batch.add(doc(r, i, false));
       if (batch.size() == 10_000) {
-        RulesTestSupport.upsert(store, collection, batch);
-        batch.clear();
+        upsert.accept(batch);
+        batch = new ArrayList<>();
       }
     }
     if (!batch.isEmpty()) {
-      RulesTestSupport.upsert(store, collection, batch);
-      batch.clear();
+      upsert.accept(batch);
+      batch = new ArrayList<>();
     }
-    store.awaitSealed();
+    sealed.run();
     // upserts: existing documents (most in the sealed segment of t) get new values, some new ones
     for (int k = 0; k < rows / 40; k++) {
       batch.add(doc(r, r.nextInt(rows), true));
@@ -57,12 +79,12 @@ final class TestCollection {
     for (int k = 0; k < rows / 160; k++) {
       batch.add(doc(r, rows + k, true));
     }
-    RulesTestSupport.upsert(store, collection, batch);
+    upsert.accept(batch);
     List<String> deletes = new ArrayList<>();
     for (int k = 0; k < rows / 80; k++) {
       deletes.add("d" + r.nextInt(rows + rows / 160));
     }
-    store.collection(collection).delete(deletes);
+    delete.accept(deletes);
   }
 
   static Map<String, Object> doc(Random r, int i, boolean updated) {
