@@ -215,7 +215,7 @@ final class IngestBenchmark {
   }
 
   /** The in-process baseline of the sustained phase. */
-  record Direct(long docs, long nanos, double load) {
+  record Direct(long docs, long nanos, long cpuNanos, double load) {
     double docsPerSecond() {
       return docs / (nanos / 1e9);
     }
@@ -376,10 +376,12 @@ final class IngestBenchmark {
     direct = direct(server, batches);
     batches.clear();
     out.printf(Locale.ROOT, "Sustained ingest: %s docs in %s = %,.0f docs/s (%d threads, %,d"
-            + " requests); process CPU %.1f s; load average %.1f before, %.1f after; queued"
-            + " segment seals finished %s after the last ack%n",
+            + " requests); process CPU %.1f s (%.0f us per document, server and clients); load"
+            + " average %.1f before, %.1f after; queued segment seals finished %s after the last"
+            + " ack%n",
         Timings.count(s.docs), Timings.seconds(nanos), s.docsPerSecond(), options.threads(),
-        s.requests, cpu / 1e9, loadBefore, loadAfter, Timings.seconds(sealNanos));
+        s.requests, cpu / 1e9, cpu / 1e3 / Math.max(1, s.docs), loadBefore, loadAfter,
+        Timings.seconds(sealNanos));
     warnIfBusy(Math.max(loadBefore, loadAfter));
     return s;
   }
@@ -417,6 +419,7 @@ final class IngestBenchmark {
     AtomicLong loaded = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(options.threads());
     double load = SystemLoad.loadAverage();
+    long cpu0 = SystemLoad.processCpuNanos();
     long t0 = System.nanoTime();
     try {
       List<Future<?>> futures = new ArrayList<>();
@@ -439,10 +442,12 @@ final class IngestBenchmark {
       pool.shutdownNow();
     }
     long nanos = System.nanoTime() - t0;
-    Direct d = new Direct(loaded.get(), nanos, Math.max(load, SystemLoad.loadAverage()));
+    Direct d = new Direct(loaded.get(), nanos, SystemLoad.processCpuNanos() - cpu0,
+        Math.max(load, SystemLoad.loadAverage()));
     out.printf(Locale.ROOT, "Same bodies through BulkLoader in-process (no HTTP), %d threads:"
-            + " %s docs in %s = %,.0f docs/s%n", options.threads(), Timings.count(d.docs()),
-        Timings.seconds(nanos), d.docsPerSecond());
+            + " %s docs in %s = %,.0f docs/s; process CPU %.1f s (%.0f us per document)%n",
+        options.threads(), Timings.count(d.docs()), Timings.seconds(nanos), d.docsPerSecond(),
+        d.cpuNanos() / 1e9, d.cpuNanos() / 1e3 / d.docs());
     return d;
   }
 
@@ -652,6 +657,10 @@ final class IngestBenchmark {
             + " %,.0f docs/s (HTTP reaches %.0f%%) | |%n",
         options.threads(), direct.docsPerSecond(), 100 * s.docsPerSecond()
             / direct.docsPerSecond()));
+    b.append(String.format(Locale.ROOT,
+        "| Process CPU per document: over HTTP (server and clients) / in-process | %.0f us / %.0f"
+            + " us | |%n", s.cpuNanos() / 1e3 / Math.max(1, s.docs()),
+        direct.cpuNanos() / 1e3 / Math.max(1, direct.docs())));
     for (Latency l : latencies) {
       b.append(String.format(Locale.ROOT,
           "| Ack-to-visible at %s (achieved %,.0f docs/s), p50 / p95 / p99 | %s / %s / %s | %s |%n",
