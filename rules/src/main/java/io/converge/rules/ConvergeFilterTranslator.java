@@ -37,8 +37,11 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * {@link CannotTranslateException} at the first thing it cannot translate exactly.
  *
  * <p>Translatable columns: BIGINT (only INT values), DOUBLE (DOUBLE, or INT + DOUBLE), VARCHAR
- * (only strings) and BOOLEAN; never TEXT (mixed types as text), ARRAY or TIMESTAMP columns, except
- * for {@code IS [NOT] NULL}, which holds for every column. {@code _id} only as a lookup.
+ * (only strings), BOOLEAN, TIMESTAMP (only timestamps) and {@code _event_time}, compared with a
+ * literal or a dynamic parameter ({@link ConvergeQuery.Param}, bound at execution; such a
+ * conjunct also stays residual, and never goes under NOT); arrays of one scalar element type
+ * through {@code ARRAY_CONTAINS}; never TEXT (mixed types as text) columns, except for
+ * {@code IS [NOT] NULL}, which holds for every column. {@code _id} only as a lookup.
  */
 public final class ConvergeFilterTranslator {
   /** Thrown when an expression has no exactly equal storage predicate. */

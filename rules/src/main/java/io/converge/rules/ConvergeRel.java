@@ -5,8 +5,8 @@ import org.apache.calcite.rel.RelNode;
 
 /**
  * A relational expression Converge answers from its converged index. Every Converge rel is a
- * leaf access path (column scan, index filter, row lookup, column aggregate) that describes the
- * whole storage call; {@link ConvergeToEnumerableConverter} turns it into one call of
+ * leaf access path (column scan, index filter, row lookup, column aggregate, limit / top-N) that
+ * describes the whole storage call; {@link ConvergeToEnumerableConverter} turns it into one call of
  * {@link ConvergeMethods#query}.
  */
 public interface ConvergeRel extends RelNode {
