@@ -300,10 +300,6 @@ public final class CollectionSnapshot implements AutoCloseable {
     List<byte[]> keys = new ArrayList<>(n);
     long base = segmentBase(segment);
     offsets.forEach((int o) -> keys.add(Keys.row(coll, base + o)));
-    Map<String, Integer> wanted = new HashMap<>();
-    for (int i = 0; i < paths.size(); i++) {
-      wanted.putIfAbsent(paths.get(i), i);
-    }
     try {
       List<byte[]> rows = store.db().multiGetAsList(readOptions,
           java.util.Collections.nCopies(n, store.rowCf()), keys);
@@ -314,26 +310,17 @@ public final class CollectionSnapshot implements AutoCloseable {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> doc = (Map<String, Object>) DocumentCodec.decode(row);
-        int at = k;
         for (int i = 0; i < paths.size(); i++) {
           String p = paths.get(i);
           if (p.equals(ID)) {
-            out[i][at] = doc.get(ID);
+            out[i][k] = doc.get(ID);
           } else if (p.equals(EVENT_TIME)) {
             Object t = doc.get(EVENT_TIME);
-            out[i][at] = t instanceof Long l ? java.time.Instant.ofEpochMilli(l) : null;
+            out[i][k] = t instanceof Long l ? java.time.Instant.ofEpochMilli(l) : null;
+          } else {
+            out[i][k] = io.converge.storage.json.DocumentFlattener.leafAt(doc, p);
           }
         }
-        io.converge.storage.json.DocumentFlattener.flatten(doc, (path, value) -> {
-          Integer i = wanted.get(path);
-          if (i != null) {
-            for (int j = i; j < paths.size(); j++) {
-              if (paths.get(j).equals(path)) {
-                out[j][at] = value;
-              }
-            }
-          }
-        });
       }
     } catch (RocksDBException e) {
       throw store.failure("reading the row store", e);

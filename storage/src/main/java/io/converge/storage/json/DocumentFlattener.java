@@ -56,6 +56,52 @@ public final class DocumentFlattener {
   }
 
   /**
+   * The normalized leaf {@link #flatten} would report for {@code path}, or null (no such leaf, or
+   * an object there). Walks only the keys on the way to the path, so reading a few fields of a
+   * document costs no more than those fields. When two keys flatten to the same path (a key
+   * {@code "a.b"} next to an object {@code a} with a key {@code b}), the later one wins, as in
+   * {@link #flatten}.
+   */
+  public static Object leafAt(Map<String, Object> doc, String path) {
+    return leafAt(doc, path, 0, true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object leafAt(Map<String, Object> obj, String path, int from, boolean top) {
+    Object found = null;
+    for (Map.Entry<String, Object> e : obj.entrySet()) {
+      String key = e.getKey();
+      if (!path.startsWith(key, from)) {
+        continue;
+      }
+      if (top && (key.equals(DocumentPreparer.ID) || key.equals(DocumentPreparer.EVENT_TIME))) {
+        continue;
+      }
+      int end = from + key.length();
+      Object v = e.getValue();
+      if (end == path.length()) {
+        if (v instanceof Map) {
+          found = null;
+        } else if (v instanceof List<?> list) {
+          List<Object> elements = new ArrayList<>(list.size());
+          for (Object el : list) {
+            elements.add(normalizeElement(el));
+          }
+          found = elements;
+        } else {
+          found = normalizeScalar(v);
+        }
+      } else if (path.charAt(end) == '.' && v instanceof Map<?, ?> m) {
+        Object inner = leafAt((Map<String, Object>) m, path, end + 1, false);
+        if (inner != null) {
+          found = inner;
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
    * Nested paths repeat in every document; reusing one String per path skips the concatenation
    * and lets every map lookup downstream use its cached hash. Bounded, for documents whose keys
    * are data (ids as keys): past the bound, paths are built afresh.
