@@ -80,9 +80,9 @@ public final class TopNSelector {
       }
       long base = CollectionSnapshot.segmentBase(seg);
       org.roaringbitmap.IntIterator it = offsets.getIntIterator();
+      Object[] values = new Object[columns.length];
       while (it.hasNext()) {
         int offset = it.next();
-        Object[] values = new Object[columns.length];
         for (int k = 0; k < columns.length; k++) {
           Object[] col = columns[k];
           values[k] = normalize(keys.get(k).order(),
@@ -91,10 +91,12 @@ public final class TopNSelector {
         Candidate c = new Candidate(values, CollectionSnapshot.ridOf(base + offset));
         if (heap.size() < n) {
           heap.add(c);
+          values = new Object[columns.length];
         } else if (order.compare(c, heap.peek()) < 0) {
           heap.poll();
           heap.add(c);
-        }
+          values = new Object[columns.length];
+        } // else the scratch array is reused for the next row
       }
     }
     for (Candidate c : heap) {
