@@ -133,8 +133,19 @@ public final class SsbGenerator {
     }
   }
 
+  /**
+   * The random stream of one table. The seed goes through a mixing function first: consecutive
+   * raw seeds would give SplittableRandom streams that are shifts of one another.
+   */
   private SplittableRandom random(int stream) {
-    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + stream * 0xBF58476D1CE4E5B9L);
+    return new SplittableRandom(mix(mix(seed) + stream));
+  }
+
+  /** MurmurHash3's 64-bit finalizer. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+    z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return z ^ (z >>> 33);
   }
 
   // ---------------------------------------------------------------------------------------------
