@@ -19,6 +19,8 @@ import java.util.Arrays;
  * BenchMain ingest     [--docs 500000] [--threads 4] [--batch 1000] [--rates 1000,10000,max]
  *                      [--latency-seconds 10] [--runs 10] [--warmup 3] [--data-dir DIR]
  *                      [--seed 42] [--out docs/benchmarks.md]
+ * BenchMain kafka      [--docs 500000] [--partitions 2] [--rate 10000] [--latency-seconds 20]
+ *                      [--seed 42] [--out docs/benchmarks.md]
  * BenchMain ssb        [--sf 1] [--runs 5] [--warmup 2] [--budget-seconds 60] [--h2-star false]
  *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * </pre>
@@ -29,6 +31,7 @@ public final class BenchMain {
       "       converge bench pushdown [options]",
       "       converge bench ingest [options]",
       "       converge bench ssb [options]",
+      "       converge bench kafka [options]",
       "",
       "  foundation: bulk-loads N generated orders into a fresh data directory (all indexes),",
       "  then times SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against",
@@ -50,6 +53,13 @@ public final class BenchMain {
       "  10k docs/s writer; writes an 'Ingest benchmark' section.",
       "  --threads N, --batch N, --rates LIST, --latency-seconds N: ingest only (defaults 4,",
       "                   1000, 1000,10000,max, 10)",
+      "",
+      "  kafka: starts a single-node Kafka broker on loopback (a child JVM), produces N orders",
+      "  (default 500,000) over --partitions partitions, then times a tailer reading them into a",
+      "  fresh data directory (docs/s, every index built, offsets in the same batch); then a",
+      "  producer sends --rate docs/s (default 10,000) to a second tailed topic for",
+      "  --latency-seconds (default 20) while a reader polls _id = ? through the Avatica driver",
+      "  (produce-to-visible p50/p95/p99); writes a 'Kafka tailer benchmark' section.",
       "",
       SsbOptions.HELP,
       "",
@@ -86,9 +96,10 @@ public final class BenchMain {
       case "pushdown" -> pushdown(rest, out, err);
       case "ingest" -> ingest(rest, out, err);
       case "ssb" -> ssb(rest, out, err);
+      case "kafka" -> kafka(rest, out, err);
       default -> {
         err.println("unknown benchmark '" + command + "'; available: foundation, pushdown,"
-            + " ingest, ssb");
+            + " ingest, kafka, ssb");
         err.println(USAGE);
         yield 2;
       }
@@ -111,6 +122,12 @@ public final class BenchMain {
     return runBenchmark("ingest", out, err, () -> IngestBenchmark.Options.parse(rest),
         IngestBenchmark.Options::help,
         options -> new IngestBenchmark(options, out, err).run());
+  }
+
+  private static int kafka(String[] rest, PrintStream out, PrintStream err) {
+    return runBenchmark("kafka", out, err, () -> TailerBenchmark.Options.parse(rest),
+        TailerBenchmark.Options::help,
+        options -> new TailerBenchmark(options, out, err).run());
   }
 
   private static int ssb(String[] rest, PrintStream out, PrintStream err) {

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -158,27 +160,36 @@ class KafkaTailerTest {
     producer.flush();
   }
 
+  /**
+   * A producer keeps producing keyless records without _id (each becomes a document with a
+   * generated _id, so a record read twice would be a second document) while the server process
+   * is killed with SIGKILL and started again; it stops only once the restarted server is ingesting.
+   * Then the collection must hold each produced sequence number exactly once.
+   */
   @Test
   void exactlyOnceAcrossAHardKillOfTheServerProcess(@TempDir Path dir) throws Exception {
     String topic = "orders-stream";
-    int total = 20_000;
     broker.createTopic(topic, 3);
     Path data = dir.resolve("data");
     String tail = topic + ":seqs";
     ServerProcess first = ServerProcess.start(dir.resolve("first.log"), data, broker.bootstrap(),
         tail);
     AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    AtomicBoolean stopProducing = new AtomicBoolean();
+    AtomicLong produced = new AtomicLong();
     Thread producing = new Thread(() -> {
       try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
-        for (int i = 0; i < total; i += 100) {
-          produceSequence(producer, topic, i, 100);
-          Thread.sleep(100); // under 1,000 records/s: the stream outlives a kill and a restart
+        while (!stopProducing.get()) {
+          produceSequence(producer, topic, (int) produced.get(), 100);
+          produced.addAndGet(100);
+          Thread.sleep(100); // about 1,000 records/s
         }
       } catch (Throwable t) {
         producerFailure.set(t);
       }
     }, "test-producer");
     producing.start();
+    ServerProcess second = null;
     try {
       long beforeKill;
       try {
@@ -186,27 +197,29 @@ class KafkaTailerTest {
       } finally {
         first.kill();
       }
-      assertTrue(producing.isAlive(), "the producer should still be producing at the kill");
-      System.out.println("killed converge server with " + beforeKill + " of " + total
-          + " documents visible");
-      ServerProcess second = ServerProcess.start(dir.resolve("second.log"), data,
-          broker.bootstrap(), tail);
-      try {
-        assertTrue(producing.isAlive(), "the producer should still be producing at the restart");
-        producing.join(TimeUnit.SECONDS.toMillis(90));
-        assertNull(producerFailure.get());
-        awaitCount(second, n -> n >= total);
-        try (Connection c = DriverManager.getConnection(second.jdbcUrl)) {
-          assertEquals(List.of(Sql.row((long) total, (long) total, 0L, (long) total - 1)),
-              Sql.rows(c, "select count(*), count(distinct seq), min(seq), max(seq) from seqs"),
-              "killed after " + beforeKill + " documents");
-        }
-      } finally {
-        second.kill();
+      long producedAtKill = produced.get();
+      System.out.println("killed converge server with " + beforeKill + " documents visible, "
+          + producedAtKill + " produced");
+      second = ServerProcess.start(dir.resolve("second.log"), data, broker.bootstrap(), tail);
+      long producedAtRestart = produced.get();
+      awaitCount(second, n -> n > producedAtRestart); // live again, past the gap of the kill
+      stopProducing.set(true);
+      producing.join(TimeUnit.SECONDS.toMillis(60));
+      assertNull(producerFailure.get());
+      long total = produced.get();
+      assertTrue(producedAtKill > beforeKill && total > producedAtKill, "produced " + total);
+      awaitCount(second, n -> n >= total);
+      try (Connection c = DriverManager.getConnection(second.jdbcUrl)) {
+        assertEquals(List.of(Sql.row(total, total, 0L, total - 1)),
+            Sql.rows(c, "select count(*), count(distinct seq), min(seq), max(seq) from seqs"),
+            "killed after " + beforeKill + " documents");
       }
     } finally {
+      stopProducing.set(true);
       first.kill();
-      producing.interrupt();
+      if (second != null) {
+        second.kill();
+      }
       producing.join();
     }
   }

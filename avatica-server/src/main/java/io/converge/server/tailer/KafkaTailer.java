@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * on start every partition is positioned at the offset stored with the data (the beginning when
  * none). Kafka's committed offsets are never used (no group, no auto-commit).
  *
- * <p>Two threads: the consumer thread polls and parses batch N+1 while a writer thread commits
- * batch N. A failed write stops the tailer (the data and its offsets stay consistent; a restart
+ * <p>The consumer thread polls and parses batch N+1 (with helpers, see
+ * {@link ParallelBatchBuilder}) while a writer thread commits batch N. A failed write stops the tailer (the data and its offsets stay consistent; a restart
  * resumes after the last committed batch).
  */
 public final class KafkaTailer implements AutoCloseable {
@@ -48,7 +49,7 @@ public final class KafkaTailer implements AutoCloseable {
   private final ConvergeCollection collection;
   private final TailerOffsets offsets;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final TailBatchBuilder builder = new TailBatchBuilder();
+  private final ParallelBatchBuilder builder;
   private final TailerCounts counts = new TailerCounts();
   private final ExecutorService writer;
   private final Thread thread;
@@ -68,6 +69,7 @@ public final class KafkaTailer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.builder = new ParallelBatchBuilder(name);
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
   }
@@ -146,21 +148,29 @@ public final class KafkaTailer implements AutoCloseable {
           }
           nextReport = now + REPORT_MS;
         }
-        if (now >= nextRefresh) {
-          assignNewPartitions();
-          nextRefresh = now + (assigned.isEmpty() ? 1_000 : PARTITION_REFRESH_MS);
-        }
-        if (assigned.isEmpty()) {
-          Thread.sleep(100);
+        ConsumerRecords<byte[], byte[]> polled;
+        try {
+          if (now >= nextRefresh) {
+            assignNewPartitions();
+            nextRefresh = now + (assigned.isEmpty() ? 1_000 : PARTITION_REFRESH_MS);
+          }
+          if (assigned.isEmpty()) {
+            Thread.sleep(100);
+            continue;
+          }
+          polled = consumer.poll(POLL);
+        } catch (RetriableException e) {
+          // broker slow or away: nothing was consumed, so retrying is safe
+          LOG.warn("tailer {}: {} (retrying)", spec, e.toString());
+          Thread.sleep(1_000);
           continue;
         }
-        ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);
         if (polled.isEmpty()) {
           continue;
         }
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(polled.count());
         polled.forEach(records::add);
-        TailBatch batch = builder.build(records, System.currentTimeMillis());
+        TailBatch batch = builder.build(records);
         if (pending != null) {
           pending.get(); // one batch in flight: keeps batches in order, bounds memory
         }
@@ -183,6 +193,7 @@ public final class KafkaTailer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       writer.shutdown();
+      builder.close();
       consumer.close(Duration.ofSeconds(2));
       LOG.info("tailer {} stopped: {}", spec, counts);
       finished.countDown();
