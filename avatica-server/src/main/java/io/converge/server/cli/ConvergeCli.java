@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     description = "Converge: real-time analytics over a converged index on RocksDB, "
         + "SQL through Apache Calcite, JDBC through Avatica.",
     subcommands = {DemoCommand.class, ServerCommand.class, LoadCommand.class, SqlCommand.class,
+        CheckCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:partly failed (rejected input lines, failed SQL statement)",
