@@ -102,7 +102,9 @@ final class TailerBenchmark {
     }
   }
 
-  record Latency(long sent, long nanos, long[] samples, double load) {
+  /** {@code behind}: records sent but not yet committed when the producer stopped. */
+  record Latency(long sent, long nanos, long[] samples, double load, long behind,
+      long[] commits) {
     double achievedRate() {
       return sent / (nanos / 1e9);
     }
@@ -155,7 +157,8 @@ final class TailerBenchmark {
           err.println("CHECK FAILED: " + p);
         }
         if (options.out() != null) {
-          MarkdownSection.write(options.out(), HEADING, markdown(machine, table, problems));
+          MarkdownSection.write(options.out(), HEADING, markdown(machine, s, d, l, table,
+              problems));
           out.println("Wrote section '" + HEADING + "' of " + options.out());
         }
       } finally {
@@ -232,6 +235,7 @@ final class TailerBenchmark {
     AtomicBoolean done = new AtomicBoolean();
     AtomicLong sent = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicLong behindAtEnd = new AtomicLong();
     long warmupNanos = 3_000_000_000L;
     long[] window = new long[2];
     double load = SystemLoad.loadAverage();
@@ -272,6 +276,7 @@ final class TailerBenchmark {
             sent.addAndGet(perTick);
           }
           window[1] = System.nanoTime();
+          behindAtEnd.set(sent.get() - tailer.counts().records());
         } catch (Throwable t) {
           failure.set(t);
         } finally {
@@ -281,6 +286,7 @@ final class TailerBenchmark {
       producerThread.start();
       List<Long> samples = new ArrayList<>();
       long gaveUp = 0;
+      List<Long> commits = new ArrayList<>();
       long measureFrom = System.nanoTime() + warmupNanos;
       {
         long seen = 0;
@@ -293,6 +299,11 @@ final class TailerBenchmark {
           seen = s.seq();
           boolean visible = false;
           long giveUp = System.nanoTime() + 30_000_000_000L;
+          // first the tailer's commit of that record (its counts move after the RocksDB write)
+          while (tailer.counts().records() < s.seq() && System.nanoTime() < giveUp) {
+            LockSupport.parkNanos(200_000);
+          }
+          long committedAt = System.nanoTime();
           while (!visible && System.nanoTime() < giveUp) {
             ps.setString(1, s.id());
             try (ResultSet rs = ps.executeQuery()) {
@@ -308,10 +319,12 @@ final class TailerBenchmark {
           }
           if (visible && s.sentNanos() >= measureFrom) {
             samples.add(System.nanoTime() - s.sentNanos());
+            commits.add(committedAt - s.sentNanos());
           }
         }
       }
       producerThread.join();
+      long behind = behindAtEnd.get();
       err.printf(Locale.ROOT, "  latency phase: %,d sent, %,d committed by the tailer, %,d samples,"
           + " %,d lookups gave up%n", sent.get(), tailer.counts().records(), samples.size(),
           gaveUp);
@@ -320,8 +333,9 @@ final class TailerBenchmark {
       }
       tailer.awaitRecords(sent.get(), Duration.ofSeconds(60));
       long[] s = samples.stream().mapToLong(Long::longValue).toArray();
+      long[] cs = commits.stream().mapToLong(Long::longValue).toArray();
       Latency l = new Latency(sent.get(), window[1] - window[0], s,
-          Math.max(load, SystemLoad.loadAverage()));
+          Math.max(load, SystemLoad.loadAverage()), behind, cs);
       if (s.length > 0) {
         out.printf(Locale.ROOT, "Produce-to-visible at %,.0f docs/s achieved: p50 %s, p95 %s, p99"
                 + " %s, max %s (%,d samples after %d s of warm-up)%n", l.achievedRate(),
@@ -368,15 +382,23 @@ final class TailerBenchmark {
     if (l.samples.length > 0) {
       long[] x = l.samples;
       b.append(String.format(Locale.ROOT, "| produce-to-visible (`send()` to a `_id = ?` poll that"
-              + " sees it, Avatica), %,.0f docs/s achieved: p50 / p95 / p99 | %s / %s / %s |"
-              + " p99 < %.0f ms |\n", l.achievedRate(), Timings.latency(Timings.percentile(x, 50)),
-          Timings.latency(Timings.percentile(x, 95)), Timings.latency(Timings.percentile(x, 99)),
-          TARGET_P99_MS));
+              + " sees it, Avatica), %,.0f docs/s achieved: p50 / p95 / p99 (%,d samples) | %s /"
+              + " %s / %s | p99 < %.0f ms |\n", l.achievedRate(), x.length,
+          Timings.latency(Timings.percentile(x, 50)), Timings.latency(Timings.percentile(x, 95)),
+          Timings.latency(Timings.percentile(x, 99)), TARGET_P99_MS));
+      b.append(String.format(Locale.ROOT, "| of which `send()` to the tailer's commit of the"
+              + " record: p50 / p95 / p99 | %s / %s / %s | |\n",
+          Timings.latency(Timings.percentile(l.commits(), 50)),
+          Timings.latency(Timings.percentile(l.commits(), 95)),
+          Timings.latency(Timings.percentile(l.commits(), 99))));
+      b.append(String.format(Locale.ROOT, "| records the tailer was behind when the producer"
+          + " stopped | %,d of %,d | 0 |\n", l.behind(), l.sent()));
     }
     return b.toString();
   }
 
-  private String markdown(MachineInfo machine, String table, List<String> problems) {
+  private String markdown(MachineInfo machine, Sustained s, Direct d, Latency l, String table,
+      List<String> problems) {
     StringBuilder b = new StringBuilder();
     b.append("`bin/converge bench kafka");
     b.append(String.format(Locale.ROOT, " --docs %d --partitions %d --rate %d --latency-seconds %d",
@@ -384,7 +406,11 @@ final class TailerBenchmark {
     b.append("`\n\n");
     b.append("Machine: ").append(machine.describe()).append(". The Kafka broker (KRaft, single"
         + " node, a child JVM), the producer, the server with its tailer and the JDBC reader all"
-        + " share these cores.\n\n");
+        + " share these cores.");
+    b.append(String.format(Locale.ROOT, " Load average during the run (other engineers' builds"
+            + " and tests were running too): %.1f / %.1f at the start / end of the sustained"
+            + " phase, %.1f in the BulkLoader phase, %.1f in the latency phase.\n\n",
+        s.loadBefore(), s.loadAfter(), d.load(), l.load()));
     b.append(table);
     b.append("\nSustained: the orders are produced first (not timed); the figure runs from the"
         + " tailer's start (consumer connect included) to the commit of the last record."
