@@ -160,6 +160,23 @@ class KafkaTailerTest {
     producer.flush();
   }
 
+  @Test
+  void badTailArgumentsExitTwoWithoutServing(@TempDir Path dir) {
+    String data = dir.resolve("data").toString();
+    Cli.Result noBootstrap = Cli.run("server", "--data-dir", data, "--port", "0",
+        "--tail", "t:c");
+    assertEquals(2, noBootstrap.exit());
+    assertTrue(noBootstrap.err().contains("--kafka-bootstrap"), noBootstrap.err());
+    Cli.Result badSpec = Cli.run("server", "--data-dir", data, "--port", "0",
+        "--kafka-bootstrap", broker.bootstrap(), "--tail", "no-collection");
+    assertEquals(2, badSpec.exit());
+    assertTrue(badSpec.err().contains("TOPIC:COLLECTION"), badSpec.err());
+    Cli.Result twice = Cli.run("server", "--data-dir", data, "--port", "0",
+        "--kafka-bootstrap", broker.bootstrap(), "--tail", "t:c", "--tail", "t:c");
+    assertEquals(2, twice.exit());
+    assertTrue(twice.err().contains("twice"), twice.err());
+  }
+
   /**
    * A producer keeps producing keyless records without _id (each becomes a document with a
    * generated _id, so a record read twice would be a second document) while the server process

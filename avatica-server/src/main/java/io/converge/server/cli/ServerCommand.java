@@ -62,6 +62,7 @@ final class ServerCommand implements Callable<Integer> {
     for (String t : tails) {
       specs.add(TailSpec.parse(t));
     }
+    TailerGroup.checkDistinct(specs);
     if (!specs.isEmpty() && (kafkaBootstrap == null || kafkaBootstrap.isBlank())) {
       throw new IllegalArgumentException("--tail needs --kafka-bootstrap HOST:PORT");
     }

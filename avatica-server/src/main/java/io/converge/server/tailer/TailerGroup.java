@@ -26,13 +26,7 @@ public final class TailerGroup implements AutoCloseable {
    */
   public static TailerGroup start(ConvergeStore store, String bootstrapServers,
       List<TailSpec> specs, Path configFile) throws IOException {
-    Set<TailSpec> seen = new HashSet<>();
-    for (TailSpec s : specs) {
-      if (!seen.add(s)) {
-        throw new IllegalArgumentException("--tail " + s.topic() + ":" + s.collection()
-            + " is given twice (each record would be written twice)");
-      }
-    }
+    checkDistinct(specs);
     Properties overrides = new Properties();
     if (configFile != null) {
       try (Reader r = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
@@ -49,6 +43,17 @@ public final class TailerGroup implements AutoCloseable {
       throw e;
     }
     return new TailerGroup(List.copyOf(started));
+  }
+
+  /** The same topic into the same collection twice would write each record twice. */
+  public static void checkDistinct(List<TailSpec> specs) {
+    Set<TailSpec> seen = new HashSet<>();
+    for (TailSpec s : specs) {
+      if (!seen.add(s)) {
+        throw new IllegalArgumentException("--tail " + s.topic() + ":" + s.collection()
+            + " is given twice (each record would be written twice)");
+      }
+    }
   }
 
   public List<KafkaTailer> tailers() {

@@ -1,0 +1,91 @@
+package io.converge.server.tailer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.converge.storage.Mutation;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** How records become mutations, without a broker: framing, ids, order, offsets. */
+class TailBatchBuilderTest {
+  private static ConsumerRecord<byte[], byte[]> rec(int partition, long offset, String key,
+      byte[] value) {
+    return new ConsumerRecord<>("t", partition, offset,
+        key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+  }
+
+  private static ConsumerRecord<byte[], byte[]> rec(int partition, long offset, String key,
+      String value) {
+    return rec(partition, offset, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static List<String> ids(TailBatch b) {
+    List<String> out = new ArrayList<>();
+    for (Mutation m : b.mutations()) {
+      out.add((m instanceof Mutation.Delete ? "-" : "+") + m.id());
+    }
+    return out;
+  }
+
+  @Test
+  void recordsBecomeMutationsInOrderWithMalformedOnesSkipped() {
+    List<ConsumerRecord<byte[], byte[]>> records = List.of(
+        rec(0, 10, null, "{\"_id\": \"a\", \"city\": \"Zürich\"}"), // non-ASCII UTF-8 is fine
+        rec(0, 11, "k", "  {\"n\": 1}"),                              // key as _id, leading blanks
+        rec(1, 5, "a", (String) null),                                // tombstone
+        rec(1, 6, null, "{\"_id\": \"p\",\r\n \"n\": 2}"),            // CRLF inside the value
+        rec(0, 12, null, "{\"_id\": 7}"),                             // integer _id
+        rec(0, 13, null, "{\"a\": 1, \"a\": 2}"),                     // duplicate key
+        rec(0, 14, null, "\"just a string\""),
+        rec(0, 15, null, "{\"x\": 1} trailing"));
+    TailBatch b = new TailBatchBuilder().build(records, 0L);
+    assertEquals(List.of("+a", "+k", "-a", "+p", "+7"), ids(b));
+    assertEquals(Map.of(0, 16L, 1, 7L), b.nextOffsets());
+    assertEquals(3, b.malformed().size(), b.malformed().toString());
+    assertEquals(List.of(13L, 14L, 15L),
+        b.malformed().stream().map(TailBatch.MalformedRecord::offset).toList());
+    assertEquals(4, b.upserts());
+    assertEquals(1, b.deletes());
+    assertEquals(8, b.records());
+  }
+
+  @Test
+  void slicesParsedOnSeveralThreadsKeepTheRecordsOrder() throws Exception {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      String id = "d" + i;
+      if (i % 997 == 0) {
+        records.add(rec(i % 3, i, null, "{broken"));
+      } else if (i % 10 == 3) {
+        records.add(rec(i % 3, i, "d" + (i - 1), (String) null));
+        expected.add("-d" + (i - 1));
+      } else {
+        records.add(rec(i % 3, i, null, "{\"_id\": \"" + id + "\", \"i\": " + i + "}"));
+        expected.add("+" + id);
+      }
+    }
+    try (ParallelBatchBuilder builder = new ParallelBatchBuilder("test")) {
+      TailBatch b = builder.build(records);
+      assertEquals(expected, ids(b));
+      assertEquals(6, b.malformed().size());
+      // next offset = last offset read + 1: 4998, 4999 and 4997 were the last of partitions 0, 1, 2
+      assertEquals(Map.of(0, 4999L, 1, 5000L, 2, 4998L), b.nextOffsets());
+    }
+  }
+
+  @Test
+  void tailSpecParsing() {
+    assertEquals(new TailSpec("orders", "o:rders"), TailSpec.parse("orders:o:rders"));
+    assertThrows(IllegalArgumentException.class, () -> TailSpec.parse("orders"));
+    assertThrows(IllegalArgumentException.class, () -> TailSpec.parse(":c"));
+    assertThrows(IllegalArgumentException.class, () -> TailSpec.parse("bad topic:c"));
+    assertTrue(TailSpec.parse("a.b_c-1:x").topic().equals("a.b_c-1"));
+  }
+}
