@@ -69,6 +69,11 @@ final class ServerCommand implements Callable<Integer> {
     if (tailConfig != null && !Files.isReadable(tailConfig)) {
       throw new IllegalArgumentException("--tail-config " + tailConfig + ": not a readable file");
     }
+    if (!specs.isEmpty()
+        && System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+      // Kafka's clients log every config value and reconnect at info; the tailers log their own.
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
+    }
     Files.createDirectories(dataDir);
     ConvergeServer server = ConvergeServer.start(
         new ServerOptions(dataDir, host, port, serialization));
