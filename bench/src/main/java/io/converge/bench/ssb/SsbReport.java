@@ -54,11 +54,18 @@ final class SsbReport {
   String markdown() {
     SsbGenerator g = f.generator();
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "`bin/converge bench ssb --sf %s` (%d timed runs after"
+    b.append(String.format(Locale.ROOT, "`bin/converge bench ssb --sf %s%s` (%d timed runs after"
             + " %d warm-up runs per query and engine, median; %d s budget per query and engine;"
             + " seed %d). Machine: %s. Load average %.1f before the queries, %.1f after.%n%n",
-        scaleFactor(options.scaleFactor()), options.runs(), options.warmup(),
-        options.budgetSeconds(), options.seed(), f.machine(), f.loadBefore(), f.loadAfter()));
+        scaleFactor(options.scaleFactor()), options.h2Star() ? " --h2-star true" : "",
+        options.runs(), options.warmup(), options.budgetSeconds(), options.seed(), f.machine(), f.loadBefore(), f.loadAfter()));
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (Math.max(f.loadBefore(), f.loadAfter()) > cores) {
+      b.append(String.format(Locale.ROOT, "**The machine was busy** (load average above its %d"
+          + " cores): other processes competed for the CPUs, so every engine's times are"
+          + " pessimistic and noisy; compare ratios within this run, not with other runs.%n%n",
+          cores));
+    }
     b.append(String.format(Locale.ROOT, "Data: the project's SSB generator"
             + " (`io.converge.bench.ssb.SsbGenerator`) at scale factor %s: %,d line orders"
             + " (%,d orders), %,d customers, %,d suppliers, %,d parts, %,d days, plus"
