@@ -57,6 +57,7 @@ public final class KafkaTailer implements AutoCloseable {
   private volatile boolean stopping;
   private volatile Throwable failure;
   private final Set<Integer> assigned = new HashSet<>();
+  private boolean toldWaiting;
 
   private KafkaTailer(TailSpec spec, ConvergeCollection collection, Properties consumerConfig) {
     this.spec = spec;
@@ -220,8 +221,9 @@ public final class KafkaTailer implements AutoCloseable {
   private void assignNewPartitions() {
     List<PartitionInfo> infos = consumer.partitionsFor(spec.topic(), Duration.ofSeconds(5));
     if (infos == null || infos.isEmpty()) {
-      if (assigned.isEmpty()) {
-        LOG.debug("tailer {}: topic not found yet", spec);
+      if (assigned.isEmpty() && !toldWaiting) {
+        toldWaiting = true;
+        LOG.info("tailer {}: topic {} does not exist (yet); waiting for it", spec, spec.topic());
       }
       return;
     }
