@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *
  * <ul>
  *   <li>value = a JSON object; its {@code _id}, else the record key (UTF-8), else a generated id;
+ *       its {@code _event_time}, else the record's timestamp;
  *   <li>null value (tombstone) = delete by key;
  *   <li>anything else is a {@link MalformedRecord}: skipped, but its offset still advances.
  * </ul>
@@ -152,7 +153,9 @@ final class TailBatchBuilder {
       return;
     }
     try {
-      mutations[i] = Mutation.upsert(preparer.prepare(e.document(), nowMillis, keyOf(r)));
+      // Without an _event_time the record's own timestamp is the event time (the same on a replay).
+      long eventTime = r.timestamp() >= 0 ? r.timestamp() : nowMillis;
+      mutations[i] = Mutation.upsert(preparer.prepare(e.document(), eventTime, keyOf(r)));
     } catch (InvalidDocumentException ex) {
       problems[i] = ex.getMessage();
     }

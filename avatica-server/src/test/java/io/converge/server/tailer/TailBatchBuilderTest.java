@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 /** How records become mutations, without a broker: framing, ids, order, offsets. */
@@ -53,6 +56,22 @@ class TailBatchBuilderTest {
     assertEquals(4, b.upserts());
     assertEquals(1, b.deletes());
     assertEquals(8, b.records());
+  }
+
+  @Test
+  void eventTimeIsTheDocumentsElseTheRecordTimestamp() {
+    ConsumerRecord<byte[], byte[]> stamped = new ConsumerRecord<>("t", 0, 0, 1_700_000_000_000L,
+        TimestampType.CREATE_TIME, -1, -1, null,
+        "{\"_id\": \"a\"}".getBytes(StandardCharsets.UTF_8), new RecordHeaders(),
+        Optional.empty());
+    ConsumerRecord<byte[], byte[]> own = new ConsumerRecord<>("t", 0, 1, 1_700_000_000_000L,
+        TimestampType.CREATE_TIME, -1, -1, null,
+        "{\"_id\": \"b\", \"_event_time\": 5}".getBytes(StandardCharsets.UTF_8),
+        new RecordHeaders(), Optional.empty());
+    TailBatch b = new TailBatchBuilder().build(List.of(stamped, own, rec(0, 2, "c", "{}")), 42L);
+    List<Long> times = b.mutations().stream()
+        .map(m -> ((Mutation.Upsert) m).document().eventTimeMillis()).toList();
+    assertEquals(List.of(1_700_000_000_000L, 5L, 42L), times);
   }
 
   @Test
