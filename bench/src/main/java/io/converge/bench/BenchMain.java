@@ -21,7 +21,7 @@ import java.util.Arrays;
  *                      [--seed 42] [--out docs/benchmarks.md]
  * BenchMain kafka      [--docs 500000] [--partitions 2] [--rate 10000] [--latency-seconds 20]
  *                      [--seed 42] [--out docs/benchmarks.md]
- * BenchMain ssb        [--sf 1] [--runs 5] [--warmup 2] [--budget-seconds 60] [--h2-star false]
+ * BenchMain ssb        [--sf 1] [--runs 5] [--warmup 2] [--budget-seconds 60] [--h2-star true]
  *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * </pre>
  */

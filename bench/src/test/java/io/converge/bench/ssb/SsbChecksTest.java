@@ -83,11 +83,12 @@ class SsbChecksTest {
   @Test
   void optionsParseAndReject() {
     SsbOptions o = SsbOptions.parse(new String[] {"--sf", "0.01", "--runs=3", "--out", "none",
-        "--h2-star", "true"});
+        "--h2-star", "false"});
     assertEquals(0.01, o.scaleFactor());
     assertEquals(3, o.runs());
     assertNull(o.out());
-    assertTrue(o.h2Star());
+    assertFalse(o.h2Star());
+    assertTrue(SsbOptions.parse(new String[0]).h2Star());
     assertEquals(Path.of("docs", "benchmarks.md"), SsbOptions.parse(new String[0]).out());
     assertEquals(1.0, SsbOptions.parse(new String[0]).scaleFactor());
     for (List<String> bad : List.of(List.of("--sf", "0"), List.of("--sf", "x"),
