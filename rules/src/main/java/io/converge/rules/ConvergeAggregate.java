@@ -88,6 +88,10 @@ public class ConvergeAggregate extends ConvergeAccess {
       if (c.path() != null) {
         columns.add(c.path());
       }
+      if (c.arithmetic() != null) {
+        columns.add(c.arithmetic().left());
+        columns.add(c.arithmetic().right());
+      }
     }
     // COUNT(*) of all rows reads only the live bitmaps.
     double cost = columns.isEmpty() && condition == null ? 1d

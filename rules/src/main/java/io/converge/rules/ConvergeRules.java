@@ -344,13 +344,28 @@ public final class ConvergeRules {
         }
       }
       int[] inputColumns;
+      // Project slots that compute `a op b` of two numeric columns (SUM(price * discount)).
+      Aggregation.Arithmetic[] computed = null;
+      ConvergeColumn[] computedType = null;
       if (p.project() != null) {
         inputColumns = new int[p.project().getProjects().size()];
+        computed = new Aggregation.Arithmetic[inputColumns.length];
+        computedType = new ConvergeColumn[inputColumns.length];
         for (int i = 0; i < inputColumns.length; i++) {
-          if (!(p.project().getProjects().get(i) instanceof RexInputRef ref)) {
-            return;
+          org.apache.calcite.rex.RexNode e = p.project().getProjects().get(i);
+          if (e instanceof RexInputRef ref) {
+            inputColumns[i] = ref.getIndex();
+          } else {
+            computed[i] = arithmetic(table, e);
+            if (computed[i] == null) {
+              return;
+            }
+            inputColumns[i] = -1;
+            ConvergeColumnType type = e.getType().getSqlTypeName()
+                == org.apache.calcite.sql.type.SqlTypeName.BIGINT
+                ? ConvergeColumnType.BIGINT : ConvergeColumnType.DOUBLE;
+            computedType[i] = new ConvergeColumn(e.toString(), e.toString(), type, null, true);
           }
-          inputColumns[i] = ref.getIndex();
         }
       } else {
         inputColumns = new int[table.columns().size()];
@@ -364,6 +379,9 @@ public final class ConvergeRules {
       List<String> groupBy = new ArrayList<>();
       List<ConvergeQuery.AggregateOutput> outputs = new ArrayList<>();
       for (int key : aggregate.getGroupSet()) {
+        if (inputColumns[key] < 0) {
+          return; // grouping by a computed value stays in Calcite
+        }
         ConvergeColumn c = table.columns().get(inputColumns[key]);
         if (!groupable(table, c)) {
           return;
@@ -377,6 +395,14 @@ public final class ConvergeRules {
         if (ac.filterArg >= 0 || !ac.collation.getFieldCollations().isEmpty()
             || !ac.rexList.isEmpty() || ac.isApproximate() || ac.getArgList().size() > 1) {
           return;
+        }
+        if (!ac.getArgList().isEmpty() && inputColumns[ac.getArgList().get(0)] < 0) {
+          int slot = ac.getArgList().get(0);
+          if (!computedCall(ac, computed[slot], computedType[slot],
+              describe(computed[slot]), table, calls, outputs, texts)) {
+            return;
+          }
+          continue;
         }
         ConvergeColumn c = ac.getArgList().isEmpty() ? null
             : table.columns().get(inputColumns[ac.getArgList().get(0)]);
@@ -427,6 +453,87 @@ public final class ConvergeRules {
           condition, new Aggregation(groupBy, calls), outputs, aggregate.getRowType(),
           String.join(", ", texts)));
     }
+  }
+
+  /**
+   * {@code a + b}, {@code a - b} or {@code a * b} of two numeric single-type columns, typed BIGINT
+   * or DOUBLE by Calcite (storage computes it per row the same way), or null.
+   */
+  static Aggregation.Arithmetic arithmetic(ConvergeTable table, org.apache.calcite.rex.RexNode e) {
+    if (!(e instanceof org.apache.calcite.rex.RexCall call) || call.getOperands().size() != 2) {
+      return null;
+    }
+    Aggregation.Arithmetic.Op op = switch (call.getKind()) {
+      case PLUS -> Aggregation.Arithmetic.Op.PLUS;
+      case MINUS -> Aggregation.Arithmetic.Op.MINUS;
+      case TIMES -> Aggregation.Arithmetic.Op.TIMES;
+      default -> null;
+    };
+    org.apache.calcite.sql.type.SqlTypeName type = e.getType().getSqlTypeName();
+    if (op == null || (type != org.apache.calcite.sql.type.SqlTypeName.BIGINT
+        && type != org.apache.calcite.sql.type.SqlTypeName.DOUBLE)) {
+      return null;
+    }
+    if (!(call.getOperands().get(0) instanceof RexInputRef l)
+        || !(call.getOperands().get(1) instanceof RexInputRef r)) {
+      return null;
+    }
+    ConvergeColumn left = table.columns().get(l.getIndex());
+    ConvergeColumn right = table.columns().get(r.getIndex());
+    if (!summable(table, left) || !summable(table, right)) {
+      return null;
+    }
+    boolean bothLong = left.type() == ConvergeColumnType.BIGINT
+        && right.type() == ConvergeColumnType.BIGINT;
+    if (bothLong != (type == org.apache.calcite.sql.type.SqlTypeName.BIGINT)) {
+      return null;
+    }
+    return new Aggregation.Arithmetic(op, left.path(), right.path());
+  }
+
+  static String describe(Aggregation.Arithmetic a) {
+    String op = switch (a.op()) {
+      case PLUS -> " + ";
+      case MINUS -> " - ";
+      case TIMES -> " * ";
+    };
+    return a.left() + op + a.right();
+  }
+
+  /** COUNT / SUM / MIN / MAX over a computed slot; false when it cannot be pushed. */
+  static boolean computedCall(AggregateCall ac, Aggregation.Arithmetic a, ConvergeColumn type,
+      String text, ConvergeTable table, List<Aggregation.Call> calls,
+      List<ConvergeQuery.AggregateOutput> outputs, List<String> texts) {
+    if (ac.isDistinct()) {
+      return false;
+    }
+    boolean isLong = type.type() == ConvergeColumnType.BIGINT;
+    switch (ac.getAggregation().getKind()) {
+      case COUNT -> {
+        calls.add(Aggregation.Call.over(Aggregation.Kind.COUNT, a));
+        outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.COUNT, null));
+        texts.add("COUNT(" + text + ")");
+      }
+      case SUM, SUM0 -> {
+        boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
+        calls.add(Aggregation.Call.over(Aggregation.Kind.SUM, a));
+        outputs.add(new ConvergeQuery.AggregateOutput(sum0
+            ? (isLong ? ConvergeQuery.OutputKind.SUM0_LONG : ConvergeQuery.OutputKind.SUM0_DOUBLE)
+            : (isLong ? ConvergeQuery.OutputKind.SUM_LONG : ConvergeQuery.OutputKind.SUM_DOUBLE),
+            null));
+        texts.add((sum0 ? "$SUM0(" : "SUM(") + text + ")");
+      }
+      case MIN, MAX -> {
+        boolean min = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.MIN;
+        calls.add(Aggregation.Call.over(min ? Aggregation.Kind.MIN : Aggregation.Kind.MAX, a));
+        outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE, type));
+        texts.add((min ? "MIN(" : "MAX(") + text + ")");
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

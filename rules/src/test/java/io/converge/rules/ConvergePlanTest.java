@@ -162,6 +162,26 @@ class ConvergePlanTest {
   }
 
   @Test
+  void aggregatesOverArithmeticOfTwoColumnsAreColumnAggregates() throws SQLException {
+    // n BIGINT, x INT+DOUBLE (DOUBLE), d DOUBLE: BIGINT * BIGINT stays BIGINT, the rest DOUBLE.
+    String sql = "select status, sum(n * n), sum(n - x), min(n + d), max(d * x), count(n * d)"
+        + " from t group by status";
+    String plan = plan(sql);
+    assertTrue(plan.contains("ConvergeAggregate("), plan);
+    assertTrue(plan.contains("SUM(n * n)") && plan.contains("MIN(n + d)"), plan);
+    assertSameRows(sql);
+    sql = "select sum(n * x), avg(d - n) from t where cat = 'needle'";
+    plan = plan(sql);
+    assertTrue(plan.contains("ConvergeAggregate(") && plan.contains("condition=[cat = 'needle']"),
+        plan);
+    assertSameRows(sql);
+    // A computed group key, or a literal operand, stays in Calcite (still the same rows).
+    sql = "select n * 2, count(*) from t group by n * 2";
+    assertTrue(!plan(sql).contains("ConvergeAggregate("), plan(sql));
+    assertSameRows(sql);
+  }
+
+  @Test
   void untranslatableConjunctsStayAsAResidualFilter() throws SQLException {
     String sql = "select _id, status from t where cat = 'needle' and upper(status) = 'A'";
     String plan = plan(sql);
