@@ -108,8 +108,8 @@ class KafkaTailerTest {
                 Sql.row("c", 3L, null),
                 Sql.row("p", 5L, "pretty"),
                 Sql.row("d", 7L, null)),
-            Sql.rows(c, "select \"_id\", n, tag from events where \"_id\" <> "
-                + "(select \"_id\" from events where n = 4) order by n"));
+            // n = 4 is the document with a generated _id, checked below
+            Sql.rows(c, "select \"_id\", n, tag from events where n <> 4 order by n"));
         assertEquals(5L, Sql.scalar(c, "select count(*) from events"));
         assertEquals(0L, Sql.scalar(c, "select count(*) from events where \"_id\" = 'a'"));
         assertEquals("v", Sql.scalar(c, "select \"nested.k\" from events where \"_id\" = 'd'"));
