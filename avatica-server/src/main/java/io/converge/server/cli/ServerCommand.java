@@ -42,6 +42,11 @@ final class ServerCommand implements Callable<Integer> {
       description = "Avatica wire format (default: ${DEFAULT-VALUE}).")
   String serialization;
 
+  @Option(names = "--max-request-size", defaultValue = "64m", paramLabel = "SIZE",
+      description = "Largest HTTP write request body accepted, e.g. 64m, 512k, 1g or bytes"
+          + " (default: ${DEFAULT-VALUE}); larger ones get 413.")
+  String maxRequestSize;
+
   @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT",
       description = "Kafka bootstrap servers for --tail.")
   String kafkaBootstrap;
@@ -55,6 +60,25 @@ final class ServerCommand implements Callable<Integer> {
       description = "Properties file of Kafka consumer settings for every tailer "
           + "(security, fetch sizes, ...).")
   Path tailConfig;
+
+  /** {@code 123}, {@code 512k}, {@code 64m}, {@code 1g} (binary units) as bytes. */
+  static long bytes(String size) {
+    String s = size.trim().toLowerCase(java.util.Locale.ROOT);
+    long unit = 1;
+    if (s.endsWith("k") || s.endsWith("m") || s.endsWith("g")) {
+      unit = switch (s.charAt(s.length() - 1)) {
+        case 'k' -> 1L << 10;
+        case 'm' -> 1L << 20;
+        default -> 1L << 30;
+      };
+      s = s.substring(0, s.length() - 1);
+    }
+    try {
+      return Math.multiplyExact(Long.parseLong(s), unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException("--max-request-size: not a size: " + size);
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -76,7 +100,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     Files.createDirectories(dataDir);
     ConvergeServer server = ConvergeServer.start(
-        new ServerOptions(dataDir, host, port, serialization));
+        new ServerOptions(dataDir, host, port, serialization, bytes(maxRequestSize)));
     TailerGroup tailers;
     try {
       server.warmUp();
