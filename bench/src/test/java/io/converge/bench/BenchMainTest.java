@@ -64,6 +64,20 @@ class BenchMainTest {
   }
 
   @Test
+  void ingestRunsEndToEndOnASmallDataSet() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = BenchMain.run(new String[] {"ingest", "--docs", "2000", "--batch", "500",
+        "--latency-seconds", "1", "--rates", "1000", "--runs", "1", "--warmup", "0",
+        "--out", "none"},
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, rc, printed + err.toString(StandardCharsets.UTF_8));
+    assertTrue(printed.contains("docs/s"), printed);
+  }
+
+  @Test
   void pushdownWritesItsSectionAndKeepsTheOthers(@TempDir Path dir) throws Exception {
     Path report = dir.resolve("benchmarks.md");
     Files.writeString(report, "# Converge benchmarks\n\n## Foundation benchmark\n\nkept\n");
