@@ -53,10 +53,25 @@ public class ConvergeMeta extends JdbcMeta {
     return frames.get();
   }
 
-  /** Every Calcite connection the server uses, wrapped so arrays serialize (see ArrayFriendlyJdbc). */
+  /** Names the catalog's current shape (collections and schema versions); null: no plan cache. */
+  private volatile java.util.function.Supplier<Object> catalogStamp;
+
+  /** Turns on the per-connection plan cache of plain statements (see StatementPlanCache). */
+  public void cachePlans(java.util.function.Supplier<Object> stamp) {
+    this.catalogStamp = stamp;
+  }
+
+  /**
+   * Every Calcite connection the server uses, wrapped so arrays serialize (see ArrayFriendlyJdbc)
+   * and plain statements reuse plans (see PlanCachingStatements).
+   */
   @Override
   protected java.sql.Connection getConnection(String id) throws SQLException {
-    return ArrayFriendlyJdbc.wrap(super.getConnection(id));
+    java.sql.Connection raw = super.getConnection(id);
+    java.sql.Connection arrays = ArrayFriendlyJdbc.wrap(raw);
+    java.util.function.Supplier<Object> stamp = catalogStamp;
+    return stamp == null ? arrays
+        : PlanCachingStatements.wrap(arrays, StatementPlanCache.of(raw, arrays, stamp));
   }
 
   @Override

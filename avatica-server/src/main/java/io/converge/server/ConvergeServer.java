@@ -62,6 +62,19 @@ public final class ConvergeServer {
         + ";serialization=" + options.serialization();
   }
 
+  /** The collections and their schema versions: a cached plan is valid while this is equal. */
+  static Object catalogStamp(ConvergeStore store) {
+    StringBuilder b = new StringBuilder();
+    for (String name : store.collectionNames()) {
+      io.converge.storage.ConvergeCollection c = store.collection(name);
+      if (c != null) {
+        b.append(name).append('@').append(System.identityHashCode(c)).append(':')
+            .append(c.schema().version()).append(';');
+      }
+    }
+    return b.toString();
+  }
+
   /**
    * Opens (or shares) the data directory and starts listening. Throws
    * {@link io.converge.storage.StoreException} when the directory cannot be opened (for example
@@ -75,6 +88,7 @@ public final class ConvergeServer {
     ConvergeMeta meta = null;
     try {
       meta = new ConvergeMeta(ConvergeJdbc.url(dataDir), cacheSettings());
+      meta.cachePlans(() -> catalogStamp(store));
       HttpServer http = HttpServer.Builder.<Server>newBuilder()
           .withHandler(new LocalService(meta), serialization(resolved.serialization()))
           .withPort(resolved.port())

@@ -119,6 +119,47 @@ class ConvergeServerTest {
   }
 
   @Test
+  void plainStatementsReusePlansUntilTheSchemaChanges() throws Exception {
+    start("protobuf", 50);
+    try (Connection c = connect()) {
+      long hits = StatementPlanCache.HITS.get();
+      long misses = StatementPlanCache.MISSES.get();
+      for (int i = 0; i < 3; i++) {
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("select count(*) from events")) {
+          assertEquals(List.of("50"), rows(rs));
+        }
+      }
+      assertEquals(misses + 1, StatementPlanCache.MISSES.get(), "planned once");
+      assertEquals(hits + 2, StatementPlanCache.HITS.get(), "then reused");
+      // Fresh data every time, same plan.
+      io.converge.storage.ConvergeCollection events = server.store().collection("events");
+      io.converge.storage.json.DocumentPreparer prep = new io.converge.storage.json.DocumentPreparer();
+      events.upsert(List.of(prep.prepare(new java.util.HashMap<>(java.util.Map.of("_id", "x1",
+          "n", 1L)), 0)));
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select count(*) from events")) {
+        assertEquals(List.of("51"), rows(rs));
+      }
+      // A new field is a new schema version: planned again, and the new column is there.
+      events.upsert(List.of(prep.prepare(new java.util.HashMap<>(java.util.Map.of("_id", "x2",
+          "brand_new", "yes")), 0)));
+      long before = StatementPlanCache.MISSES.get();
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select brand_new from events where brand_new is not null")) {
+        assertEquals(List.of("yes"), rows(rs));
+      }
+      assertEquals(before + 1, StatementPlanCache.MISSES.get());
+      // Bad SQL still reads as Calcite's error, and DML through a plain statement counts rows.
+      try (Statement s = c.createStatement()) {
+        SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("select nope from events"));
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+        assertEquals(1, s.executeUpdate("delete from events where \"_id\" = 'x2'"));
+      }
+    }
+  }
+
+  @Test
   void maxRowsIsHonoured() throws Exception {
     start("protobuf", 500);
     try (Connection c = connect(); Statement s = c.createStatement()) {

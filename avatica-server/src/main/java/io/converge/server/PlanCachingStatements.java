@@ -1,0 +1,170 @@
+package io.converge.server;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Wraps a server-side connection so that its plain statements run through a
+ * {@link StatementPlanCache}: {@code execute(sql)} (and {@code executeQuery} /
+ * {@code executeUpdate}) take a prepared statement of the same text, copy the statement's
+ * settings (max rows, fetch size, timeout) onto it and execute it; the result methods then answer
+ * from it. A text that cannot be prepared runs as a plain statement, so errors read as before.
+ */
+final class PlanCachingStatements {
+  private PlanCachingStatements() {}
+
+  static Connection wrap(Connection connection, StatementPlanCache cache) {
+    return (Connection) Proxy.newProxyInstance(PlanCachingStatements.class.getClassLoader(),
+        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+          Object result = invoke(connection, method, args);
+          if (method.getName().equals("createStatement") && result instanceof Statement s) {
+            return Proxy.newProxyInstance(PlanCachingStatements.class.getClassLoader(),
+                new Class<?>[] {Statement.class}, new StatementHandler(s, cache));
+          }
+          return result;
+        });
+  }
+
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** One plain statement; {@code active} is the prepared statement of its last execution. */
+  private static final class StatementHandler implements InvocationHandler {
+    private final Statement target;
+    private final StatementPlanCache cache;
+    private StatementPlanCache.Lease active;
+    private long maxRows;
+    private int fetchSize;
+    private int queryTimeout;
+
+    StatementHandler(Statement target, StatementPlanCache cache) {
+      this.target = target;
+      this.cache = cache;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      String name = method.getName();
+      switch (name) {
+        case "execute", "executeQuery", "executeUpdate", "executeLargeUpdate" -> {
+          if (args != null && args.length == 1 && args[0] instanceof String sql) {
+            return execute(name, sql);
+          }
+        }
+        case "getResultSet" -> {
+          if (active != null) {
+            return limited(active.statement().getResultSet());
+          }
+        }
+        case "getUpdateCount", "getLargeUpdateCount", "getMoreResults" -> {
+          if (active != null) {
+            return PlanCachingStatements.invoke(active.statement(), method, args);
+          }
+        }
+        case "setMaxRows" -> maxRows = (Integer) args[0];
+        case "setLargeMaxRows" -> maxRows = (Long) args[0];
+        case "setFetchSize" -> fetchSize = (Integer) args[0];
+        case "setQueryTimeout" -> queryTimeout = (Integer) args[0];
+        case "cancel" -> {
+          if (active != null) {
+            active.statement().cancel();
+          }
+        }
+        case "close" -> releaseActive();
+        default -> { }
+      }
+      return PlanCachingStatements.invoke(target, method, args);
+    }
+
+    private Object execute(String kind, String sql) throws SQLException {
+      releaseActive();
+      StatementPlanCache.Lease lease;
+      try {
+        lease = cache.take(sql);
+      } catch (SQLException e) {
+        return plain(kind, sql); // not preparable (or wrong): the plain path reports it
+      }
+      PreparedStatement ps = lease.statement();
+      try {
+        ps.setLargeMaxRows(maxRows);
+        ps.setFetchSize(fetchSize);
+        ps.setQueryTimeout(queryTimeout);
+        boolean isResult = ps.execute();
+        active = lease;
+        return switch (kind) {
+          case "executeQuery" -> {
+            if (!isResult) {
+              throw new SQLException("statement did not return a result set: " + sql);
+            }
+            yield limited(ps.getResultSet());
+          }
+          case "executeUpdate" -> ps.getUpdateCount();
+          case "executeLargeUpdate" -> ps.getLargeUpdateCount();
+          default -> isResult;
+        };
+      } catch (SQLException | RuntimeException e) {
+        try {
+          ps.close(); // never hand a statement that failed to someone else
+        } catch (SQLException ignored) {
+          // already failing
+        }
+        active = null;
+        throw e;
+      }
+    }
+
+    /**
+     * The result cut at the statement's max rows: Calcite fixes a statement's row limit when it
+     * prepares it, so a reused prepared statement cannot take a new one.
+     */
+    private java.sql.ResultSet limited(java.sql.ResultSet rs) {
+      if (rs == null || maxRows <= 0) {
+        return rs;
+      }
+      long limit = maxRows;
+      long[] seen = {0};
+      return (java.sql.ResultSet) Proxy.newProxyInstance(
+          PlanCachingStatements.class.getClassLoader(), new Class<?>[] {java.sql.ResultSet.class},
+          (p, m, a) -> {
+            if (m.getName().equals("next") && (a == null || a.length == 0)) {
+              if (seen[0] >= limit) {
+                return false;
+              }
+              boolean more = rs.next();
+              if (more) {
+                seen[0]++;
+              }
+              return more;
+            }
+            return PlanCachingStatements.invoke(rs, m, a);
+          });
+    }
+
+    private Object plain(String kind, String sql) throws SQLException {
+      return switch (kind) {
+        case "executeQuery" -> target.executeQuery(sql);
+        case "executeUpdate" -> target.executeUpdate(sql);
+        case "executeLargeUpdate" -> target.executeLargeUpdate(sql);
+        default -> target.execute(sql);
+      };
+    }
+
+    private void releaseActive() {
+      if (active != null) {
+        cache.release(active);
+        active = null;
+      }
+    }
+  }
+}
