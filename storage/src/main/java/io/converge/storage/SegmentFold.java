@@ -79,11 +79,12 @@ final class SegmentFold {
       }
     }
 
-    long[] rows = new long[groupCount];
+    long[] rowLanes = new long[groupCount << 2];
     Partial[] partials = new Partial[calls.size()];
     for (int c = 0; c < partials.length; c++) {
       partials[c] = argIndex[c] < 0 ? null
-          : new Partial(calls.get(c), vectors[argIndex[c]], asDouble[argIndex[c]], groupCount);
+          : new Partial(calls.get(c), vectors[argIndex[c]], asDouble[argIndex[c]], groupCount,
+              selected.last() + 1);
     }
     BatchIterator it = selected.getBatchIterator();
     while (it.hasNext()) {
@@ -92,13 +93,25 @@ final class SegmentFold {
         break;
       }
       groups(vectors, card, base, n);
+      // Four lanes per group: consecutive rows of one group then update different slots, so
+      // the increments do not wait on each other (folded in emit).
       for (int i = 0; i < n; i++) {
-        rows[groupOf[i]]++;
+        rowLanes[(groupOf[i] << 2) | (i & 3)]++;
       }
       for (Partial p : partials) {
         if (p != null) {
           p.add(offsets, groupOf, n);
         }
+      }
+    }
+    long[] rows = new long[groupCount];
+    for (int g = 0; g < groupCount; g++) {
+      rows[g] = rowLanes[g << 2] + rowLanes[(g << 2) + 1] + rowLanes[(g << 2) + 2]
+          + rowLanes[(g << 2) + 3];
+    }
+    for (Partial p : partials) {
+      if (p != null) {
+        p.foldLanes();
       }
     }
     emit(vectors, card, base, rows, partials, groups);
@@ -167,7 +180,7 @@ final class SegmentFold {
         if (partials[c] == null) {
           accs[c].addLongPartial(rows[g]); // COUNT(*)
         } else {
-          partials[c].emit(g, accs[c]);
+          partials[c].emit(g, rows[g], accs[c]);
         }
       }
     }
@@ -203,17 +216,23 @@ final class SegmentFold {
     final ColumnVector arg;
     final Kind kind;
     final boolean argAsDouble;
+    /** Every selected row has a value: a group's value count is its row count. */
+    final boolean countsRows;
     /** Non-null values per group. */
     final long[] counts;
     long[] longs;
     double[] doubles;
     long[] distinct;
+    /** SUM of a fully valued double column: four partial sums per group (see the row counts). */
+    double[] doubleLanes;
 
-    Partial(Aggregation.Call call, ColumnVector arg, boolean argAsDouble, int groupCount) {
+    Partial(Aggregation.Call call, ColumnVector arg, boolean argAsDouble, int groupCount,
+        int selectedEnd) {
       this.call = call;
       this.arg = arg;
       this.kind = arg == null ? Kind.NULLS : arg.kind();
       this.argAsDouble = argAsDouble;
+      this.countsRows = kind != Kind.NULLS && arg.presence() == null && arg.rows() >= selectedEnd;
       this.counts = new long[groupCount];
       if (kind == Kind.NULLS) {
         return;
@@ -230,6 +249,7 @@ final class SegmentFold {
             longs = new long[groupCount];
           } else if (kind == Kind.LONG || kind == Kind.DOUBLE) {
             doubles = new double[groupCount];
+            doubleLanes = kind == Kind.DOUBLE ? new double[groupCount << 2] : null;
           }
         }
         case MIN, MAX -> {
@@ -252,11 +272,13 @@ final class SegmentFold {
         return;
       }
       long[] present = arg.presence();
-      // Count non-null values first; every aggregate needs it.
-      for (int i = 0; i < n; i++) {
-        int o = offsets[i];
-        if (present == null || (present[o >>> 6] & (1L << o)) != 0) {
-          counts[groupOf[i]]++;
+      if (!countsRows) {
+        // Count non-null values; with every row valued the group's row count is the count.
+        for (int i = 0; i < n; i++) {
+          int o = offsets[i];
+          if (arg.isPresent(o)) {
+            counts[groupOf[i]]++;
+          }
         }
       }
       switch (call.kind()) {
@@ -297,9 +319,18 @@ final class SegmentFold {
         }
       } else if (kind == Kind.DOUBLE) {
         double[] values = arg.doubles();
+        if (present == null) {
+          // Four lanes per group, as for the row counts (the sum's rounding order differs from
+          // a row-at-a-time engine's only as any parallel sum's does).
+          double[] lanes = doubleLanes;
+          for (int i = 0; i < n; i++) {
+            lanes[(groupOf[i] << 2) | (i & 3)] += values[offsets[i]];
+          }
+          return;
+        }
         for (int i = 0; i < n; i++) {
           int o = offsets[i];
-          if (present == null || (present[o >>> 6] & (1L << o)) != 0) {
+          if ((present[o >>> 6] & (1L << o)) != 0) {
             doubles[groupOf[i]] += values[o];
           }
         }
@@ -348,8 +379,17 @@ final class SegmentFold {
       }
     }
 
-    void emit(int g, Accumulator acc) {
-      long count = counts[g];
+    void foldLanes() {
+      if (doubleLanes != null) {
+        for (int g = 0; g < doubles.length; g++) {
+          doubles[g] += (doubleLanes[g << 2] + doubleLanes[(g << 2) + 1])
+              + (doubleLanes[(g << 2) + 2] + doubleLanes[(g << 2) + 3]);
+        }
+      }
+    }
+
+    void emit(int g, long rowsInGroup, Accumulator acc) {
+      long count = countsRows ? rowsInGroup : counts[g];
       switch (call.kind()) {
         case COUNT -> {
           if (distinct == null) {

@@ -62,6 +62,15 @@ public final class BitPacking {
     return out;
   }
 
+  /**
+   * The width dictionary codes are packed with: {@code width(maxCode)} rounded up to 1, 2, 4, 8,
+   * 16 or 32 bits, so no code straddles two words and decoding is a shift per code.
+   */
+  public static int codeWidth(long maxCode) {
+    int w = width(maxCode);
+    return w <= 1 ? w : Integer.highestOneBit(w - 1) << 1;
+  }
+
   public static int[] unpackInts(ByteBuffer in, int n, int width) {
     int[] out = new int[n];
     if (width == 0) {
@@ -69,6 +78,18 @@ public final class BitPacking {
     }
     long[] words = readWords(in, n, width);
     long mask = (1L << width) - 1;
+    if (64 % width == 0) {
+      // No value straddles two words: one shift and mask per value.
+      int perWord = 64 / width;
+      int i = 0;
+      for (long w : words) {
+        for (int k = 0; k < perWord && i < n; k++, i++) {
+          out[i] = (int) (w & mask);
+          w >>>= width;
+        }
+      }
+      return out;
+    }
     for (int i = 0; i < n; i++) {
       long bit = (long) i * width;
       int word = (int) (bit >>> 6);

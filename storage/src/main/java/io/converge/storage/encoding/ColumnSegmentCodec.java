@@ -87,7 +87,7 @@ public final class ColumnSegmentCodec {
             codes[i] = codeOf.get((String) strings[i]);
           }
         }
-        int width = BitPacking.width(dict.length - 1L);
+        int width = BitPacking.codeWidth(dict.length - 1L);
         out.write((byte) width);
         BitPacking.pack(codes, n, 0, width, out);
       }
