@@ -25,18 +25,10 @@ final class ArithmeticColumn {
       long[] a = left.longs();
       long[] b = right.longs();
       long[] out = new long[rows];
-      try {
-        for (int i = 0; i < rows; i++) {
-          if (presence == null || (presence[i >>> 6] & (1L << i)) != 0) {
-            out[i] = switch (op) {
-              case PLUS -> Math.addExact(a[i], b[i]);
-              case MINUS -> Math.subtractExact(a[i], b[i]);
-              case TIMES -> Math.multiplyExact(a[i], b[i]);
-            };
-          }
+      for (int i = 0; i < rows; i++) {
+        if (presence == null || (presence[i >>> 6] & (1L << i)) != 0) {
+          out[i] = exact(op, a[i], b[i]);
         }
-      } catch (ArithmeticException e) {
-        throw new StoreException("BIGINT overflow in " + op.name().toLowerCase(java.util.Locale.ROOT));
       }
       return ColumnVector.ofLongs(out, presence);
     }
@@ -64,17 +56,22 @@ final class ArithmeticColumn {
       return null;
     }
     if (a instanceof Long x && b instanceof Long y && !aDouble && !bDouble) {
-      try {
-        return switch (op) {
-          case PLUS -> Math.addExact(x, y);
-          case MINUS -> Math.subtractExact(x, y);
-          case TIMES -> Math.multiplyExact(x, y);
-        };
-      } catch (ArithmeticException e) {
-        throw new StoreException("BIGINT overflow in " + op.name().toLowerCase(java.util.Locale.ROOT));
-      }
+      return exact(op, x, y);
     }
     return apply(op, ((Number) a).doubleValue(), ((Number) b).doubleValue());
+  }
+
+  /** Integer arithmetic; an overflow is an error, as in SUM. */
+  private static long exact(Arithmetic.Op op, long a, long b) {
+    try {
+      return switch (op) {
+        case PLUS -> Math.addExact(a, b);
+        case MINUS -> Math.subtractExact(a, b);
+        case TIMES -> Math.multiplyExact(a, b);
+      };
+    } catch (ArithmeticException e) {
+      throw new StoreException("BIGINT overflow in " + op.name().toLowerCase(java.util.Locale.ROOT));
+    }
   }
 
   private static double apply(Arithmetic.Op op, double a, double b) {

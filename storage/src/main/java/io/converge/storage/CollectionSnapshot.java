@@ -114,13 +114,8 @@ public final class CollectionSnapshot implements AutoCloseable {
     if (v != null) {
       return v.column(fieldId);
     }
-    try {
-      byte[] bytes = store.db().get(store.columnCf(), readOptions,
-          Keys.column(coll, fieldId, segment));
-      return bytes == null ? null : ColumnSegmentCodec.decode(bytes);
-    } catch (RocksDBException e) {
-      throw store.failure("reading a column segment", e);
-    }
+    ColumnVector sealed = vector(fieldId, segment);
+    return sealed == null ? null : sealed.toObjects();
   }
 
   /**

@@ -6,6 +6,7 @@ import io.converge.storage.encoding.Keys;
 import io.converge.storage.encoding.SortableEncoding;
 import io.converge.storage.index.CollectionState;
 import io.converge.storage.index.Postings;
+import io.converge.storage.index.SegmentSealer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -129,11 +130,13 @@ public final class ConsistencyChecker {
             }
             if (want instanceof List<?> list) {
               for (Object el : list) {
-                expected.computeIfAbsent(List.of(ids[p], postingValue(el)), x -> new RoaringBitmap())
+                expected.computeIfAbsent(List.of(ids[p], SegmentSealer.postingKey(el)),
+                    x -> new RoaringBitmap())
                     .add(offsetArray[k]);
               }
             } else {
-              expected.computeIfAbsent(List.of(ids[p], postingValue(want)), x -> new RoaringBitmap())
+              expected.computeIfAbsent(List.of(ids[p], SegmentSealer.postingKey(want)),
+                  x -> new RoaringBitmap())
                   .add(offsetArray[k]);
             }
           }
@@ -141,7 +144,7 @@ public final class ConsistencyChecker {
         for (Map.Entry<List<Object>, RoaringBitmap> e : expected.entrySet()) {
           int field = (Integer) e.getKey().get(0);
           Object value = e.getKey().get(1);
-          byte[] key = Keys.inverted(coll, field, SortableEncoding.encode(value == NULL ? null : value), seg);
+          byte[] key = Keys.inverted(coll, field, SortableEncoding.encode(SegmentSealer.postedValue(value)), seg);
           byte[] posting;
           try {
             posting = store.db().get(store.invertedCf(), s.readOptions(), key);
@@ -183,16 +186,6 @@ public final class ConsistencyChecker {
       return new Report(collection.name(), rows, sealed, columnValues, postings, problemCount,
           List.copyOf(problems));
     }
-  }
-
-  private static final Object NULL = new Object();
-
-  /** The value a posting is keyed by: -0.0 is 0.0; a null array element has its own key. */
-  private static Object postingValue(Object v) {
-    if (v == null) {
-      return NULL;
-    }
-    return v instanceof Double d && d == 0.0d ? (Object) 0.0d : v;
   }
 
   private static boolean sameValue(Object want, Object got) {

@@ -56,12 +56,14 @@ final class SegmentFold {
           if (asDouble[k]) {
             return false; // keys must become doubles
           }
-          long[] range = range(v);
-          if (range[1] - range[0] >= MAX_GROUPS || range[1] - range[0] < 0) {
+          Object[] minMax = v.minMax();
+          long min = epochOrLong(minMax[0]);
+          long span = epochOrLong(minMax[1]) - min;
+          if (span >= MAX_GROUPS || span < 0) {
             return false;
           }
-          base[k] = range[0];
-          card[k] = (int) (range[1] - range[0]) + 2;
+          base[k] = min;
+          card[k] = (int) span + 2;
         }
         default -> {
           return false;
@@ -196,18 +198,9 @@ final class SegmentFold {
     };
   }
 
-  private static long[] range(ColumnVector v) {
-    long[] longs = v.longs();
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    long[] present = v.presence();
-    for (int i = 0; i < longs.length; i++) {
-      if (present == null || (present[i >>> 6] & (1L << i)) != 0) {
-        min = Math.min(min, longs[i]);
-        max = Math.max(max, longs[i]);
-      }
-    }
-    return new long[] {min, max};
+  /** A LONG or TIMESTAMP vector's boxed min/max as the long its vector holds. */
+  private static long epochOrLong(Object v) {
+    return v instanceof Instant t ? t.toEpochMilli() : (Long) v;
   }
 
   /** One aggregate's per-group state for one segment. */

@@ -77,7 +77,7 @@ public final class SegmentSealer {
       IntList[] offsets = new IntList[keys.length];
       int k = 0;
       for (Map.Entry<Object, IntList> e : byValue.entrySet()) {
-        keys[k] = Keys.inverted(coll, field, SortableEncoding.encode(unwrap(e.getKey())),
+        keys[k] = Keys.inverted(coll, field, SortableEncoding.encode(postedValue(e.getKey())),
             tail.segment());
         offsets[k++] = e.getValue();
       }
@@ -95,7 +95,8 @@ public final class SegmentSealer {
   /** Null array elements need a map key; -0.0 and 0.0 are one SQL value. */
   private static final Object NULL_KEY = new Object();
 
-  private static Object postingKey(Object v) {
+  /** The key a value is posted under (see {@link #postedValue} for the value it encodes). */
+  public static Object postingKey(Object v) {
     if (v == null) {
       return NULL_KEY;
     }
@@ -105,7 +106,8 @@ public final class SegmentSealer {
     return v;
   }
 
-  private static Object unwrap(Object key) {
+  /** The value a {@link #postingKey} stands for, as {@link SortableEncoding} encodes it. */
+  public static Object postedValue(Object key) {
     return key == NULL_KEY ? null : key;
   }
 
