@@ -425,10 +425,7 @@ public final class ConvergeRules {
           boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
           boolean isLong = c.type() == ConvergeColumnType.BIGINT;
           calls.add(new Aggregation.Call(Aggregation.Kind.SUM, c.path(), false));
-          outputs.add(new ConvergeQuery.AggregateOutput(sum0
-              ? (isLong ? ConvergeQuery.OutputKind.SUM0_LONG : ConvergeQuery.OutputKind.SUM0_DOUBLE)
-              : (isLong ? ConvergeQuery.OutputKind.SUM_LONG : ConvergeQuery.OutputKind.SUM_DOUBLE),
-              null));
+          outputs.add(new ConvergeQuery.AggregateOutput(sumKind(sum0, isLong), null));
           texts.add((sum0 ? "$SUM0(" : "SUM(") + arg + ")");
           break;
         }
@@ -491,6 +488,13 @@ public final class ConvergeRules {
     return new Aggregation.Arithmetic(op, left.path(), right.path());
   }
 
+  /** How a SUM / $SUM0 of BIGINT or DOUBLE values reaches Calcite. */
+  static ConvergeQuery.OutputKind sumKind(boolean sum0, boolean isLong) {
+    return sum0
+        ? (isLong ? ConvergeQuery.OutputKind.SUM0_LONG : ConvergeQuery.OutputKind.SUM0_DOUBLE)
+        : (isLong ? ConvergeQuery.OutputKind.SUM_LONG : ConvergeQuery.OutputKind.SUM_DOUBLE);
+  }
+
   static String describe(Aggregation.Arithmetic a) {
     String op = switch (a.op()) {
       case PLUS -> " + ";
@@ -517,10 +521,7 @@ public final class ConvergeRules {
       case SUM, SUM0 -> {
         boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
         calls.add(Aggregation.Call.over(Aggregation.Kind.SUM, a));
-        outputs.add(new ConvergeQuery.AggregateOutput(sum0
-            ? (isLong ? ConvergeQuery.OutputKind.SUM0_LONG : ConvergeQuery.OutputKind.SUM0_DOUBLE)
-            : (isLong ? ConvergeQuery.OutputKind.SUM_LONG : ConvergeQuery.OutputKind.SUM_DOUBLE),
-            null));
+        outputs.add(new ConvergeQuery.AggregateOutput(sumKind(sum0, isLong), null));
         texts.add((sum0 ? "$SUM0(" : "SUM(") + text + ")");
       }
       case MIN, MAX -> {
