@@ -1,5 +1,6 @@
 package io.converge.bench;
 
+import io.converge.adapter.ConvergeJdbc;
 import io.converge.examples.SampleData;
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
@@ -300,6 +301,23 @@ final class PushdownBenchmark {
         server.stop();
       }
 
+      // 3b. The same queries in-process (embedded Calcite connections over the same directory,
+      // no network): what the access paths cost without Avatica's transport, side by side with
+      // DuckDB, which also runs in-process.
+      Timed needleEmbOn;
+      Timed needleEmbOff;
+      Timed groupEmbOn;
+      Timed groupEmbOff;
+      try (Connection on = ConvergeJdbc.connect(dataDir, true);
+          Connection off = ConvergeJdbc.connect(dataDir, false)) {
+        needleEmbOn = timePrepared("in-proc on", on, "needle prep", NEEDLE_PREPARED,
+            input.needleId());
+        needleEmbOff = timePrepared("in-proc off", off, "needle prep", NEEDLE_PREPARED,
+            input.needleId());
+        groupEmbOn = timePrepared("in-proc on", on, "group by", GROUP_BY, null);
+        groupEmbOff = timePrepared("in-proc off", off, "group by", GROUP_BY, null);
+      }
+
       // 4. DuckDB over the same NDJSON.
       long duckLoadNanos;
       String duckThreads;
@@ -333,14 +351,23 @@ final class PushdownBenchmark {
       same("needle (fetch size " + LARGE_FETCH + ")", needleFetchOn.last(), "pushdown on",
           needleOn.last(), "the plain statement");
       checkGroupBy(groupOn, groupOff, groupDuck);
+      same("needle in-process", needleEmbOn.last(), "pushdown on", needleEmbOff.last(),
+          "pushdown off");
+      same("needle in-process", needleEmbOn.last(), "in-process", needlePreparedOn.last(),
+          "through the server");
+      checkGroupBy(groupEmbOn, groupEmbOff, groupDuck);
       checkLookups(lookupsOn, lookupsOff, lookupsDuck);
 
       String table = table(input, needleOn, needleOff, needlePreparedOn, needlePreparedOff,
           needleFetchOn, needleDuck, needlePreparedDuck, groupOn, groupOff, groupDuck, lookupsOn, lookupsOff,
           lookupsDuck, plans);
       String heapTable = heapTable(heapOn, heapOff);
+      String embeddedTable = embeddedTable(needleEmbOn, needleEmbOff, needlePreparedDuck,
+          groupEmbOn, groupEmbOff, groupDuck);
       out.println();
       out.print(table);
+      out.println();
+      out.print(embeddedTable);
       out.println();
       out.print(heapTable);
       if (!pushdownHonoured(plans)) {
@@ -358,7 +385,7 @@ final class PushdownBenchmark {
       }
       if (options.out() != null) {
         MarkdownSection.write(options.out(), HEADING, markdown(machine, input, load,
-            duckLoadNanos, duckThreads, connectNanos, table, heapTable, plans,
+            duckLoadNanos, duckThreads, connectNanos, table, embeddedTable, heapTable, plans,
             List.of(needleOn, needleOff, groupOn, groupOff), lookupsOn));
         out.println("Wrote section '" + HEADING + "' of " + options.out());
       }
@@ -520,7 +547,10 @@ final class PushdownBenchmark {
     return t;
   }
 
-  /** One prepared statement, executed (and read) warm-up + runs times with the same value. */
+  /**
+   * One prepared statement, executed (and read) warm-up + runs times with the same value
+   * ({@code param} null: the statement has no parameter).
+   */
   private Timed timePrepared(String engine, Connection c, String name, String sql, String param)
       throws SQLException {
     return timePrepared(engine, c, name, sql, param, 0);
@@ -536,7 +566,9 @@ final class PushdownBenchmark {
       if (fetchSize > 0) {
         ps.setFetchSize(fetchSize);
       }
-      ps.setString(1, param);
+      if (param != null) {
+        ps.setString(1, param);
+      }
       for (int i = 0; i < options.warmup(); i++) {
         read(ps);
       }
@@ -834,6 +866,29 @@ final class PushdownBenchmark {
     return b.toString();
   }
 
+  /** In-process figures: embedded connections, prepared statements, against DuckDB's. */
+  private String embeddedTable(Timed needleOn, Timed needleOff, Timed needleDuck, Timed groupOn,
+      Timed groupOff, Timed groupDuck) {
+    StringBuilder b = new StringBuilder();
+    b.append("| Query, in-process `PreparedStatement` | Pushdown on | Pushdown off | Off / on |"
+        + " Target | DuckDB | On / DuckDB |\n");
+    b.append("|---|---:|---:|---:|---|---:|---:|\n");
+    double nOn = needleOn.median();
+    double nOff = needleOff.median();
+    b.append(String.format(Locale.ROOT, "| Needle, %s rows | %s | %s | %s | %s | %s | %s |%n",
+        Timings.count(needleOn.last().rows().size()), Timings.ms(nOn), Timings.ms(nOff),
+        ratio(nOff, nOn), target(nOff / nOn, NEEDLE_TARGET, true),
+        Timings.ms(needleDuck.median()), ratio(nOn, needleDuck.median())));
+    double gOn = groupOn.median();
+    double gOff = groupOff.median();
+    b.append(String.format(Locale.ROOT,
+        "| `GROUP BY status`, `COUNT(*)`, `SUM(amount)` | %s | %s | %s | %s | %s | %s |%n",
+        Timings.ms(gOn), Timings.ms(gOff), ratio(gOff, gOn),
+        target(gOff / gOn, GROUP_BY_TARGET, true), Timings.ms(groupDuck.median()),
+        ratio(gOn, groupDuck.median())));
+    return b.toString();
+  }
+
   private static String heapTable(Heap on, Heap off) {
     StringBuilder b = new StringBuilder();
     b.append("| `GROUP BY status` timed runs | Heap used after `System.gc()` before the runs |"
@@ -856,7 +911,8 @@ final class PushdownBenchmark {
   }
 
   private String markdown(MachineInfo machine, Input input, FoundationBenchmark.Load load,
-      long duckLoadNanos, String duckThreads, long connectNanos, String table, String heapTable,
+      long duckLoadNanos, String duckThreads, long connectNanos, String table,
+      String embeddedTable, String heapTable,
       List<Plans> plans, List<Timed> cold, Lookups lookOn) {
     StringBuilder b = new StringBuilder();
     b.append("Command: `bin/converge bench pushdown");
@@ -903,6 +959,16 @@ final class PushdownBenchmark {
               + " the lookup's plan below).%n%n", Timings.count(lookOn.nanos().length),
           Timings.count(lookOn.asked()), Timings.seconds(LOOKUP_BUDGET_NANOS)));
     }
+    b.append("### In-process, without the network\n\n");
+    b.append(String.format(Locale.ROOT,
+        "The same directory through two embedded Calcite connections in this JVM"
+            + " (`ConvergeJdbc.connect(dir, pushdown)`, after the server stopped), each query one"
+            + " `PreparedStatement` prepared once, then execute and read every row; median of %d"
+            + " runs after %d warm-up runs. DuckDB's figures are its prepared ones from the table"
+            + " above (also in-process). This isolates the access paths from Avatica's transport,"
+            + " which costs tens of milliseconds for the needle's rows.%n%n",
+        options.runs(), options.warmup()));
+    b.append(embeddedTable).append('\n');
     b.append(String.format(Locale.ROOT,
         "Cold start, not in the medians: server start and both connections %s; first runs %s."
             + " Highest machine load average while timing queries: %.1f (%d cores).%n%n",
