@@ -2,8 +2,14 @@ package io.converge.server;
 
 import io.converge.adapter.ConvergeJdbc;
 import io.converge.adapter.ConvergeSchemaFactory;
+import io.converge.server.admin.AdminHandler;
+import io.converge.server.admin.ServerFile;
+import io.converge.server.auth.AuthorizingService;
+import io.converge.server.auth.BasicAuthHandler;
+import io.converge.server.auth.ServerSecurity;
 import io.converge.server.http.ApiHandler;
 import io.converge.storage.ConvergeStore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,16 +50,21 @@ public final class ConvergeServer {
   static final String STATEMENT_EXPIRY_MINUTES = "15";
 
   private final ServerOptions options;
+  private final ServerSecurity security;
   private final ConvergeStore store;
   private final ConvergeMeta meta;
   private final HttpServer http;
   private final int port;
   private final String jdbcUrl;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private volatile ServerFile serverFile;
+  private final Server jetty;
 
-  private ConvergeServer(ServerOptions options, ConvergeStore store, ConvergeMeta meta,
-      HttpServer http) {
+  private ConvergeServer(ServerOptions options, ServerSecurity security, ConvergeStore store,
+      ConvergeMeta meta, HttpServer http, Server jetty) {
+    this.jetty = jetty;
     this.options = options;
+    this.security = security;
     this.store = store;
     this.meta = meta;
     this.http = http;
@@ -76,11 +87,24 @@ public final class ConvergeServer {
   }
 
   /**
+   * Starts a server without authentication (demo, embedded use, tests): anyone who reaches the
+   * port may read and write. See {@link #start(ServerOptions, ServerSecurity)}.
+   */
+  public static ConvergeServer start(ServerOptions options) {
+    return start(options, ServerSecurity.none());
+  }
+
+  /**
    * Opens (or shares) the data directory and starts listening. Throws
    * {@link io.converge.storage.StoreException} when the directory cannot be opened (for example
    * held by another process) and {@link IllegalStateException} when the address cannot be bound.
+   *
+   * <p>With {@link ServerSecurity#users} every request needs HTTP BASIC credentials of a user of
+   * the users file (see {@link BasicAuthHandler}), and read-only users may run queries only (see
+   * {@link AuthorizingService}). While it runs, the server advertises its URL in the data
+   * directory's {@link ServerFile} (for {@code converge backup}).
    */
-  public static ConvergeServer start(ServerOptions options) {
+  public static ConvergeServer start(ServerOptions options, ServerSecurity security) {
     Path dataDir = options.dataDir().toAbsolutePath().normalize();
     ServerOptions resolved = new ServerOptions(dataDir, options.host(), options.port(),
         options.serialization(), options.maxRequestBytes());
@@ -89,11 +113,16 @@ public final class ConvergeServer {
     try {
       meta = new ConvergeMeta(ConvergeJdbc.url(dataDir), cacheSettings());
       meta.cachePlans(() -> catalogStamp(store));
+      java.util.concurrent.atomic.AtomicReference<Server> jetty =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      LocalService service = security.enabled() ? new AuthorizingService(meta)
+          : new LocalService(meta);
       HttpServer http = HttpServer.Builder.<Server>newBuilder()
-          .withHandler(new LocalService(meta), serialization(resolved.serialization()))
+          .withHandler(service, serialization(resolved.serialization()))
           .withPort(resolved.port())
-          .withServerCustomizers(List.of(bindTo(resolved.host()),
-              serveApi(new ApiHandler(store, resolved.maxRequestBytes()))), Server.class)
+          .withServerCustomizers(List.of(bindTo(resolved.host()), jetty::set,
+              serveApi(new AdminHandler(store, dataDir, security.enabled()),
+                  new ApiHandler(store, resolved.maxRequestBytes()), security)), Server.class)
           .build();
       try {
         http.start();
@@ -102,8 +131,10 @@ public final class ConvergeServer {
         throw new IllegalStateException("cannot listen on " + resolved.host() + ":"
             + resolved.port() + ": " + rootMessage(e), e);
       }
-      ConvergeServer server = new ConvergeServer(resolved, store, meta, http);
-      LOG.info("Converge server serving {} at {}", dataDir, server.jdbcUrl());
+      ConvergeServer server = new ConvergeServer(resolved, security, store, meta, http,
+          jetty.get());
+      server.advertise();
+      LOG.info("Converge server serving {} at {} ({})", dataDir, server.jdbcUrl(), security);
       return server;
     } catch (SQLException e) {
       store.release();
@@ -131,6 +162,47 @@ public final class ConvergeServer {
     return options;
   }
 
+  /** How clients are authenticated. */
+  public ServerSecurity security() {
+    return security;
+  }
+
+  /**
+   * The local address of the listening socket ({@code 127.0.0.1} unless the options say
+   * otherwise), read from the socket itself.
+   */
+  public java.net.InetSocketAddress boundAddress() {
+    for (Connector c : jetty.getConnectors()) {
+      if (c instanceof ServerConnector sc
+          && sc.getTransport() instanceof java.nio.channels.ServerSocketChannel ch) {
+        try {
+          return (java.net.InetSocketAddress) ch.getLocalAddress();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    }
+    throw new IllegalStateException("no listening connector");
+  }
+
+  /** The base URL of the server, for example {@code http://127.0.0.1:8765}. */
+  public String baseUrl() {
+    return "http://" + urlHost(options.host()) + ":" + port;
+  }
+
+  /** Writes the data directory's {@link ServerFile}; a failure is logged, not fatal. */
+  private void advertise() {
+    ServerFile f = new ServerFile(baseUrl(), options.dataDir().toString(), security.enabled(),
+        ProcessHandle.current().pid());
+    try {
+      f.write(options.dataDir());
+      serverFile = f;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot write {} in {} ('converge backup' will not find this server): {}",
+          ServerFile.NAME, options.dataDir(), e.toString());
+    }
+  }
+
   /** The shared store this server holds. */
   public ConvergeStore store() {
     return store;
@@ -152,6 +224,14 @@ public final class ConvergeServer {
       return;
     }
     try {
+      ServerFile f = serverFile;
+      if (f != null) {
+        try {
+          f.removeFrom(options.dataDir());
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("cannot remove {} from {}: {}", ServerFile.NAME, options.dataDir(), e.toString());
+        }
+      }
       http.stop();
     } finally {
       try {
@@ -224,11 +304,22 @@ public final class ConvergeServer {
   }
 
   /**
-   * Puts the HTTP API ({@code /v1/...}) in front of Avatica's handlers on the same connector: it
-   * marks its own requests handled and lets every other one through to Avatica.
+   * Puts the admin API ({@code /v1/admin/...}) and the HTTP API ({@code /v1/...}) in front of
+   * Avatica's handlers on the same connector: each marks its own requests handled and lets every
+   * other one through. With authentication, {@link BasicAuthHandler} wraps all three.
    */
-  private static ServerCustomizer<Server> serveApi(ApiHandler api) {
-    return server -> server.setHandler(new HandlerList(api, server.getHandler()));
+  private static ServerCustomizer<Server> serveApi(AdminHandler admin, ApiHandler api,
+      ServerSecurity security) {
+    return server -> {
+      HandlerList all = new HandlerList(admin, api, server.getHandler());
+      if (security.enabled()) {
+        BasicAuthHandler auth = new BasicAuthHandler(security.users());
+        auth.setHandler(all);
+        server.setHandler(auth);
+      } else {
+        server.setHandler(all);
+      }
+    };
   }
 
   /** The base URL of the HTTP API, for example {@code http://127.0.0.1:8765/v1}. */

@@ -282,8 +282,8 @@ class KafkaTailerTest {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp",
           System.getProperty("java.class.path"), "io.converge.server.cli.ConvergeCli", "server",
-          "--data-dir", data.toString(), "--port", "0", "--kafka-bootstrap", bootstrap,
-          "--tail", tail);
+          "--data-dir", data.toString(), "--port", "0", "--no-auth", "--kafka-bootstrap",
+          bootstrap, "--tail", tail);
       pb.redirectErrorStream(true);
       File out = log.toFile();
       pb.redirectOutput(out);

@@ -9,8 +9,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code converge} command line: {@code demo}, {@code server}, {@code load}, {@code sql} and
- * {@code bench}.
+ * The {@code converge} command line: {@code demo}, {@code server}, {@code load}, {@code sql},
+ * {@code check}, {@code backup}, {@code user} and {@code bench}.
  *
  * <p>Exit status: {@value #OK} success; {@value #INCOMPLETE} the command ran but part of the work
  * failed (rejected input lines, a failed SQL statement); {@value #FAILED} nothing useful could be
@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
     description = "Converge: real-time analytics over a converged index on RocksDB, "
         + "SQL through Apache Calcite, JDBC through Avatica.",
     subcommands = {DemoCommand.class, ServerCommand.class, LoadCommand.class, SqlCommand.class,
-        CheckCommand.class,
+        CheckCommand.class, BackupCommand.class, UserCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:partly failed (rejected input lines, failed SQL statement)",

@@ -2,6 +2,7 @@ package io.converge.server.cli;
 
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
+import io.converge.server.auth.ServerSecurity;
 import io.converge.server.tailer.KafkaTailer;
 import io.converge.server.tailer.TailSpec;
 import io.converge.server.tailer.TailerGroup;
@@ -47,6 +48,17 @@ final class ServerCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}); larger ones get 413.")
   String maxRequestSize;
 
+  @Option(names = "--users", paramLabel = "FILE",
+      description = "Users file (name:hash:role lines, written by 'converge user add'): every "
+          + "request needs HTTP BASIC credentials of one of them; readers may only query. "
+          + "Required unless --no-auth.")
+  Path users;
+
+  @Option(names = "--no-auth",
+      description = "Serve without authentication: everyone who reaches the port may read, "
+          + "write and back up. Only for trusted networks and tests.")
+  boolean noAuth;
+
   @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT",
       description = "Kafka bootstrap servers for --tail.")
   String kafkaBootstrap;
@@ -80,6 +92,19 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
+  /** The authentication asked for: --users FILE, or --no-auth said explicitly. */
+  ServerSecurity security() throws java.io.IOException {
+    if (users != null && noAuth) {
+      throw new IllegalArgumentException("--users and --no-auth exclude each other");
+    }
+    if (users == null && !noAuth) {
+      throw new IllegalArgumentException("authentication is required: pass --users FILE "
+          + "(create it with 'bin/converge user add --users FILE NAME --role admin'), or "
+          + "--no-auth to let everyone who reaches the port read and write");
+    }
+    return noAuth ? ServerSecurity.none() : ServerSecurity.users(users);
+  }
+
   @Override
   public Integer call() throws Exception {
     List<TailSpec> specs = new ArrayList<>();
@@ -93,6 +118,7 @@ final class ServerCommand implements Callable<Integer> {
     if (tailConfig != null && !Files.isReadable(tailConfig)) {
       throw new IllegalArgumentException("--tail-config " + tailConfig + ": not a readable file");
     }
+    ServerSecurity security = security();
     if (!specs.isEmpty()
         && System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
       // Kafka's clients log every config value and reconnect at info; the tailers log their own.
@@ -100,7 +126,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     Files.createDirectories(dataDir);
     ConvergeServer server = ConvergeServer.start(
-        new ServerOptions(dataDir, host, port, serialization, bytes(maxRequestSize)));
+        new ServerOptions(dataDir, host, port, serialization, bytes(maxRequestSize)), security);
     TailerGroup tailers;
     try {
       server.warmUp();

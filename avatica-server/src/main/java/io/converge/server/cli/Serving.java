@@ -14,6 +14,13 @@ final class Serving {
     out.println("  JDBC URL:  " + server.jdbcUrl());
     out.println("  Driver:    org.apache.calcite.avatica.remote.Driver (jars for DBeaver and other tools: avatica-server/target/driver/)");
     out.println("  sqlline:   " + sqlCommand(server.jdbcUrl()));
+    if (server.security().enabled()) {
+      out.println("  Auth:      HTTP BASIC, users from " + server.security().users().file()
+          + "; JDBC clients add ;authentication=BASIC;avatica_user=NAME;avatica_password=...");
+    } else {
+      out.println("  Auth:      none (anyone who reaches " + server.options().host() + ":"
+          + server.port() + " may read and write)");
+    }
     out.println();
     if (hint != null) {
       out.println(hint);

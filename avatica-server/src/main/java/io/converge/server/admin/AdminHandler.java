@@ -1,0 +1,214 @@
+package io.converge.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.converge.server.auth.ConvergeUser;
+import io.converge.storage.ConvergeStore;
+import io.converge.storage.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.AbstractHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API, under {@code /v1/admin/}:
+ *
+ * <pre>
+ * POST /v1/admin/backup   {"to": "/absolute/dir", "dataDir": "/served/dir" (optional)}
+ *     -> 200 {"backup": dir, "dataDir": ..., "millis": n}
+ * </pre>
+ *
+ * A backup is a RocksDB checkpoint of the served store (hard links where the file system allows,
+ * copies otherwise): a consistent image of every acknowledged write at one instant, taken while
+ * the server keeps serving reads and writes. One backup runs at a time. The target must be an
+ * absolute path that does not exist yet and is not inside the data directory (400 / 409
+ * otherwise); its parent is created. When {@code dataDir} is given it must be the served
+ * directory (409 otherwise: the caller found a stale server file).
+ *
+ * <p>With authentication on, {@code BasicAuthHandler} lets only admins reach this handler. With
+ * authentication off (demo, embedded servers) only clients on the loopback address may use it.
+ */
+public final class AdminHandler extends AbstractHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+  static final String PREFIX = "/v1/admin";
+  static final String BACKUP = PREFIX + "/backup";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_BODY = 64 * 1024;
+
+  private final ConvergeStore store;
+  private final Path dataDir;
+  private final boolean authenticated;
+  private final ReentrantLock backupLock = new ReentrantLock();
+
+  /** @param authenticated whether a BasicAuthHandler in front admits only admins */
+  public AdminHandler(ConvergeStore store, Path dataDir, boolean authenticated) {
+    this.store = store;
+    this.dataDir = dataDir.toAbsolutePath().normalize();
+    this.authenticated = authenticated;
+  }
+
+  @Override
+  public void handle(String target, Request base, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    String path = request.getRequestURI();
+    if (path == null || !(path.equals(PREFIX) || path.startsWith(PREFIX + "/"))) {
+      return;
+    }
+    base.setHandled(true);
+    if (!authenticated && !isLoopback(request.getRemoteAddr())) {
+      send(response, 403, error(403, "the admin API of a server without authentication only "
+          + "serves clients on the loopback address"));
+      return;
+    }
+    if (!path.equals(BACKUP) && !path.equals(BACKUP + "/")) {
+      send(response, 404, error(404, "no such resource: " + path + " (the admin API serves "
+          + "POST " + BACKUP + ")"));
+      return;
+    }
+    if (!request.getMethod().equals("POST")) {
+      response.setHeader("Allow", "POST");
+      send(response, 405, error(405, "method " + request.getMethod()
+          + " is not allowed here; allowed: POST"));
+      return;
+    }
+    Object user = base.getAttribute(ConvergeUser.class.getName());
+    try {
+      Path to = backupTarget(readBody(request));
+      if (!backupLock.tryLock()) {
+        send(response, 409, error(409, "another backup is running"));
+        return;
+      }
+      try {
+        long t0 = System.nanoTime();
+        Path parent = to.getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        store.checkpoint(to);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        LOG.info("backup of {} written to {} in {} ms{}", dataDir, to, ms,
+            user == null ? "" : " for " + user);
+        Map<String, Object> ok = new LinkedHashMap<>();
+        ok.put("backup", to.toString());
+        ok.put("dataDir", dataDir.toString());
+        ok.put("millis", ms);
+        send(response, 200, ok);
+      } finally {
+        backupLock.unlock();
+      }
+    } catch (Refusal r) {
+      send(response, r.status, error(r.status, r.getMessage()));
+    } catch (StoreException e) {
+      LOG.error("backup failed", e);
+      send(response, 500, error(500, "backup failed: " + e.getMessage()));
+    } catch (IOException e) {
+      send(response, 500, error(500, "backup failed: " + e));
+    }
+  }
+
+  private Path backupTarget(JsonNode body) throws Refusal {
+    if (body == null || !body.isObject() || !body.hasNonNull("to") || !body.get("to").isTextual()) {
+      throw new Refusal(400, "expected a JSON object {\"to\": \"/absolute/target/dir\"}");
+    }
+    if (body.hasNonNull("dataDir")) {
+      Path expected;
+      try {
+        expected = Path.of(body.get("dataDir").asText()).toAbsolutePath().normalize();
+      } catch (InvalidPathException e) {
+        throw new Refusal(400, "bad dataDir: " + e.getMessage());
+      }
+      if (!expected.equals(dataDir)) {
+        throw new Refusal(409, "this server serves " + dataDir + ", not " + expected);
+      }
+    }
+    String text = body.get("to").asText();
+    Path to;
+    try {
+      if (text.indexOf('\0') >= 0) {
+        throw new InvalidPathException(text, "NUL character");
+      }
+      to = Path.of(text);
+    } catch (InvalidPathException e) {
+      throw new Refusal(400, "bad target path: " + e.getMessage());
+    }
+    if (!to.isAbsolute()) {
+      throw new Refusal(400, "the target must be an absolute path, got '" + text + "'");
+    }
+    to = to.normalize();
+    if (Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new Refusal(409, "the target " + to + " already exists; a backup goes into a new "
+          + "directory");
+    }
+    if (to.startsWith(dataDir) || dataDir.startsWith(to)) {
+      throw new Refusal(400, "the target " + to + " overlaps the data directory " + dataDir);
+    }
+    return to;
+  }
+
+  private static JsonNode readBody(HttpServletRequest request) throws IOException, Refusal {
+    try (InputStream in = request.getInputStream()) {
+      byte[] bytes = in.readNBytes(MAX_BODY + 1);
+      if (bytes.length > MAX_BODY) {
+        throw new Refusal(413, "the request body is larger than " + MAX_BODY + " bytes");
+      }
+      try {
+        return JSON.readTree(bytes);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new Refusal(400, "malformed JSON: " + e.getOriginalMessage());
+      }
+    }
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      if (address == null) {
+        return false;
+      }
+      String a = address.startsWith("[") && address.endsWith("]")
+          ? address.substring(1, address.length() - 1) : address;
+      return InetAddress.getByName(a).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static Map<String, Object> error(int status, String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("error", message);
+    m.put("status", status);
+    return m;
+  }
+
+  private static void send(HttpServletResponse response, int status, Object body)
+      throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    response.setStatus(status);
+    response.setContentType("application/json;charset=utf-8");
+    response.setContentLength(bytes.length);
+    try (OutputStream out = response.getOutputStream()) {
+      out.write(bytes);
+    }
+  }
+
+  private static final class Refusal extends Exception {
+    final int status;
+
+    Refusal(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+}

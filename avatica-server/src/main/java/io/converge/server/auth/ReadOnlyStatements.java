@@ -1,0 +1,50 @@
+package io.converge.server.auth;
+
+import java.util.Set;
+import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+
+/**
+ * Which SQL texts a read-only user may run: those that parse as one query ({@code SELECT},
+ * {@code VALUES}, {@code WITH}, set operations, {@code ORDER BY}), {@code EXPLAIN} or
+ * {@code DESCRIBE}. Everything else (INSERT, UPDATE, DELETE, MERGE, UPSERT, CREATE, DROP, ALTER,
+ * SET, text that does not parse with Calcite's standard parser, several statements) is refused
+ * before it reaches the planner: unknown statement kinds fail closed.
+ */
+public final class ReadOnlyStatements {
+  private static final Set<SqlKind> ALLOWED = Set.of(SqlKind.EXPLAIN, SqlKind.DESCRIBE_SCHEMA,
+      SqlKind.DESCRIBE_TABLE);
+  private static final SqlParser.Config PARSER = SqlParser.config()
+      .withUnquotedCasing(Casing.UNCHANGED).withCaseSensitive(false);
+
+  private ReadOnlyStatements() {}
+
+  /** Null when {@code sql} is a query; otherwise why a read-only user may not run it. */
+  public static String refusal(String sql) {
+    SqlNode node;
+    try {
+      node = SqlParser.create(sql == null ? "" : sql, PARSER).parseStmt();
+    } catch (SqlParseException e) {
+      return "only single queries are allowed, and this text does not parse as one: "
+          + firstLine(e.getMessage());
+    } catch (RuntimeException e) {
+      return "only single queries are allowed, and this text does not parse as one: " + e;
+    }
+    SqlKind kind = node.getKind();
+    if (kind.belongsTo(SqlKind.QUERY) || ALLOWED.contains(kind)) {
+      return null;
+    }
+    return "only queries are allowed, not " + kind.sql.replace('_', ' ');
+  }
+
+  private static String firstLine(String m) {
+    if (m == null) {
+      return "";
+    }
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+}

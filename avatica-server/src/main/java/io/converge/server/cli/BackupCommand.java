@@ -1,0 +1,195 @@
+package io.converge.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.converge.server.admin.ServerFile;
+import io.converge.storage.ConvergeStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code converge backup}: a RocksDB checkpoint of a data directory into a new directory, taken
+ * by the server that serves the directory (found through its {@link ServerFile}) or, when no
+ * server holds it, by opening the directory here.
+ */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+    description = {"Copy a data directory into a new directory as a consistent RocksDB "
+        + "checkpoint, also while a server serves it (the server then takes the checkpoint; "
+        + "reads and writes go on). Restore by serving the copy: "
+        + "converge server --data-dir COPY.",
+        "When the serving server has authentication on, pass --user NAME of an admin; the "
+            + "password comes from $CONVERGE_PASSWORD, else the console, else the first line "
+            + "of standard input."})
+final class BackupCommand implements Callable<Integer> {
+  static final String PASSWORD_ENV = "CONVERGE_PASSWORD";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+      description = "Data directory to back up (served or not).")
+  Path dataDir;
+
+  @Option(names = "--to", required = true, paramLabel = "DIR2",
+      description = "Target directory; must not exist (its parent is created).")
+  Path to;
+
+  @Option(names = "--user", paramLabel = "NAME",
+      description = "Admin user, when the serving server has authentication on.")
+  String user;
+
+  @Option(names = "--password-stdin",
+      description = "Read the password from the first line of standard input.")
+  boolean passwordStdin;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Path dir = dataDir.toAbsolutePath().normalize();
+    Path target = to.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(dir + ": no such directory");
+    }
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalArgumentException("--to " + target + " already exists; a backup goes "
+          + "into a new directory");
+    }
+    if (target.startsWith(dir) || dir.startsWith(target)) {
+      throw new IllegalArgumentException("--to " + target + " overlaps the data directory "
+          + dir);
+    }
+    long t0 = System.nanoTime();
+    ServerFile server = ServerFile.read(dir);
+    if (server != null) {
+      String how = askServer(server, dir, target, err);
+      if (how != null) {
+        out.printf("Backup of %s written to %s by %s in %d ms.%n", dir, target, how,
+            (System.nanoTime() - t0) / 1_000_000);
+        printRestore(out, target);
+        return ConvergeCli.OK;
+      }
+    }
+    if (!Files.exists(dir.resolve("CURRENT"))) {
+      throw new IllegalArgumentException(dir + " is not a Converge data directory (no RocksDB "
+          + "CURRENT file)");
+    }
+    try (ConvergeStore store = ConvergeStore.open(dir)) {
+      Path parent = target.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      store.checkpoint(target);
+    }
+    out.printf("Backup of %s written to %s in %d ms (no server held the directory: opened it "
+        + "directly).%n", dir, target, (System.nanoTime() - t0) / 1_000_000);
+    printRestore(out, target);
+    return ConvergeCli.OK;
+  }
+
+  private static void printRestore(PrintWriter out, Path target) {
+    out.println("Restore by serving the copy: bin/converge server --data-dir " + target);
+    out.flush();
+  }
+
+  /**
+   * Asks the server of the server file for the checkpoint. Returns a description of who took it,
+   * or null when nobody listens there (a stale file: the caller opens the directory itself).
+   */
+  private String askServer(ServerFile server, Path dir, Path target, PrintWriter err)
+      throws IOException, InterruptedException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("to", target.toString());
+    body.put("dataDir", dir.toString());
+    HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create(server.url() + "/v1/admin/backup"))
+        .timeout(Duration.ofMinutes(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+    if (server.auth()) {
+      if (user == null) {
+        throw new IllegalArgumentException("the server at " + server.url() + " serving " + dir
+            + " requires authentication: pass --user NAME of an admin (password from $"
+            + PASSWORD_ENV + ", the console or standard input)");
+      }
+      request.header("Authorization", basic(user, password(err)));
+    }
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> response;
+    try {
+      response = client.send(request.build(),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (ConnectException | HttpConnectTimeoutException e) {
+      err.println("converge backup: nobody answers at " + server.url() + " (a stale "
+          + ServerFile.NAME + "): opening the directory directly");
+      err.flush();
+      return null;
+    }
+    if (response.statusCode() == 200) {
+      return "the server at " + server.url();
+    }
+    String message = response.body();
+    try {
+      JsonNode n = JSON.readTree(response.body());
+      if (n != null && n.hasNonNull("error")) {
+        message = n.get("error").asText();
+      }
+    } catch (IOException notJson) {
+      // keep the raw body
+    }
+    if (response.statusCode() == 409 && message.startsWith("this server serves")) {
+      err.println("converge backup: the server at " + server.url() + " serves another directory"
+          + " (a stale " + ServerFile.NAME + "): opening the directory directly");
+      err.flush();
+      return null;
+    }
+    throw new IllegalStateException("the server at " + server.url() + " refused the backup (HTTP "
+        + response.statusCode() + "): " + message);
+  }
+
+  private char[] password(PrintWriter err) throws IOException {
+    String env = System.getenv(PASSWORD_ENV);
+    if (env != null && !env.isEmpty() && !passwordStdin) {
+      return env.toCharArray();
+    }
+    if (System.console() != null && !passwordStdin) {
+      char[] p = System.console().readPassword("Password of %s: ", user);
+      if (p == null) {
+        throw new IllegalArgumentException("no password given");
+      }
+      return p;
+    }
+    return UserCommand.readPassword(err, true);
+  }
+
+  static String basic(String user, char[] password) {
+    byte[] bytes = (user + ":" + new String(password)).getBytes(StandardCharsets.UTF_8);
+    try {
+      return "Basic " + Base64.getEncoder().encodeToString(bytes);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+      Arrays.fill(password, '\0');
+    }
+  }
+}
