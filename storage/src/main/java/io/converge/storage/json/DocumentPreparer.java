@@ -19,8 +19,8 @@ import java.util.UUID;
 public final class DocumentPreparer {
   public static final String ID = "_id";
   public static final String EVENT_TIME = "_event_time";
-  /** Largest encoded document accepted, bytes. */
-  public static final int DEFAULT_MAX_DOCUMENT_BYTES = 16 << 20;
+  /** Largest encoded document accepted, bytes ({@link DocumentLimits#DEFAULT_MAX_DOCUMENT_BYTES}). */
+  public static final int DEFAULT_MAX_DOCUMENT_BYTES = DocumentLimits.DEFAULT_MAX_DOCUMENT_BYTES;
 
   private final int maxDocumentBytes;
 
@@ -30,6 +30,11 @@ public final class DocumentPreparer {
 
   public DocumentPreparer(int maxDocumentBytes) {
     this.maxDocumentBytes = maxDocumentBytes;
+  }
+
+  /** Enforces the document size of {@code limits} (the reader enforces the others). */
+  public DocumentPreparer(DocumentLimits limits) {
+    this(limits.maxDocumentBytes());
   }
 
   public PreparedDocument prepare(Map<String, Object> doc, long nowMillis)
@@ -47,8 +52,8 @@ public final class DocumentPreparer {
     long eventTime = eventTimeOf(doc.get(EVENT_TIME), doc.containsKey(EVENT_TIME), nowMillis);
     byte[] row = DocumentCodec.encodeDocument(id, eventTime, doc);
     if (row.length > maxDocumentBytes) {
-      throw new InvalidDocumentException("document " + id + " is " + row.length
-          + " bytes encoded; the limit is " + maxDocumentBytes);
+      throw new InvalidDocumentException("document " + abbreviate(id) + " is " + row.length
+          + " bytes encoded, over the document size limit of " + maxDocumentBytes + " bytes");
     }
     List<String> paths = new ArrayList<>(doc.size());
     List<Object> values = new ArrayList<>(doc.size());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -34,7 +35,13 @@ import java.util.Map;
  *
  * <p>Values come out normalized: objects as {@link LinkedHashMap}, arrays as {@link ArrayList},
  * integers as {@link Long} (beyond int64 as {@link Double}), decimals as {@link Double}. Duplicate
- * keys in one object are rejected; so are invalid UTF-8 and numbers beyond the double range.
+ * keys in one object and invalid UTF-8 make the input malformed (the line, or the whole array).
+ *
+ * <p>A readable document beyond the {@link DocumentLimits} (nesting depth, array length, field
+ * name length) or holding a number beyond the double range is rejected alone: an error entry
+ * naming the limit and the path where it was crossed ({@code document exceeds nesting depth 64
+ * at a.b[2].c}), and reading goes on, in a JSON array too (the rest of that element is skipped).
+ * Numbers of more than 1,000 characters are malformed.
  */
 public final class JsonDocumentReader implements Closeable {
   /** One document or one rejected input, with its 1-based line (NDJSON) or element number. */
@@ -62,30 +69,45 @@ public final class JsonDocumentReader implements Closeable {
   private final JsonFactory factory;
   private final PushbackReader reader;
   private final BufferedReader lines;
+  private final DocumentLimits limits;
   private final int maxDepth;
   private Boolean arrayMode;
   private JsonParser arrayParser;
+  /** The parsing context of the input's top-level array (array mode). */
+  private JsonStreamContext topArray;
   private long lineNo;
   private long elementNo;
   private boolean done;
 
+  /** With the {@link DocumentLimits#DEFAULTS}. */
   public JsonDocumentReader(InputStream in) {
-    this(in, 64, 64L << 20);
+    this(in, DocumentLimits.DEFAULTS);
   }
 
   /**
    * @param maxDepth deepest nesting of objects and arrays accepted in a document
-   * @param maxStringLength longest string value accepted (characters)
+   * @param maxStringLength longest string value accepted (characters); a longer one makes the
+   *     input malformed
    */
   public JsonDocumentReader(InputStream in, int maxDepth, long maxStringLength) {
-    this.maxDepth = maxDepth;
+    this(in, DocumentLimits.DEFAULTS.withMaxDepth(maxDepth), maxStringLength);
+  }
+
+  /** Documents beyond {@code limits} are rejected one by one (the document size is the preparer's). */
+  public JsonDocumentReader(InputStream in, DocumentLimits limits) {
+    this(in, limits, Integer.MAX_VALUE);
+  }
+
+  private JsonDocumentReader(InputStream in, DocumentLimits limits, long maxStringLength) {
+    this.limits = limits;
+    this.maxDepth = limits.maxDepth();
     this.factory = JsonFactory.builder()
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
         .streamReadConstraints(StreamReadConstraints.builder()
-            .maxNestingDepth(maxDepth + 1)
+            .maxNestingDepth(DocumentLimits.PARSER_DEPTH_LIMIT + 1)
             .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxStringLength))
-            .maxNumberLength(1000)
+            .maxNumberLength(MAX_NUMBER_LENGTH)
             .build())
         .build();
     Reader r = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
@@ -97,8 +119,13 @@ public final class JsonDocumentReader implements Closeable {
 
   /** Reads a whole body into a list; array syntax errors throw, NDJSON errors become entries. */
   public static List<Entry> readAll(InputStream in) throws IOException {
+    return readAll(in, DocumentLimits.DEFAULTS);
+  }
+
+  /** {@link #readAll(InputStream)} with other limits. */
+  public static List<Entry> readAll(InputStream in, DocumentLimits limits) throws IOException {
     List<Entry> out = new ArrayList<>();
-    try (JsonDocumentReader r = new JsonDocumentReader(in)) {
+    try (JsonDocumentReader r = new JsonDocumentReader(in, limits)) {
       Entry e;
       while ((e = r.next()) != null) {
         out.add(e);
@@ -133,6 +160,7 @@ public final class JsonDocumentReader implements Closeable {
       if (arrayMode) {
         arrayParser = factory.createParser(reader);
         arrayParser.nextToken(); // START_ARRAY
+        topArray = arrayParser.getParsingContext();
       }
     }
     return arrayMode ? nextElement() : nextLine();
@@ -169,9 +197,11 @@ public final class JsonDocumentReader implements Closeable {
                   + p.currentLocation().getColumnNr());
         }
         return new Entry(lineNo, doc, null);
-      } catch (JsonParseException | StreamConstraintsException e) {
+      } catch (StreamConstraintsException e) {
+        return new Entry(lineNo, null, constraintReason(e));
+      } catch (JsonParseException e) {
         return new Entry(lineNo, null, reason(e));
-      } catch (InvalidNumber e) {
+      } catch (Rejected e) {
         return new Entry(lineNo, null, e.getMessage());
       }
     }
@@ -199,19 +229,20 @@ public final class JsonDocumentReader implements Closeable {
         return new Entry(elementNo, null,
             "element " + elementNo + " is not a JSON object (found " + describe(t) + ")");
       }
-      return new Entry(elementNo, readObject(arrayParser, 1), null);
+      try {
+        return new Entry(elementNo, readObject(arrayParser, 1), null);
+      } catch (Rejected e) {
+        skipRestOfElement();
+        return new Entry(elementNo, null, e.getMessage());
+      }
     } catch (JsonParseException | StreamConstraintsException e) {
       done = true;
       JsonLocation loc = e instanceof JsonParseException jpe ? jpe.getLocation() : null;
       if (loc == null) {
         loc = arrayParser.currentLocation();
       }
-      throw new MalformedJsonException(reason(e), loc.getLineNr(), loc.getColumnNr(),
-          loc.getCharOffset());
-    } catch (InvalidNumber e) {
-      done = true;
-      JsonLocation loc = arrayParser.currentLocation();
-      throw new MalformedJsonException(e.getMessage(), loc.getLineNr(), loc.getColumnNr(),
+      String why = e instanceof StreamConstraintsException sce ? constraintReason(sce) : reason(e);
+      throw new MalformedJsonException(why, loc.getLineNr(), loc.getColumnNr(),
           loc.getCharOffset());
     } catch (java.nio.charset.CharacterCodingException e) {
       done = true;
@@ -227,20 +258,67 @@ public final class JsonDocumentReader implements Closeable {
         loc.getCharOffset());
   }
 
-  private static final class InvalidNumber extends RuntimeException {
-    InvalidNumber(String m) {
-      super(m);
+  /** Characters of the longest number read (digits, sign, point, exponent); longer is malformed. */
+  static final int MAX_NUMBER_LENGTH = 1_000;
+
+  /** The document cannot be stored; the input around it is still readable. */
+  private static final class Rejected extends RuntimeException {
+    Rejected(String m) {
+      super(m, null, false, false);
     }
+  }
+
+  /** After a rejected element of the top-level array: on to the token that ends it. */
+  private void skipRestOfElement() throws IOException {
+    while (arrayParser.getParsingContext() != topArray) {
+      if (arrayParser.nextToken() == null) {
+        throw new JsonParseException(arrayParser, "unexpected end of input inside an element");
+      }
+    }
+  }
+
+  /**
+   * Where the parser is inside the current document, as a dotted path with array indexes
+   * ({@code customer.tags[3]}); "the top level" for the document itself. Long paths are shortened
+   * in the middle.
+   */
+  private String pathOf(JsonParser p) {
+    List<String> parts = new ArrayList<>();
+    for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot() && c != topArray;
+        c = c.getParent()) {
+      if (c.inObject() && c.getCurrentName() != null) {
+        parts.add(c.getCurrentName());
+      } else if (c.inArray() && c.hasCurrentIndex()) {
+        parts.add("[" + c.getCurrentIndex() + "]");
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      String part = parts.get(i);
+      if (sb.length() > 0 && !part.startsWith("[")) {
+        sb.append('.');
+      }
+      sb.append(part);
+    }
+    if (sb.length() == 0) {
+      return "the top level";
+    }
+    return sb.length() <= 120 ? sb.toString()
+        : sb.substring(0, 50) + "..." + sb.substring(sb.length() - 60);
   }
 
   private Map<String, Object> readObject(JsonParser p, int depth) throws IOException {
     if (depth > maxDepth) {
-      throw new InvalidNumber("document nests deeper than " + maxDepth + " levels");
+      throw new Rejected("document exceeds nesting depth " + maxDepth + " at " + pathOf(p));
     }
     Map<String, Object> map = new LinkedHashMap<>();
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       String name = p.currentName();
+      if (name.length() > limits.maxFieldNameLength()) {
+        throw new Rejected("field name of " + name.length() + " characters exceeds the limit of "
+            + limits.maxFieldNameLength() + " at " + pathOf(p));
+      }
       p.nextToken();
       map.put(name, readValue(p, depth));
     }
@@ -252,13 +330,18 @@ public final class JsonDocumentReader implements Closeable {
 
   private List<Object> readArray(JsonParser p, int depth) throws IOException {
     if (depth > maxDepth) {
-      throw new InvalidNumber("document nests deeper than " + maxDepth + " levels");
+      throw new Rejected("document exceeds nesting depth " + maxDepth + " at " + pathOf(p));
     }
     List<Object> list = new ArrayList<>();
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (t == null) {
         throw new JsonParseException(p, "unexpected end of input inside an array");
+      }
+      if (list.size() == limits.maxArrayLength()) {
+        String at = pathOf(p);
+        throw new Rejected("array at " + at.substring(0, Math.max(0, at.lastIndexOf('[')))
+            + " has more than " + limits.maxArrayLength() + " elements (the limit)");
       }
       list.add(readValue(p, depth));
     }
@@ -279,7 +362,8 @@ public final class JsonDocumentReader implements Closeable {
           BigInteger big = p.getBigIntegerValue();
           double d = big.doubleValue();
           if (Double.isInfinite(d)) {
-            throw new InvalidNumber("number " + abbreviate(p.getText()) + " is beyond the double range");
+            throw new Rejected("number " + abbreviate(p.getText())
+                + " is beyond the double range at " + pathOf(p));
           }
           return d;
         }
@@ -287,7 +371,8 @@ public final class JsonDocumentReader implements Closeable {
       case VALUE_NUMBER_FLOAT: {
         double d = p.getDoubleValue();
         if (Double.isInfinite(d)) {
-          throw new InvalidNumber("number " + abbreviate(p.getText()) + " is beyond the double range");
+          throw new Rejected("number " + abbreviate(p.getText())
+                + " is beyond the double range at " + pathOf(p));
         }
         return d;
       }
@@ -319,6 +404,22 @@ public final class JsonDocumentReader implements Closeable {
       case START_OBJECT -> "an object";
       default -> t.asString() == null ? t.name() : "'" + t.asString() + "'";
     };
+  }
+
+  /** Jackson's safety limits in plain words. */
+  private static String constraintReason(StreamConstraintsException e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("nesting depth")) {
+      return "document nests deeper than " + DocumentLimits.PARSER_DEPTH_LIMIT
+          + " levels (the parser's limit)";
+    }
+    if (m.contains("Number value length") || m.contains("number value length")) {
+      return "a number has more than " + MAX_NUMBER_LENGTH + " characters";
+    }
+    if (m.contains("String value length") || m.contains("string value length")) {
+      return "a string is longer than the limit";
+    }
+    return reason(e);
   }
 
   private static String reason(Exception e) {
