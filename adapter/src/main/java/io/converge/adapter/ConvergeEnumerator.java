@@ -1,6 +1,7 @@
 package io.converge.adapter;
 
 import io.converge.storage.CollectionSnapshot;
+import io.converge.storage.QueryGuard;
 import io.converge.storage.RowCursor;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,41 +13,58 @@ import org.roaringbitmap.RoaringBitmap;
  * Streams rows of a collection from a {@link CollectionSnapshot}, one segment in memory at a
  * time, producing the requested columns in Calcite's internal representation. Owns the snapshot
  * and closes it when closed (or when the rows run out).
+ *
+ * <p>Checks its query's {@link QueryGuard} every {@value #CHECK_ROWS} rows and at every segment:
+ * a canceled, timed-out or memory-stopped query ends with a
+ * {@link io.converge.storage.QueryAbortedException}, never with a silently short result.
  */
 public final class ConvergeEnumerator implements Enumerator<Object[]> {
   private final CollectionSnapshot snapshot;
   private final ConvergeColumn[] columns;
   private final RowCursor cursor;
-  private final AtomicBoolean cancel;
+  /** Rows between two checks of the guard (and between two updates of its row count). */
+  static final int CHECK_ROWS = 64;
+
+  private final QueryGuard guard;
   private Object[] current;
   private boolean closed;
+  private int rows;
 
   public ConvergeEnumerator(CollectionSnapshot snapshot, List<ConvergeColumn> columns,
       AtomicBoolean cancel) {
-    this(snapshot, columns, null, cancel);
+    this(snapshot, columns, null, ConvergeQueryGuards.ofCancelFlag(cancel));
+  }
+
+  /** Rows of {@code rids} only (null = every live row), stopping on a bare cancel flag. */
+  public ConvergeEnumerator(CollectionSnapshot snapshot, List<ConvergeColumn> columns,
+      RoaringBitmap rids, AtomicBoolean cancel) {
+    this(snapshot, columns, rids, ConvergeQueryGuards.ofCancelFlag(cancel));
   }
 
   /**
-   * Rows of {@code rids} only (null = every live row); used by the index and lookup access
-   * paths of the rules module.
+   * Rows of {@code rids} only (null = every live row) for the query of {@code guard}; used by
+   * the scans of the adapter and the index and lookup access paths of the rules module.
    */
   public ConvergeEnumerator(CollectionSnapshot snapshot, List<ConvergeColumn> columns,
-      RoaringBitmap rids, AtomicBoolean cancel) {
+      RoaringBitmap rids, QueryGuard guard) {
     this.snapshot = snapshot;
     this.columns = columns.toArray(new ConvergeColumn[0]);
-    this.cancel = cancel;
+    this.guard = guard == null ? QueryGuard.NONE : guard;
+    snapshot.guard(this.guard);
     List<String> paths = new ArrayList<>(columns.size());
     for (ConvergeColumn c : columns) {
       paths.add(c.path());
     }
     RowCursor c;
     try {
+      this.guard.check();
       c = rids == null ? snapshot.scan(paths) : snapshot.scan(paths, rids);
     } catch (RuntimeException e) {
       snapshot.close();
       throw e;
     }
     this.cursor = c;
+    this.guard.open();
   }
 
   @Override
@@ -59,11 +77,19 @@ public final class ConvergeEnumerator implements Enumerator<Object[]> {
     if (closed) {
       return false;
     }
-    if (cancel != null && cancel.get()) {
-      close();
-      return false;
+    if (++rows == CHECK_ROWS) {
+      rows = 0;
+      guard.addRows(CHECK_ROWS);
+      check();
     }
-    if (!cursor.next()) {
+    boolean more;
+    try {
+      more = cursor.next();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    if (!more) {
       current = null;
       close();
       return false;
@@ -81,11 +107,23 @@ public final class ConvergeEnumerator implements Enumerator<Object[]> {
     throw new UnsupportedOperationException("a Converge scan cannot be restarted");
   }
 
+  private void check() {
+    try {
+      guard.check();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
   @Override
   public void close() {
     if (!closed) {
       closed = true;
+      guard.addRows(rows);
+      rows = 0;
       snapshot.close();
+      guard.close();
     }
   }
 }

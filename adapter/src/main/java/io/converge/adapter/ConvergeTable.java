@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
@@ -182,11 +181,11 @@ public final class ConvergeTable extends AbstractTable
         selected.add(columns.get(p));
       }
     }
-    AtomicBoolean cancel = root == null ? null : DataContext.Variable.CANCEL_FLAG.get(root);
     return new AbstractEnumerable<>() {
       @Override
       public Enumerator<Object[]> enumerator() {
-        return new ConvergeEnumerator(collection.snapshot(), selected, cancel);
+        return new ConvergeEnumerator(collection.snapshot(), selected, null,
+            ConvergeQueryGuards.of(root));
       }
     };
   }

@@ -1,17 +1,22 @@
 package io.converge.server;
 
+import io.converge.storage.QueryAbortedException;
+import java.lang.reflect.Field;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.MissingResultsException;
 import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
+import org.apache.calcite.avatica.jdbc.StatementInfo;
 import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
 import org.apache.calcite.avatica.remote.TypedValue;
 import org.slf4j.Logger;
@@ -34,6 +39,17 @@ import org.slf4j.LoggerFactory;
  * <p>It also drops client connection properties that would redefine the schema or load code on
  * the server ({@code model}, {@code schemaFactory}, {@code schema.*}, ...): the server decides what
  * it serves.
+ *
+ * <p><b>Timeouts and cancel.</b> Avatica's remote protocol carries neither
+ * {@code Statement.setQueryTimeout} nor {@code Statement.cancel()}: the 1.28 client keeps the
+ * timeout to itself and only sets a local flag on cancel (checked at the next {@code next()};
+ * it even waits for a running execute to return first, since both hold the statement's monitor).
+ * So the server applies a timeout of its own to every execution and fetch: the client
+ * connection's {@value #QUERY_TIMEOUT_PROPERTY} property (seconds, sent in the connection
+ * {@code Properties}), else the server's default ({@link #defaultQueryTimeoutSeconds}). Converge's
+ * scans then stop the query with "query timed out" (SQL state {@code HYT00}). Closing a statement
+ * or connection whose execution is still running on the server, from another client thread,
+ * cancels that execution ({@code 57014}).
  */
 public class ConvergeMeta extends JdbcMeta {
   private static final Logger LOG = LoggerFactory.getLogger(ConvergeMeta.class);
@@ -42,10 +58,36 @@ public class ConvergeMeta extends JdbcMeta {
   /** Upper bound on rows per frame, whatever the client asks. */
   public static final int MAX_FRAME_ROWS = 10_000;
 
+  /** Connection property: the server-side timeout of every statement of the connection, seconds. */
+  public static final String QUERY_TIMEOUT_PROPERTY = "queryTimeout";
+
   private final AtomicLong frames = new AtomicLong();
+  /** Seconds; 0 = none. */
+  private volatile int defaultQueryTimeoutSeconds;
+  /** Per client connection that set {@value #QUERY_TIMEOUT_PROPERTY}: its timeout, seconds. */
+  private final Map<String, Integer> connectionTimeouts = new ConcurrentHashMap<>();
+  /** Server statements with an execute or fetch under way, by connection id and statement id. */
+  private final Map<String, Statement> running = new ConcurrentHashMap<>();
 
   public ConvergeMeta(String url, Properties info) throws SQLException {
     super(url, info);
+  }
+
+  /** The timeout, in seconds, of statements whose connection does not set one (0: none). */
+  public void defaultQueryTimeoutSeconds(int seconds) {
+    if (seconds < 0) {
+      throw new IllegalArgumentException("query timeout must be >= 0 seconds, got " + seconds);
+    }
+    this.defaultQueryTimeoutSeconds = seconds;
+  }
+
+  public int defaultQueryTimeoutSeconds() {
+    return defaultQueryTimeoutSeconds;
+  }
+
+  /** Executions and fetches under way now (for tests and diagnostics). */
+  public int runningStatements() {
+    return running.size();
   }
 
   /** Frames served so far (first frames and fetches). */
@@ -76,7 +118,121 @@ public class ConvergeMeta extends JdbcMeta {
 
   @Override
   public void openConnection(ConnectionHandle ch, Map<String, String> info) {
+    Integer timeout = queryTimeoutProperty(info);
     super.openConnection(ch, withoutServerOwnedProperties(info));
+    if (timeout != null) {
+      connectionTimeouts.put(ch.id, timeout);
+    }
+  }
+
+  /**
+   * Cancels what the connection is still running (another client thread closed it), then
+   * closes it.
+   */
+  @Override
+  public void closeConnection(ConnectionHandle ch) {
+    running.forEach((h, statement) -> {
+      if (h.startsWith(ch.id + "/")) {
+        cancel(statement);
+      }
+    });
+    connectionTimeouts.remove(ch.id);
+    super.closeConnection(ch);
+  }
+
+  /** Cancels the statement's execution if one is under way, then closes it. */
+  @Override
+  public void closeStatement(StatementHandle h) {
+    Statement statement = running.get(key(h));
+    if (statement != null) {
+      cancel(statement);
+    }
+    super.closeStatement(h);
+  }
+
+  private static void cancel(Statement statement) {
+    try {
+      statement.cancel();
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("cancel failed", e);
+    }
+  }
+
+  /** The value of {@value #QUERY_TIMEOUT_PROPERTY} (whole seconds >= 0), null when absent. */
+  static Integer queryTimeoutProperty(Map<String, String> info) {
+    if (info == null) {
+      return null;
+    }
+    for (Map.Entry<String, String> e : info.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(QUERY_TIMEOUT_PROPERTY) && e.getValue() != null) {
+        try {
+          int seconds = Integer.parseInt(e.getValue().trim());
+          if (seconds >= 0) {
+            return seconds;
+          }
+        } catch (NumberFormatException ignored) {
+          // reported below
+        }
+        throw new AvaticaRuntimeException("connection property " + QUERY_TIMEOUT_PROPERTY
+            + " must be a whole number of seconds >= 0, got '" + e.getValue() + "'", -1,
+            "22023", AvaticaSeverity.ERROR);
+      }
+    }
+    return null;
+  }
+
+  /** The server-side statement of a handle, or null (gone, or not a statement of this meta). */
+  private Statement statementOf(StatementHandle h) {
+    StatementInfo info = getStatementCache().getIfPresent(h.id);
+    if (info == null) {
+      return null;
+    }
+    try {
+      return (Statement) STATEMENT_FIELD.get(info);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code StatementInfo.statement} is package-private in Avatica 1.28. */
+  private static final Field STATEMENT_FIELD;
+
+  static {
+    try {
+      STATEMENT_FIELD = StatementInfo.class.getDeclaredField("statement");
+      STATEMENT_FIELD.setAccessible(true);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static String key(StatementHandle h) {
+    return h.connectionId + "/" + h.id;
+  }
+
+  /**
+   * Marks the statement of {@code h} as running (so a close from another thread cancels it) and
+   * sets its timeout; returns the key to pass to {@link #finished}.
+   */
+  private String starting(StatementHandle h, boolean setTimeout) {
+    String k = key(h);
+    Statement statement = statementOf(h);
+    if (statement != null) {
+      if (setTimeout) {
+        Integer seconds = connectionTimeouts.get(h.connectionId);
+        try {
+          statement.setQueryTimeout(seconds != null ? seconds : defaultQueryTimeoutSeconds);
+        } catch (SQLException e) {
+          LOG.debug("cannot set the query timeout", e);
+        }
+      }
+      running.put(k, statement);
+    }
+    return k;
+  }
+
+  private void finished(String k) {
+    running.remove(k);
   }
 
   @Override
@@ -91,6 +247,7 @@ public class ConvergeMeta extends JdbcMeta {
   @Override
   public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount,
       int maxRowsInFirstFrame, PrepareCallback callback) throws NoSuchStatementException {
+    String k = starting(h, true);
     try {
       ExecuteResult result = super.prepareAndExecute(h, sql, maxRowCount,
           firstFrameRows(maxRowsInFirstFrame), callback);
@@ -98,12 +255,15 @@ public class ConvergeMeta extends JdbcMeta {
       return result;
     } catch (RuntimeException e) {
       throw clientError(e);
+    } finally {
+      finished(k);
     }
   }
 
   @Override
   public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,
       int maxRowsInFirstFrame) throws NoSuchStatementException {
+    String k = starting(h, true);
     try {
       ExecuteResult result =
           super.execute(h, parameterValues, firstFrameRows(maxRowsInFirstFrame));
@@ -111,18 +271,23 @@ public class ConvergeMeta extends JdbcMeta {
       return result;
     } catch (RuntimeException e) {
       throw clientError(e);
+    } finally {
+      finished(k);
     }
   }
 
   @Override
   public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
       throws NoSuchStatementException, MissingResultsException {
+    String k = starting(h, false);
     try {
       Frame frame = super.fetch(h, offset, fetchRows(fetchMaxRowCount, offset));
       frames.incrementAndGet();
       return frame;
     } catch (RuntimeException e) {
       throw clientError(e);
+    } finally {
+      finished(k);
     }
   }
 
@@ -137,6 +302,11 @@ public class ConvergeMeta extends JdbcMeta {
       return e;
     }
     LOG.debug("statement failed", e);
+    QueryAbortedException aborted = QueryAbortedException.in(e);
+    if (aborted != null) {
+      return new AvaticaRuntimeException(aborted.getMessage(), -1, aborted.sqlState(),
+          AvaticaSeverity.ERROR);
+    }
     SQLException sql = null;
     Throwable reason = null;
     for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
@@ -206,6 +376,7 @@ public class ConvergeMeta extends JdbcMeta {
   private static boolean isServerOwned(String key) {
     String k = key.toLowerCase(Locale.ROOT);
     return k.equals("model") || k.equals("schemafactory") || k.equals("schematype")
+        || k.equals(QUERY_TIMEOUT_PROPERTY.toLowerCase(Locale.ROOT))
         || k.startsWith("schema.") || k.equals("typesystem") || k.equals("parserfactory")
         || k.startsWith("avatica.");
   }

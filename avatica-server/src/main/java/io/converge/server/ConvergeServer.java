@@ -107,12 +107,13 @@ public final class ConvergeServer {
   public static ConvergeServer start(ServerOptions options, ServerSecurity security) {
     Path dataDir = options.dataDir().toAbsolutePath().normalize();
     ServerOptions resolved = new ServerOptions(dataDir, options.host(), options.port(),
-        options.serialization(), options.maxRequestBytes());
+        options.serialization(), options.maxRequestBytes()).withQueryLimits(options.queryLimits());
     ConvergeStore store = ConvergeStore.acquire(dataDir);
     ConvergeMeta meta = null;
     try {
       meta = new ConvergeMeta(ConvergeJdbc.url(dataDir), cacheSettings());
       meta.cachePlans(() -> catalogStamp(store));
+      resolved.queryLimits().applyTo(meta);
       java.util.concurrent.atomic.AtomicReference<Server> jetty =
           new java.util.concurrent.atomic.AtomicReference<>();
       LocalService service = security.enabled() ? new AuthorizingService(meta)

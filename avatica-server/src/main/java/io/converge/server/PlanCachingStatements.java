@@ -44,6 +44,10 @@ final class PlanCachingStatements {
     private final Statement target;
     private final StatementPlanCache cache;
     private StatementPlanCache.Lease active;
+    /** The prepared statement of an execution under way (cancel reaches it from another thread). */
+    private volatile PreparedStatement executing;
+    /** A cancel reached the active statement: it is closed, never handed to another execution. */
+    private volatile boolean canceled;
     private long maxRows;
     private int fetchSize;
     private int queryTimeout;
@@ -77,8 +81,13 @@ final class PlanCachingStatements {
         case "setFetchSize" -> fetchSize = (Integer) args[0];
         case "setQueryTimeout" -> queryTimeout = (Integer) args[0];
         case "cancel" -> {
-          if (active != null) {
-            active.statement().cancel();
+          canceled = true;
+          PreparedStatement running = executing;
+          StatementPlanCache.Lease last = active;
+          if (running != null) {
+            running.cancel();
+          } else if (last != null) {
+            last.statement().cancel();
           }
         }
         case "close" -> releaseActive();
@@ -100,7 +109,16 @@ final class PlanCachingStatements {
         ps.setLargeMaxRows(maxRows);
         ps.setFetchSize(fetchSize);
         ps.setQueryTimeout(queryTimeout);
-        boolean isResult = ps.execute();
+        executing = ps;
+        if (canceled) {
+          ps.cancel(); // canceled between the lease and now
+        }
+        boolean isResult;
+        try {
+          isResult = ps.execute();
+        } finally {
+          executing = null;
+        }
         active = lease;
         return switch (kind) {
           case "executeQuery" -> {
@@ -162,7 +180,15 @@ final class PlanCachingStatements {
 
     private void releaseActive() {
       if (active != null) {
-        cache.release(active);
+        if (canceled) {
+          try {
+            active.statement().close(); // its cancel flag stays set: no reuse
+          } catch (SQLException ignored) {
+            // closing a statement nobody uses
+          }
+        } else {
+          cache.release(active);
+        }
         active = null;
       }
     }

@@ -9,10 +9,11 @@ import java.util.Objects;
  * ({@value #DEFAULT_HOST} unless told otherwise), the port ({@value #DEFAULT_PORT}; 0 picks a free
  * one), the Avatica wire format ({@code protobuf} by default, or {@code json}) and the largest
  * body the HTTP write API accepts ({@value #DEFAULT_MAX_REQUEST_BYTES} bytes unless told otherwise;
- * larger requests get 413).
+ * larger requests get 413), and the query limits ({@link QueryLimits}: timeout, per-query memory,
+ * heap watchdog).
  */
 public record ServerOptions(Path dataDir, String host, int port, String serialization,
-    long maxRequestBytes) {
+    long maxRequestBytes, QueryLimits queryLimits) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8765;
   public static final String PROTOBUF = "protobuf";
@@ -37,6 +38,13 @@ public record ServerOptions(Path dataDir, String host, int port, String serializ
       throw new IllegalArgumentException("the request size limit must be between 1 and "
           + MAX_REQUEST_BYTES_LIMIT + " bytes, got " + maxRequestBytes);
     }
+    queryLimits = queryLimits == null ? QueryLimits.DEFAULT : queryLimits;
+  }
+
+  /** The default query limits. */
+  public ServerOptions(Path dataDir, String host, int port, String serialization,
+      long maxRequestBytes) {
+    this(dataDir, host, port, serialization, maxRequestBytes, QueryLimits.DEFAULT);
   }
 
   /** The default request size limit. */
@@ -50,19 +58,29 @@ public record ServerOptions(Path dataDir, String host, int port, String serializ
   }
 
   public ServerOptions withHost(String newHost) {
-    return new ServerOptions(dataDir, newHost, port, serialization, maxRequestBytes);
+    return new ServerOptions(dataDir, newHost, port, serialization, maxRequestBytes,
+        queryLimits);
   }
 
   public ServerOptions withPort(int newPort) {
-    return new ServerOptions(dataDir, host, newPort, serialization, maxRequestBytes);
+    return new ServerOptions(dataDir, host, newPort, serialization, maxRequestBytes,
+        queryLimits);
   }
 
   public ServerOptions withSerialization(String newSerialization) {
-    return new ServerOptions(dataDir, host, port, newSerialization, maxRequestBytes);
+    return new ServerOptions(dataDir, host, port, newSerialization, maxRequestBytes,
+        queryLimits);
   }
 
   /** Largest body of an HTTP write request, bytes. */
   public ServerOptions withMaxRequestBytes(long newMaxRequestBytes) {
-    return new ServerOptions(dataDir, host, port, serialization, newMaxRequestBytes);
+    return new ServerOptions(dataDir, host, port, serialization, newMaxRequestBytes,
+        queryLimits);
+  }
+
+  /** Query timeout, per-query memory limit and heap watchdog mark. */
+  public ServerOptions withQueryLimits(QueryLimits newQueryLimits) {
+    return new ServerOptions(dataDir, host, port, serialization, maxRequestBytes,
+        newQueryLimits);
   }
 }

@@ -2,13 +2,14 @@ package io.converge.rules;
 
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeEnumerator;
+import io.converge.adapter.ConvergeQueryGuards;
 import io.converge.storage.CollectionSnapshot;
+import io.converge.storage.QueryGuard;
 import io.converge.storage.TopNSelector;
 import io.converge.storage.query.Predicate;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
@@ -40,11 +41,12 @@ public final class ConvergeMethods {
    * snapshot is taken when enumeration starts.
    */
   public static Enumerable<Object> query(DataContext root, ConvergeQuery q) {
-    AtomicBoolean cancel = root == null ? null : DataContext.Variable.CANCEL_FLAG.get(root);
     return new AbstractEnumerable<>() {
       @Override
       public Enumerator<Object> enumerator() {
-        CollectionSnapshot snapshot = q.table().collection().snapshot();
+        QueryGuard guard = ConvergeQueryGuards.of(root);
+        CollectionSnapshot snapshot = q.table().collection().snapshot().guard(guard);
+        guard.open(); // listed as running while the rids and any aggregate are computed
         try {
           RoaringBitmap rids = rids(root, snapshot, q);
           if (q.aggregation() != null) {
@@ -59,11 +61,13 @@ public final class ConvergeMethods {
             }
             return Linq4j.enumerator(out);
           }
-          return scalarOrRows(new ConvergeEnumerator(snapshot, q.columns(), rids, cancel),
+          return scalarOrRows(new ConvergeEnumerator(snapshot, q.columns(), rids, guard),
               q.scalar());
         } catch (RuntimeException | Error e) {
           snapshot.close();
           throw e;
+        } finally {
+          guard.close(); // the enumerator, if any, holds its own mark
         }
       }
     };

@@ -38,6 +38,8 @@ public final class CollectionSnapshot implements AutoCloseable {
   private final ReadOptions readOptions;
   private boolean closed;
   private RoaringBitmap liveRids;
+  /** Stop conditions of the query reading through this view (checked once per segment). */
+  private QueryGuard guard = QueryGuard.NONE;
 
   CollectionSnapshot(ConvergeStore store, int coll, CollectionSchema schema,
       Map<Integer, RoaringBitmap> live, List<TailSegment.View> inMemory, Snapshot snapshot) {
@@ -55,6 +57,20 @@ public final class CollectionSnapshot implements AutoCloseable {
 
   public CollectionSchema schema() {
     return schema;
+  }
+
+  /**
+   * Makes this view's loops (scans, folds, index evaluation, top-N) check {@code g} once per
+   * segment and count their materializations against it. Returns this view.
+   */
+  public CollectionSnapshot guard(QueryGuard g) {
+    this.guard = g == null ? QueryGuard.NONE : g;
+    return this;
+  }
+
+  /** The guard of the query reading through this view ({@link QueryGuard#NONE} when none). */
+  public QueryGuard guard() {
+    return guard;
   }
 
   /** Live documents in this view. */

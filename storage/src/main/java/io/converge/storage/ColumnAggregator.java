@@ -42,7 +42,19 @@ final class ColumnAggregator {
     this.snapshot = snapshot;
   }
 
+  /** Bytes the folds reserved on the query's guard; given back when the aggregate ends. */
+  private final java.util.concurrent.atomic.AtomicLong reservedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
   List<Object[]> aggregate(Aggregation a, RoaringBitmap rids) {
+    try {
+      return aggregateGroups(a, rids);
+    } finally {
+      snapshot.guard().release(reservedBytes.getAndSet(0));
+    }
+  }
+
+  private List<Object[]> aggregateGroups(Aggregation a, RoaringBitmap rids) {
     List<String> groupBy = a.groupBy();
     List<Aggregation.Call> calls = a.calls();
     // Distinct fields to load: group keys first, then call arguments; after them, one computed
@@ -168,26 +180,50 @@ final class ColumnAggregator {
     Map<Object, Accumulator[]> groups = new LinkedHashMap<>();
     ColumnVector[] vectors = new ColumnVector[columns.size()];
     SegmentFold typed = new SegmentFold(keys, calls, argIndex, columns.asDouble());
+    QueryGuard guard = snapshot.guard();
+    long groupBytes = groupBytes(calls.size());
+    int counted = 0;
     for (int seg = from; seg < to; seg++) {
+      guard.check();
       RoaringBitmap offsets = snapshot.selectedOffsets(seg, rids);
       if (offsets.isEmpty()) {
         continue;
       }
       columns.load(snapshot, seg, vectors);
       if (!typed.fold(vectors, offsets, groups)) {
-        foldBoxed(vectors, offsets, keys, calls, argIndex, columns.asDouble(), groups);
+        foldBoxed(vectors, offsets, keys, calls, argIndex, columns.asDouble(), groups, guard);
+      }
+      guard.addRows(offsets.getCardinality());
+      if (groups.size() > counted) {
+        long more = (groups.size() - counted) * groupBytes;
+        counted = groups.size();
+        reservedBytes.addAndGet(more);
+        guard.reserve(more);
       }
     }
     return groups;
   }
 
+  /**
+   * Estimated heap bytes of one group: map entry, key (a boxed value or short string), the
+   * accumulator array and its accumulators. Counted against the query's memory limit as groups
+   * appear, and released when the aggregate is done.
+   */
+  static long groupBytes(int calls) {
+    return 160 + 48L * calls;
+  }
+
   /** Row at a time over boxed values: any column kind, any aggregate. */
   private static void foldBoxed(ColumnVector[] vectors, RoaringBitmap offsets, int keys,
       List<Aggregation.Call> calls, int[] argIndex, boolean[] asDouble,
-      Map<Object, Accumulator[]> groups) {
+      Map<Object, Accumulator[]> groups, QueryGuard guard) {
     Object[] row = new Object[vectors.length];
     IntIterator it = offsets.getIntIterator();
+    int seen = 0;
     while (it.hasNext()) {
+      if ((++seen & 4095) == 0) {
+        guard.check();
+      }
       int offset = it.next();
       for (int i = 0; i < row.length; i++) {
         ColumnVector col = vectors[i];

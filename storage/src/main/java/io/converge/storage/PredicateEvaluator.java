@@ -362,7 +362,12 @@ final class PredicateEvaluator {
     int[] end = new int[1];
     try (RocksIterator it = snapshot.store().db().newIterator(snapshot.store().invertedCf(),
         snapshot.readOptions())) {
+      QueryGuard guard = snapshot.guard();
+      int keys = 0;
       for (it.seek(start); it.isValid(); it.next()) {
+        if ((++keys & 1023) == 0) {
+          guard.check();
+        }
         byte[] key = it.key();
         if (!inRange.inRange(key)) {
           break;
@@ -442,6 +447,7 @@ final class PredicateEvaluator {
       int field = snapshot.fieldId(path);
       int segments = snapshot.segmentCount();
       for (int seg = 0; seg < segments; seg++) {
+        snapshot.guard().check();
         long base = CollectionSnapshot.segmentBase(seg);
         RoaringBitmap rids = RoaringBitmap.and(within,
             RoaringBitmap.bitmapOfRange(base, base + io.converge.storage.index.TailSegment.SEGMENT_ROWS));

@@ -35,7 +35,9 @@ final class RangeScan {
 
   /** Adds the rids (live or not; the caller intersects) whose value makes the comparison TRUE. */
   void addTrueRows(List<Integer> segments, RoaringBitmap out) {
+    QueryGuard guard = snapshot.guard();
     for (int seg : segments) {
+      guard.check();
       RoaringBitmap live = snapshot.selectedOffsets(seg, null);
       if (live.isEmpty()) {
         continue;

@@ -56,6 +56,7 @@ public final class RowCursor {
       if (++segment >= segments) {
         return false;
       }
+      snapshot.guard().check();
       RoaringBitmap live = snapshot.selectedOffsets(segment, only);
       if (live.isEmpty()) {
         offsets = null;

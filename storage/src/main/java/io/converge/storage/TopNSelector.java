@@ -70,39 +70,58 @@ public final class TopNSelector {
     PriorityQueue<Candidate> heap = new PriorityQueue<>(Math.min(n, 1 << 16) + 1,
         order.reversed());
     Object[][] columns = new Object[keys.size()][];
-    for (int seg = 0; seg < s.segmentCount(); seg++) {
-      RoaringBitmap offsets = s.selectedOffsets(seg, ridsOrNull);
-      if (offsets.isEmpty()) {
-        continue;
-      }
-      for (int k = 0; k < columns.length; k++) {
-        columns[k] = s.column(fieldIds[k], seg);
-      }
-      long base = CollectionSnapshot.segmentBase(seg);
-      org.roaringbitmap.IntIterator it = offsets.getIntIterator();
-      Object[] values = new Object[columns.length];
-      while (it.hasNext()) {
-        int offset = it.next();
-        for (int k = 0; k < columns.length; k++) {
-          Object[] col = columns[k];
-          values[k] = normalize(keys.get(k).order(),
-              col == null || offset >= col.length ? null : col[offset]);
+    QueryGuard guard = s.guard();
+    long candidateBytes = 48 + 40L * keys.size();
+    long reserved = 0;
+    try {
+      for (int seg = 0; seg < s.segmentCount(); seg++) {
+        guard.check();
+        long held = heap.size() * candidateBytes;
+        if (held > reserved) {
+          guard.reserve(held - reserved);
+          reserved = held;
         }
-        Candidate c = new Candidate(values, CollectionSnapshot.ridOf(base + offset));
-        if (heap.size() < n) {
-          heap.add(c);
-          values = new Object[columns.length];
-        } else if (order.compare(c, heap.peek()) < 0) {
-          heap.poll();
-          heap.add(c);
-          values = new Object[columns.length];
-        } // else the scratch array is reused for the next row
+        selectSegment(s, seg, ridsOrNull, keys, fieldIds, columns, heap, order, n);
       }
+    } finally {
+      guard.release(reserved);
     }
     for (Candidate c : heap) {
       out.add(c.rid);
     }
     return out;
+  }
+
+  private static void selectSegment(CollectionSnapshot s, int seg, RoaringBitmap ridsOrNull,
+      List<Key> keys, int[] fieldIds, Object[][] columns, PriorityQueue<Candidate> heap,
+      Comparator<Candidate> order, int n) {
+    RoaringBitmap offsets = s.selectedOffsets(seg, ridsOrNull);
+    if (offsets.isEmpty()) {
+      return;
+    }
+    for (int k = 0; k < columns.length; k++) {
+      columns[k] = s.column(fieldIds[k], seg);
+    }
+    long base = CollectionSnapshot.segmentBase(seg);
+    org.roaringbitmap.IntIterator it = offsets.getIntIterator();
+    Object[] values = new Object[columns.length];
+    while (it.hasNext()) {
+      int offset = it.next();
+      for (int k = 0; k < columns.length; k++) {
+        Object[] col = columns[k];
+        values[k] = normalize(keys.get(k).order(),
+            col == null || offset >= col.length ? null : col[offset]);
+      }
+      Candidate c = new Candidate(values, CollectionSnapshot.ridOf(base + offset));
+      if (heap.size() < n) {
+        heap.add(c);
+        values = new Object[columns.length];
+      } else if (order.compare(c, heap.peek()) < 0) {
+        heap.poll();
+        heap.add(c);
+        values = new Object[columns.length];
+      } // else the scratch array is reused for the next row
+    }
   }
 
   /** A row's key values (normalized, comparable) and rid. */
