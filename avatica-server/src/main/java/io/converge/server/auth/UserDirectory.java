@@ -52,8 +52,8 @@ public final class UserDirectory {
   /** Reads {@code file}; IOException when it is missing, malformed or lists no user. */
   public static UserDirectory load(Path file) throws IOException {
     Path abs = file.toAbsolutePath().normalize();
-    Object stamp = stamp(abs);
     Map<String, UserFile.Entry> users = UserFile.read(abs);
+    Object stamp = stamp(abs);
     if (users.isEmpty()) {
       throw new IOException("users file " + abs + " lists no user (add one with 'converge user "
           + "add --users " + abs + " NAME --role admin')");
