@@ -14,7 +14,8 @@ import org.roaringbitmap.RoaringBitmap;
  * time, producing the requested columns in Calcite's internal representation. Owns the snapshot
  * and closes it when closed (or when the rows run out).
  *
- * <p>Checks its query's {@link QueryGuard} every {@value #CHECK_ROWS} rows and at every segment:
+ * <p>Checks its query's {@link QueryGuard} for a cancel or an abort at every row, for its timeout
+ * every {@value #CHECK_ROWS} rows and at every segment:
  * a canceled, timed-out or memory-stopped query ends with a
  * {@link io.converge.storage.QueryAbortedException}, never with a silently short result.
  */
@@ -81,6 +82,9 @@ public final class ConvergeEnumerator implements Enumerator<Object[]> {
       rows = 0;
       guard.addRows(CHECK_ROWS);
       check();
+    } else {
+      // Every row: a memory stop must land before the rows a join fans out fill the heap.
+      checkCanceled();
     }
     boolean more;
     try {
@@ -110,6 +114,15 @@ public final class ConvergeEnumerator implements Enumerator<Object[]> {
   private void check() {
     try {
       guard.check();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void checkCanceled() {
+    try {
+      guard.checkCanceled();
     } catch (RuntimeException e) {
       close();
       throw e;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -58,6 +59,9 @@ final class ServerCommand implements Callable<Integer> {
       description = "Serve without authentication: everyone who reaches the port may read, "
           + "write and back up. Only for trusted networks and tests.")
   boolean noAuth;
+
+  @Mixin
+  QueryLimitOptions queryLimits = new QueryLimitOptions();
 
   @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT",
       description = "Kafka bootstrap servers for --tail.")
@@ -126,7 +130,8 @@ final class ServerCommand implements Callable<Integer> {
     }
     Files.createDirectories(dataDir);
     ConvergeServer server = ConvergeServer.start(
-        new ServerOptions(dataDir, host, port, serialization, bytes(maxRequestSize)), security);
+        new ServerOptions(dataDir, host, port, serialization, bytes(maxRequestSize))
+            .withQueryLimits(queryLimits.limits()), security);
     TailerGroup tailers;
     try {
       server.warmUp();
