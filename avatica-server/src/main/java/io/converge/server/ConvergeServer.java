@@ -123,7 +123,8 @@ public final class ConvergeServer {
           .withPort(resolved.port())
           .withServerCustomizers(List.of(bindTo(resolved.host()), jetty::set,
               serveApi(new AdminHandler(store, dataDir, security.enabled()),
-                  new ApiHandler(store, resolved.maxRequestBytes()), security)), Server.class)
+                  new ApiHandler(store, resolved.maxRequestBytes(),
+                  options.documentLimits()), security)), Server.class)
           .build();
       try {
         http.start();

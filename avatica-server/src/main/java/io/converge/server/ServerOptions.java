@@ -1,5 +1,6 @@
 package io.converge.server;
 
+import io.converge.storage.json.DocumentLimits;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -9,11 +10,12 @@ import java.util.Objects;
  * ({@value #DEFAULT_HOST} unless told otherwise), the port ({@value #DEFAULT_PORT}; 0 picks a free
  * one), the Avatica wire format ({@code protobuf} by default, or {@code json}) and the largest
  * body the HTTP write API accepts ({@value #DEFAULT_MAX_REQUEST_BYTES} bytes unless told otherwise;
- * larger requests get 413), and the query limits ({@link QueryLimits}: timeout, per-query memory,
- * heap watchdog).
+ * larger requests get 413), the query limits ({@link QueryLimits}: timeout, per-query memory,
+ * heap watchdog) and the limits of one written document ({@link DocumentLimits}: size, nesting
+ * depth, array length, field name length; a document beyond one is rejected alone).
  */
 public record ServerOptions(Path dataDir, String host, int port, String serialization,
-    long maxRequestBytes, QueryLimits queryLimits) {
+    long maxRequestBytes, QueryLimits queryLimits, DocumentLimits documentLimits) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8765;
   public static final String PROTOBUF = "protobuf";
@@ -39,6 +41,14 @@ public record ServerOptions(Path dataDir, String host, int port, String serializ
           + MAX_REQUEST_BYTES_LIMIT + " bytes, got " + maxRequestBytes);
     }
     queryLimits = queryLimits == null ? QueryLimits.DEFAULT : queryLimits;
+    documentLimits = documentLimits == null ? DocumentLimits.DEFAULTS : documentLimits;
+  }
+
+  /** The default document limits. */
+  public ServerOptions(Path dataDir, String host, int port, String serialization,
+      long maxRequestBytes, QueryLimits queryLimits) {
+    this(dataDir, host, port, serialization, maxRequestBytes, queryLimits,
+        DocumentLimits.DEFAULTS);
   }
 
   /** The default query limits. */
@@ -59,28 +69,34 @@ public record ServerOptions(Path dataDir, String host, int port, String serializ
 
   public ServerOptions withHost(String newHost) {
     return new ServerOptions(dataDir, newHost, port, serialization, maxRequestBytes,
-        queryLimits);
+        queryLimits, documentLimits);
   }
 
   public ServerOptions withPort(int newPort) {
     return new ServerOptions(dataDir, host, newPort, serialization, maxRequestBytes,
-        queryLimits);
+        queryLimits, documentLimits);
   }
 
   public ServerOptions withSerialization(String newSerialization) {
     return new ServerOptions(dataDir, host, port, newSerialization, maxRequestBytes,
-        queryLimits);
+        queryLimits, documentLimits);
   }
 
   /** Largest body of an HTTP write request, bytes. */
   public ServerOptions withMaxRequestBytes(long newMaxRequestBytes) {
     return new ServerOptions(dataDir, host, port, serialization, newMaxRequestBytes,
-        queryLimits);
+        queryLimits, documentLimits);
   }
 
   /** Query timeout, per-query memory limit and heap watchdog mark. */
   public ServerOptions withQueryLimits(QueryLimits newQueryLimits) {
     return new ServerOptions(dataDir, host, port, serialization, maxRequestBytes,
-        newQueryLimits);
+        newQueryLimits, documentLimits);
+  }
+
+  /** Largest document, deepest nesting, longest array and field name of one written document. */
+  public ServerOptions withDocumentLimits(DocumentLimits newDocumentLimits) {
+    return new ServerOptions(dataDir, host, port, serialization, maxRequestBytes, queryLimits,
+        newDocumentLimits);
   }
 }

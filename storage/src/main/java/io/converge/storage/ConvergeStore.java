@@ -125,15 +125,23 @@ public final class ConvergeStore implements AutoCloseable {
     return o;
   }
 
+  /**
+   * RocksDB's open failures in the user's words: held by another process (its LOCK file), corrupt
+   * (RocksDB's Corruption status: a damaged table file, MANIFEST or CURRENT), or anything else
+   * with RocksDB's reason. One line, naming the directory.
+   */
   static StoreException openFailure(Path dir, RocksDBException e) {
-    String m = String.valueOf(e.getMessage());
-    if (m.contains("LOCK") || m.toLowerCase().contains("lock")) {
+    String m = String.valueOf(e.getMessage()).replace('\n', ' ').trim();
+    org.rocksdb.Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
+    if (m.contains("lock file") || m.contains(java.io.File.separator + "LOCK:")) {
       return new StoreException("data directory " + dir + " is in use by another process "
           + "(its RocksDB LOCK file is held); stop that process or choose another data directory",
           e);
     }
-    if (m.contains("Corruption")) {
-      return new StoreException("data directory " + dir + " is corrupt: " + m, e);
+    if (code == org.rocksdb.Status.Code.Corruption || m.contains("Corruption")
+        || m.contains("corrupt")) {
+      return new StoreException("data directory " + dir + " is corrupt: " + m
+          + " (restore it from a backup or a copy)", e);
     }
     return new StoreException("cannot open data directory " + dir + ": " + m, e);
   }
@@ -156,6 +164,7 @@ public final class ConvergeStore implements AutoCloseable {
     } catch (RuntimeException | RocksDBException e) {
       s.close();
       throw e instanceof StoreException se ? se
+          : e instanceof RocksDBException re ? openFailure(abs, re)
           : new StoreException("cannot load the catalog of " + abs + ": " + e.getMessage(), e);
     }
     return s;
@@ -249,7 +258,11 @@ public final class ConvergeStore implements AutoCloseable {
     return c;
   }
 
-  /** Checks a collection name: 1-255 characters, no control characters. */
+  /**
+   * Checks a collection name: 1-255 characters, no control characters, no unpaired surrogates.
+   * Names are never file names: the catalog maps each to a numeric id (key {@code 0x01 name-utf8}),
+   * and every other key carries that id.
+   */
   public static void validateName(String name) {
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException("collection name must not be empty");
@@ -258,8 +271,17 @@ public final class ConvergeStore implements AutoCloseable {
       throw new IllegalArgumentException("collection name is longer than 255 characters");
     }
     for (int i = 0; i < name.length(); i++) {
-      if (Character.isISOControl(name.charAt(i))) {
+      char c = name.charAt(i);
+      if (Character.isISOControl(c)) {
         throw new IllegalArgumentException("collection name contains a control character");
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < name.length()
+          && Character.isLowSurrogate(name.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        // UTF-8 has no form for it: the catalog key would hold '?' and two names would collide
+        throw new IllegalArgumentException("collection name contains an unpaired UTF-16 "
+            + "surrogate");
       }
     }
   }
@@ -352,6 +374,15 @@ public final class ConvergeStore implements AutoCloseable {
   void markBroken(String reason) {
     LOG.error("data directory {} is now unusable: {}", dir, reason);
     brokenReason = reason;
+  }
+
+  /**
+   * Why this store refuses all reads and writes since a storage failure (disk full, I/O error,
+   * corruption), or null while it is usable. Restarting on the directory once the cause is fixed
+   * recovers every acknowledged write from the WAL.
+   */
+  public String unusableReason() {
+    return brokenReason;
   }
 
   RocksDB db() {

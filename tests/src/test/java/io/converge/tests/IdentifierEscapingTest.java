@@ -189,6 +189,21 @@ class IdentifierEscapingTest {
     }
   }
 
+  @Test
+  void unpairedSurrogatesAreRefusedSoNoTwoNamesShareACatalogKey(@TempDir Path root) {
+    try (ConvergeStore store = ConvergeStore.open(root.resolve("data"))) {
+      // "a\uD800" would encode to the UTF-8 of "a?" and share its catalog key
+      for (String bad : List.of("a\uD800", "\uDC00b", "x\uDBFFy")) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> store.getOrCreate(bad));
+        assertTrue(e.getMessage().contains("unpaired UTF-16 surrogate"), e.getMessage());
+      }
+      store.getOrCreate("a?");
+      store.getOrCreate("a\uD83D\uDE00"); // a pair: fine
+      assertEquals(List.of("a?", "a\uD83D\uDE00"), store.collectionNames());
+    }
+  }
+
   /** Every accepted name lists, counts and reads back exactly; the test data is untouched. */
   static void checkReadBack(ConvergeServer server) throws Exception {
     Answer list = http(server, "GET", "/v1/collections", null);

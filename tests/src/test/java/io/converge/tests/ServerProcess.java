@@ -2,6 +2,7 @@ package io.converge.tests;
 
 import io.converge.server.cli.ConvergeCli;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +68,9 @@ public final class ServerProcess implements AutoCloseable {
     cmd.addAll(noAuthArguments());
     cmd.addAll(extra);
     if (fileSizeLimitKb != null) {
+      // RocksDB copies its 17 MB native library to a temporary file on load, past the limit:
+      // hand the child a copy made here instead.
+      cmd.add(1, "-Djava.library.path=" + nativeLibraryDirectory(log.getParent()));
       List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c",
           "ulimit -f " + fileSizeLimitKb + " && exec \"$@\"", "sh"));
       wrapped.addAll(cmd);
@@ -90,6 +94,23 @@ public final class ServerProcess implements AutoCloseable {
     }
     p.destroyForcibly();
     throw new AssertionError("converge server did not start:\n" + Files.readString(log));
+  }
+
+  /** A directory holding RocksDB's native library for this platform, as the JVM loads it. */
+  static Path nativeLibraryDirectory(Path parent) throws IOException {
+    String name = System.mapLibraryName("rocksdbjni-linux64");
+    Path dir = parent.resolve("native");
+    Path lib = dir.resolve(name);
+    if (!Files.exists(lib)) {
+      Files.createDirectories(dir);
+      try (InputStream in = ServerProcess.class.getClassLoader().getResourceAsStream(name)) {
+        if (in == null) {
+          throw new IllegalStateException("no " + name + " on the class path");
+        }
+        Files.copy(in, lib);
+      }
+    }
+    return dir;
   }
 
   public String jdbcUrl() {

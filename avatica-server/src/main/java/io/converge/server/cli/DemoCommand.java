@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -33,6 +34,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8765", paramLabel = "PORT",
       description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free port).")
   int port;
+
+  @Mixin
+  DocumentLimitOptions documentLimits = new DocumentLimitOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -57,7 +61,8 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  %-12s %,d documents%n", name, store.collection(name).documentCount());
       }
       out.println();
-      server = ConvergeServer.start(new ServerOptions(dataDir, host, port, ServerOptions.PROTOBUF));
+      server = ConvergeServer.start(new ServerOptions(dataDir, host, port, ServerOptions.PROTOBUF)
+          .withDocumentLimits(documentLimits.limits()));
     } finally {
       store.release(); // the server holds its own reference
     }

@@ -61,6 +61,9 @@ final class ServerCommand implements Callable<Integer> {
   boolean noAuth;
 
   @Mixin
+  DocumentLimitOptions documentLimits = new DocumentLimitOptions();
+
+  @Mixin
   QueryLimitOptions queryLimits = new QueryLimitOptions();
 
   @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT",
@@ -131,6 +134,7 @@ final class ServerCommand implements Callable<Integer> {
     Files.createDirectories(dataDir);
     ConvergeServer server = ConvergeServer.start(
         new ServerOptions(dataDir, host, port, serialization, bytes(maxRequestSize))
+            .withDocumentLimits(documentLimits.limits())
             .withQueryLimits(queryLimits.limits()), security);
     TailerGroup tailers;
     try {

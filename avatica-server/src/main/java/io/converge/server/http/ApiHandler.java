@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.converge.storage.ConvergeStore;
 import io.converge.storage.StoreException;
+import io.converge.storage.json.DocumentLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Converge's HTTP API, served by the same Jetty as the Avatica endpoint: it handles every request
  * under {@code /v1/} (see {@link ApiRoute}) and leaves all others unhandled, so the next handler
  * (Avatica's) serves them. Every answer is JSON; errors are {@code {"error": ..., "status": ...}}
- * with the right status (400 bad input, 404, 405 with {@code Allow}, 413, 415, 500).
+ * with the right status (400 bad input, 404, 405 with {@code Allow}, 413, 415, 500, and 503 once
+ * the store is unusable after a storage failure such as a full disk: every later request gets 503
+ * too, and the server logs why, until it is restarted).
  */
 public final class ApiHandler extends AbstractHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
@@ -31,12 +34,22 @@ public final class ApiHandler extends AbstractHandler {
   private final ConvergeStore store;
   private final DocumentWrites writes;
   private final long maxBodyBytes;
+  private final DocumentLimits limits;
 
   /** @param maxBodyBytes largest write request body accepted (413 above) */
   public ApiHandler(ConvergeStore store, long maxBodyBytes) {
+    this(store, maxBodyBytes, DocumentLimits.DEFAULTS);
+  }
+
+  /**
+   * @param maxBodyBytes largest write request body accepted (413 above)
+   * @param limits limits of one document; a document beyond one is rejected alone
+   */
+  public ApiHandler(ConvergeStore store, long maxBodyBytes, DocumentLimits limits) {
     this.store = store;
     this.writes = new DocumentWrites(store);
     this.maxBodyBytes = maxBodyBytes;
+    this.limits = limits;
   }
 
   @Override
@@ -48,6 +61,7 @@ public final class ApiHandler extends AbstractHandler {
     }
     base.setHandled(true);
     try {
+      refuseIfUnusable();
       ApiRoute route = ApiRoute.parse(path);
       String method = request.getMethod();
       if (!route.kind().method.equals(method)) {
@@ -60,7 +74,7 @@ public final class ApiHandler extends AbstractHandler {
         case DOCUMENTS -> {
           RequestBody.checkContentType(request.getContentType());
           byte[] body = RequestBody.read(request, maxBodyBytes);
-          DocumentBatch batch = DocumentBatch.parse(body, System.currentTimeMillis());
+          DocumentBatch batch = DocumentBatch.parse(body, System.currentTimeMillis(), limits);
           send(response, 200, writes.upsert(route.collection(), batch));
         }
         case DOCUMENT -> send(response, 200, writes.delete(route.collection(), route.id()));
@@ -74,12 +88,34 @@ public final class ApiHandler extends AbstractHandler {
       }
       sendError(response, e.status, e.getMessage(), e.details);
     } catch (StoreException e) {
-      LOG.error("{} {} failed in storage", request.getMethod(), path, e);
-      sendError(response, 500, "storage failed: " + e.getMessage(), Map.of());
+      String unusable = store.unusableReason();
+      if (unusable != null) { // this failure (or an earlier one) broke the store
+        LOG.error("{} {} failed: the store is unusable ({}); restart the server once the cause"
+            + " is fixed", request.getMethod(), path, unusable, e);
+        sendError(response, 503, unusableMessage(unusable), Map.of());
+      } else {
+        LOG.error("{} {} failed in storage", request.getMethod(), path, e);
+        sendError(response, 500, "storage failed: " + e.getMessage(), Map.of());
+      }
     } catch (RuntimeException e) {
       LOG.error("{} {} failed", request.getMethod(), path, e);
       sendError(response, 500, "internal error: " + e, Map.of());
     }
+  }
+
+  /** 503 for every request once a storage failure made the store unusable. */
+  private void refuseIfUnusable() throws ApiException {
+    String unusable = store.unusableReason();
+    if (unusable != null) {
+      throw new ApiException(503, unusableMessage(unusable));
+    }
+  }
+
+  private String unusableMessage(String reason) {
+    return "the data directory " + store.directory() + " is unusable after a storage failure ("
+        + reason + "); nothing more is written or read until the server is restarted once the"
+        + " cause (a full disk, an I/O error, a corrupt file) is fixed; acknowledged writes are"
+        + " kept in the write-ahead log";
   }
 
   private List<CollectionDescription.Summary> summaries() {

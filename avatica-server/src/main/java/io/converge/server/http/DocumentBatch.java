@@ -1,5 +1,6 @@
 package io.converge.server.http;
 
+import io.converge.storage.json.DocumentLimits;
 import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.InvalidDocumentException;
 import io.converge.storage.json.JsonDocumentReader;
@@ -16,10 +17,11 @@ import java.util.Map;
  * by the first non-blank byte) and {@link DocumentPreparer} ({@code _id}, {@code _event_time},
  * size), the same code as {@code converge load}.
  *
- * <p>A body that is not readable JSON (syntax error, invalid UTF-8, duplicate keys, nesting
- * deeper than 64, a number beyond the double range) is refused as a whole with a
- * {@link JsonProblem}; a readable document that cannot be stored (not an object, a bad
- * {@code _id} or {@code _event_time}, over 16 MB encoded) is rejected alone.
+ * <p>A body that is not readable JSON (syntax error, invalid UTF-8, duplicate keys, a number of
+ * more than 1,000 characters, in a JSON array nesting beyond the parser's 1,000 levels) is refused
+ * as a whole with a {@link JsonProblem}; a readable document that cannot be stored (not an object,
+ * a bad {@code _id} or {@code _event_time}, beyond one of the {@link DocumentLimits}, a number
+ * beyond the double range) is rejected alone.
  */
 final class DocumentBatch {
   /** One document of the body: {@code document} when accepted, else {@code error}. */
@@ -28,8 +30,6 @@ final class DocumentBatch {
       return document != null;
     }
   }
-
-  private static final DocumentPreparer PREPARER = new DocumentPreparer();
 
   final List<Item> items;
   final List<PreparedDocument> accepted;
@@ -51,15 +51,23 @@ final class DocumentBatch {
     return items.size() - accepted.size();
   }
 
-  /** Parses and prepares every document of the body; 400 when the body is not readable JSON. */
+  /** {@link #parse(byte[], long, DocumentLimits)} with the default limits. */
   static DocumentBatch parse(byte[] body, long nowMillis) throws ApiException {
+    return parse(body, nowMillis, DocumentLimits.DEFAULTS);
+  }
+
+  /** Parses and prepares every document of the body; 400 when the body is not readable JSON. */
+  static DocumentBatch parse(byte[] body, long nowMillis, DocumentLimits limits)
+      throws ApiException {
     boolean array = NdjsonLines.firstNonBlank(body) == '[';
     List<Item> items = new ArrayList<>();
-    try (JsonDocumentReader reader = new JsonDocumentReader(new ByteArrayInputStream(body))) {
+    DocumentPreparer preparer = new DocumentPreparer(limits);
+    try (JsonDocumentReader reader = new JsonDocumentReader(new ByteArrayInputStream(body),
+        limits)) {
       JsonDocumentReader.Entry e;
       while ((e = reader.next()) != null) {
         if (e.ok()) {
-          items.add(prepare(e, nowMillis));
+          items.add(prepare(preparer, e, nowMillis));
         } else {
           if (!array) {
             refuseIfUnreadable(body, e.line());
@@ -75,10 +83,11 @@ final class DocumentBatch {
     return new DocumentBatch(items, array);
   }
 
-  private static Item prepare(JsonDocumentReader.Entry e, long nowMillis) {
+  private static Item prepare(DocumentPreparer preparer, JsonDocumentReader.Entry e,
+      long nowMillis) {
     Map<String, Object> doc = e.document();
     try {
-      PreparedDocument d = PREPARER.prepare(doc, nowMillis);
+      PreparedDocument d = preparer.prepare(doc, nowMillis);
       return new Item(e.line(), d.id(), d, null);
     } catch (InvalidDocumentException ex) {
       Object id = doc.get(DocumentPreparer.ID);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.converge.storage.json.DocumentLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -18,27 +19,30 @@ import java.util.Arrays;
 
 /**
  * Where a body stops being readable JSON: the first invalid UTF-8 byte, syntax error, duplicate
- * key, nesting beyond the limit or number beyond the double range, with its line, column and
- * byte offset in the request body.
+ * key or number of more than 1,000 characters, with its line, column and byte offset in the
+ * request body.
  *
  * <p>Only runs once storage's {@code JsonDocumentReader} has refused the input (it parses the
  * documents; this pass only pinpoints the problem, in bytes of the request rather than the
  * reader's characters, and tells a syntax error from a readable value that is not an object).
- * The rules are the reader's: duplicate keys, nesting deeper than 64 levels per document and
- * numbers beyond the double range make a document unreadable.
+ * The rules are the reader's: duplicate keys make a document unreadable; documents beyond the
+ * {@link DocumentLimits} (nesting depth, array length, ...) or with a number beyond the double
+ * range are readable, and rejected alone. Nesting beyond the parser's limit
+ * ({@value DocumentLimits#PARSER_DEPTH_LIMIT} levels) is a problem inside a JSON array, whose
+ * framing cannot be followed past it, but not on an NDJSON line of its own.
  *
  * @param line 1-based line of the body
  * @param column 1-based column within the line, in bytes
  * @param byteOffset 0-based offset in the body
  */
 record JsonProblem(String reason, long line, long column, long byteOffset) {
-  /** Deepest nesting of one document, as in {@code JsonDocumentReader}. */
-  static final int MAX_DOCUMENT_DEPTH = 64;
+  /** Deepest nesting the parser follows, as in {@code JsonDocumentReader}. */
+  static final int MAX_DOCUMENT_DEPTH = DocumentLimits.PARSER_DEPTH_LIMIT;
 
   private static final JsonFactory STRICT = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(MAX_DOCUMENT_DEPTH + 2)
+          .maxNestingDepth(MAX_DOCUMENT_DEPTH + 3)
           .maxStringLength(Integer.MAX_VALUE)
           .maxNumberLength(1000)
           .build())
@@ -74,9 +78,9 @@ record JsonProblem(String reason, long line, long column, long byteOffset) {
   }
 
   /**
-   * The first problem reading {@code body[from, to)} as exactly one JSON value whose documents
-   * nest at most {@link #MAX_DOCUMENT_DEPTH} levels below {@code outerDepth} (0 for an NDJSON
-   * line, 1 inside a JSON array); null when it is readable.
+   * The first problem reading {@code body[from, to)} as exactly one JSON value, {@code outerDepth}
+   * 0 for an NDJSON line, 1 for a JSON array of documents; null when it is readable (or, on an
+   * NDJSON line, nests beyond {@link #MAX_DOCUMENT_DEPTH}: that document alone is rejected).
    */
   static JsonProblem firstProblem(byte[] body, int from, int to, int outerDepth) {
     byte[] text = from == 0 && to == body.length ? body : Arrays.copyOfRange(body, from, to);
@@ -87,17 +91,14 @@ record JsonProblem(String reason, long line, long column, long byteOffset) {
         switch (t) {
           case START_OBJECT, START_ARRAY -> {
             if (++depth > MAX_DOCUMENT_DEPTH + outerDepth) {
-              return located("a document nests deeper than " + MAX_DOCUMENT_DEPTH + " levels",
-                  body, from, p.currentTokenLocation());
+              if (outerDepth == 0) {
+                return null;
+              }
+              return located("a document nests deeper than " + MAX_DOCUMENT_DEPTH
+                  + " levels (the parser's limit)", body, from, p.currentTokenLocation());
             }
           }
           case END_OBJECT, END_ARRAY -> depth--;
-          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-            if (Double.isInfinite(p.getValueAsDouble())) {
-              return located("number " + abbreviate(p.getText()) + " is beyond the double range",
-                  body, from, p.currentTokenLocation());
-            }
-          }
           default -> { }
         }
         if (depth == 0) {
@@ -142,9 +143,5 @@ record JsonProblem(String reason, long line, long column, long byteOffset) {
     int nl = m.indexOf('\n');
     m = nl > 0 ? m.substring(0, nl) : m;
     return m.replaceAll("\\s*\\(start marker at \\[Source: .*?\\]\\)", "");
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }
 }

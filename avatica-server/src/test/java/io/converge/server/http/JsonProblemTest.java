@@ -36,13 +36,24 @@ class JsonProblemTest {
   @Test
   void theReadersRulesAreProblems() {
     assertEquals("Duplicate field 'a'", whole("{\"a\": 1, \"a\": 2}", 0).reason());
-    assertEquals("number 1e999 is beyond the double range", whole("{\"a\": 1e999}", 0).reason());
     assertEquals("unexpected content after the JSON value", whole("{} {}", 0).reason());
-    String deep = "{\"a\":".repeat(64) + "1" + "}".repeat(64);
+  }
+
+  @Test
+  void documentsBeyondTheLimitsAreReadableTheirRejectionIsTheReaders() {
+    assertNull(whole("{\"a\": 1e999}", 0), "a number beyond the double range is readable");
+    String deep = "{\"a\":".repeat(100) + "1" + "}".repeat(100);
     assertNull(whole(deep, 0));
-    String deeper = "{\"a\":".repeat(65) + "1" + "}".repeat(65);
-    assertEquals("a document nests deeper than 64 levels", whole(deeper, 0).reason());
     assertNull(whole("[" + deep + "]", 1), "the array around documents is not their nesting");
+  }
+
+  @Test
+  void nestingBeyondTheParsersLimitStopsOnlyAJsonArray() {
+    int levels = JsonProblem.MAX_DOCUMENT_DEPTH + 1;
+    String deeper = "{\"a\":".repeat(levels) + "1" + "}".repeat(levels);
+    assertNull(whole(deeper, 0), "an NDJSON line: rejected alone by the reader");
+    assertEquals("a document nests deeper than 1000 levels (the parser's limit)",
+        whole("[" + deeper + "]", 1).reason());
   }
 
   @Test
