@@ -15,7 +15,9 @@ import java.util.Properties;
  * <ul>
  *   <li>{@code unquotedCasing=UNCHANGED;caseSensitive=false}: {@code select status from orders}
  *       works with no quotes, and quoted names in any case resolve;
- *   <li>{@code typeSystem=}{@link ConvergeTypeSystem}: SUM widens instead of overflowing.
+ *   <li>{@code typeSystem=}{@link ConvergeTypeSystem}: SUM widens instead of overflowing;
+ *   <li>{@code parserFactory=}{@link io.converge.adapter.ddl.ConvergeSqlParserImpl}: Calcite's
+ *       parser plus CREATE / DROP TABLE and CREATE / DROP INDEX.
  * </ul>
  */
 public final class ConvergeJdbc {
@@ -24,7 +26,9 @@ public final class ConvergeJdbc {
 
   /** Connection settings appended after the model in {@link #url}. */
   public static final String SETTINGS = "unquotedCasing=UNCHANGED;caseSensitive=false;"
-      + "typeSystem=" + ConvergeTypeSystem.class.getName() + ";defaultSchema=" + SCHEMA;
+      + "typeSystem=" + ConvergeTypeSystem.class.getName() + ";defaultSchema=" + SCHEMA
+      + ";parserFactory=" + io.converge.adapter.ddl.ConvergeSqlParserImpl.class.getName()
+      + "#FACTORY";
 
   private ConvergeJdbc() {}
 

@@ -53,7 +53,8 @@ public final class ConvergeNoColumnScanRule extends RelRule<ConvergeNoColumnScan
     // interpreter aggregate would return no row at all for an empty table, so the aggregate stays
     // an ordinary one that the enumerable rules implement.
     org.apache.calcite.tools.RelBuilder b = call.builder();
-    RelNode eventTime = b.push(scan).project(b.field(1)).build();
+    int cheapest = scan.getTable().unwrap(ConvergeTable.class).cheapestColumn();
+    RelNode eventTime = b.push(scan).project(b.field(cheapest)).build();
     call.transformTo(aggregate.copy(aggregate.getTraitSet(), List.of(eventTime)));
   }
 

@@ -3,6 +3,8 @@ package io.converge.adapter;
 import io.converge.storage.CollectionSchema;
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.FieldInfo;
+import io.converge.storage.schema.DeclaredColumn;
+import io.converge.storage.schema.DeclaredSchema;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -33,7 +35,8 @@ import org.apache.calcite.util.ImmutableBitSet;
  * A collection as a SQL table, for one version of its inferred schema.
  *
  * <p>Columns: {@code _id}, {@code _event_time}, then one per leaf field path, sorted by path
- * (see {@link ConvergeColumnType} for the types). The column list is fixed when the table is
+ * (see {@link ConvergeColumnType} for the types). A collection created with {@code CREATE TABLE}
+ * has exactly its declared columns instead ({@link ConvergeColumn#of(DeclaredColumn)}). The column list is fixed when the table is
  * built, so column indexes computed while planning stay valid while executing;
  * {@link ConvergeSchema} hands out a new table when the collection's schema version changes.
  *
@@ -46,6 +49,8 @@ public final class ConvergeTable extends AbstractTable
   private final long schemaVersion;
   private final CollectionSchema schema;
   private final List<ConvergeColumn> columns;
+  /** The declared schema ({@code CREATE TABLE}), or null for a schemaless collection. */
+  private final DeclaredSchema declared;
   /** Push-down default from the schema (model operand {@code pushdown}); null = not set. */
   private final Boolean pushdownDefault;
 
@@ -58,6 +63,15 @@ public final class ConvergeTable extends AbstractTable
     this.pushdownDefault = pushdownDefault;
     this.schemaVersion = schema.version();
     this.schema = schema;
+    this.declared = collection.declared();
+    if (declared != null) {
+      List<ConvergeColumn> cols = new ArrayList<>(declared.columns().size());
+      for (DeclaredColumn d : declared.columns()) {
+        cols.add(ConvergeColumn.of(d));
+      }
+      this.columns = Collections.unmodifiableList(cols);
+      return;
+    }
     List<ConvergeColumn> cols = new ArrayList<>(schema.fields().size() + 2);
     cols.add(ConvergeColumn.ID);
     cols.add(ConvergeColumn.EVENT_TIME);
@@ -114,6 +128,20 @@ public final class ConvergeTable extends AbstractTable
     return columns;
   }
 
+  /**
+   * The declared schema when the collection was created with {@code CREATE TABLE} (then the
+   * columns are exactly the declared ones, in order, with no {@code _id} or
+   * {@code _event_time}), else null.
+   */
+  public DeclaredSchema declared() {
+    return declared;
+  }
+
+  /** The column a scan that needs no column reads: {@code _event_time}, or a declared table's first. */
+  public int cheapestColumn() {
+    return declared != null ? 0 : 1;
+  }
+
   @Override
   public RelDataType getRowType(RelDataTypeFactory typeFactory) {
     RelDataTypeFactory.Builder b = typeFactory.builder();
@@ -125,7 +153,12 @@ public final class ConvergeTable extends AbstractTable
 
   @Override
   public Statistic getStatistic() {
-    // _id is unique; the row count is the live count now (used for join ordering only).
+    // _id (or a declared primary key) is unique; the row count is the live count now (used for
+    // join ordering only).
+    if (declared != null) {
+      return Statistics.of(collection.documentCount(), declared.primaryKey().isEmpty()
+          ? List.of() : List.of(ImmutableBitSet.of(declared.primaryKey())));
+    }
     return Statistics.of(collection.documentCount(), List.of(ImmutableBitSet.of(0)));
   }
 
@@ -193,7 +226,8 @@ public final class ConvergeTable extends AbstractTable
   /** Column defaults for INSERT ({@code _id} and {@code _event_time} may be left out). */
   @Override
   public <C> C unwrap(Class<C> aClass) {
-    if (aClass.isInstance(io.converge.adapter.write.SystemColumnDefaults.INSTANCE)) {
+    if (declared == null
+        && aClass.isInstance(io.converge.adapter.write.SystemColumnDefaults.INSTANCE)) {
       return aClass.cast(io.converge.adapter.write.SystemColumnDefaults.INSTANCE);
     }
     return super.unwrap(aClass);

@@ -75,7 +75,9 @@ public final class ConvergeServer {
 
   /** The collections and their schema versions: a cached plan is valid while this is equal. */
   static Object catalogStamp(ConvergeStore store) {
-    StringBuilder b = new StringBuilder();
+    // The generation changes with every CREATE / DROP TABLE: a DDL statement runs when it is
+    // prepared, so its cached statement must never be found again after the catalog changed.
+    StringBuilder b = new StringBuilder().append(store.catalogGeneration()).append('|');
     for (String name : store.collectionNames()) {
       io.converge.storage.ConvergeCollection c = store.collection(name);
       if (c != null) {

@@ -98,6 +98,10 @@ final class PlanCachingStatements {
 
     private Object execute(String kind, String sql) throws SQLException {
       releaseActive();
+      if (isDdl(sql)) {
+        // Calcite runs DDL while preparing it and cannot execute the prepared statement after.
+        return plain(kind, sql);
+      }
       StatementPlanCache.Lease lease;
       try {
         lease = cache.take(sql);
@@ -167,6 +171,33 @@ final class PlanCachingStatements {
             }
             return PlanCachingStatements.invoke(rs, m, a);
           });
+    }
+
+    /** CREATE, DROP, ALTER or TRUNCATE (after blanks and comments): never prepared or cached. */
+    static boolean isDdl(String sql) {
+      int i = 0;
+      int n = sql.length();
+      while (i < n) {
+        char c = sql.charAt(i);
+        if (Character.isWhitespace(c)) {
+          i++;
+        } else if (sql.startsWith("--", i)) {
+          int end = sql.indexOf('\n', i);
+          i = end < 0 ? n : end + 1;
+        } else if (sql.startsWith("/*", i)) {
+          int end = sql.indexOf("*/", i + 2);
+          i = end < 0 ? n : end + 2;
+        } else {
+          break;
+        }
+      }
+      int j = i;
+      while (j < n && Character.isLetter(sql.charAt(j))) {
+        j++;
+      }
+      String word = sql.substring(i, j).toUpperCase(java.util.Locale.ROOT);
+      return word.equals("CREATE") || word.equals("DROP") || word.equals("ALTER")
+          || word.equals("TRUNCATE");
     }
 
     private Object plain(String kind, String sql) throws SQLException {

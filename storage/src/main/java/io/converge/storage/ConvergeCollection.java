@@ -7,6 +7,8 @@ import io.converge.storage.index.SegmentSealer;
 import io.converge.storage.index.TailSegment;
 import io.converge.storage.json.DocumentFlattener;
 import io.converge.storage.json.PreparedDocument;
+import io.converge.storage.schema.DeclaredSchema;
+import io.converge.storage.schema.DeclaredSchemaException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,6 +51,7 @@ public final class ConvergeCollection {
   private volatile Map<Integer, RoaringBitmap> live;
   private volatile CollectionSchema schema;
   private volatile boolean dropped;
+  private volatile DeclaredSchema declared;
   /** Lets a test leave full segments unsealed, as a crash between a write and its seal would. */
   static volatile boolean skipSealsForTests;
 
@@ -75,8 +78,17 @@ public final class ConvergeCollection {
     return schema.documentCount();
   }
 
+  /**
+   * The schema the collection was created with ({@code CREATE TABLE}), or null for a schemaless
+   * collection. Fixed for the collection's life.
+   */
+  public DeclaredSchema declared() {
+    return declared;
+  }
+
   /** Creates an empty collection's state (the caller writes it with the name entry). */
-  void initEmpty() {
+  void initEmpty(DeclaredSchema declared) {
+    this.declared = declared;
     state = new CollectionState(id, name);
     tail = new TailSegment(0);
     sealing.clear();
@@ -99,6 +111,8 @@ public final class ConvergeCollection {
       throw new StoreException("catalog entry of collection '" + name + "' is missing");
     }
     CollectionState s = CollectionState.decode(id, bytes);
+    byte[] declaredBytes = store.db().get(store.catalogCf(), Keys.catalogDeclared(id));
+    this.declared = declaredBytes == null ? null : DeclaredSchema.decode(declaredBytes);
     byte[] sealedBytes = store.db().get(store.catalogCf(), Keys.catalogSealed(id));
     int sealed = sealedBytes == null ? 0 : Keys.readInt(sealedBytes, 0);
     Map<Integer, RoaringBitmap> liveMap = new HashMap<>();
@@ -172,6 +186,10 @@ public final class ConvergeCollection {
    * example a tailer's consumed offsets) are committed in the same batch.
    */
   public WriteSummary write(List<Mutation> mutations, Map<byte[], byte[]> extraCatalog) {
+    DeclaredSchema schemaOfTable = declared;
+    if (schemaOfTable != null) {
+      mutations = conform(schemaOfTable, mutations);
+    }
     writeLock.lock();
     try {
       checkOpen();
@@ -179,6 +197,32 @@ public final class ConvergeCollection {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * Every upsert of the batch conformed to the declared schema (coerced values, declared names,
+   * the primary key's {@code _id}); the first document that does not fit refuses the whole batch
+   * before anything is written. Deletes by {@code _id} of a table with a primary key take the
+   * key's text as given.
+   */
+  private List<Mutation> conform(DeclaredSchema schemaOfTable, List<Mutation> mutations) {
+    List<Mutation> out = new ArrayList<>(mutations.size());
+    int n = 0;
+    for (Mutation m : mutations) {
+      n++;
+      if (m instanceof Mutation.Upsert u) {
+        try {
+          out.add(Mutation.upsert(schemaOfTable.conform(u.document(), name)));
+        } catch (DeclaredSchemaException e) {
+          throw new DeclaredSchemaException((mutations.size() > 1 ? "document " + n + " of "
+              + mutations.size() + " (_id " + u.document().id() + "): " : "") + e.getMessage()
+              + "; nothing of this batch was written");
+        }
+      } else {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   private void checkOpen() {

@@ -1,6 +1,7 @@
 package io.converge.storage;
 
 import io.converge.storage.encoding.Keys;
+import io.converge.storage.schema.DeclaredSchema;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,6 +75,8 @@ public final class ConvergeStore implements AutoCloseable {
     return t;
   });
   private int nextCollectionId = 1;
+  private final java.util.concurrent.atomic.AtomicLong generation =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile String brokenReason;
   private volatile boolean closed;
 
@@ -242,20 +245,49 @@ public final class ConvergeStore implements AutoCloseable {
     if (c != null) {
       return c;
     }
+    return createLocked(name, null);
+  }
+
+  /**
+   * Creates an empty collection with a declared schema ({@code CREATE TABLE}): its documents must
+   * fit the schema ({@link DeclaredSchema#conform}). Fails when a collection of that name exists.
+   */
+  public synchronized ConvergeCollection create(String name, DeclaredSchema declared) {
+    checkOpen();
+    if (collections.containsKey(name)) {
+      throw new IllegalArgumentException("collection '" + name + "' already exists");
+    }
+    return createLocked(name, java.util.Objects.requireNonNull(declared));
+  }
+
+  private ConvergeCollection createLocked(String name, DeclaredSchema declared) {
     validateName(name);
     int id = nextCollectionId++;
-    c = new ConvergeCollection(this, id, name);
-    c.initEmpty();
+    ConvergeCollection c = new ConvergeCollection(this, id, name);
+    c.initEmpty(declared);
     try (WriteBatch b = new WriteBatch()) {
       b.put(catalogCf(), Keys.catalogName(name), Keys.intBytes(id));
       b.put(catalogCf(), Keys.catalogState(id), c.encodedState());
+      if (declared != null) {
+        b.put(catalogCf(), Keys.catalogDeclared(id), declared.encode());
+      }
       b.put(catalogCf(), Keys.catalogNextCollection(), Keys.intBytes(nextCollectionId));
       db.write(syncWrite, b);
     } catch (RocksDBException e) {
       throw failure("creating collection '" + name + "'", e);
     }
     collections.put(name, c);
+    generation.incrementAndGet();
     return c;
+  }
+
+  /**
+   * Counts collection creations and drops in this process: equal values mean no collection was
+   * created or dropped in between (a dropped and recreated name included), so caches of plans
+   * can key on it.
+   */
+  public long catalogGeneration() {
+    return generation.get();
   }
 
   /**
@@ -300,6 +332,7 @@ public final class ConvergeStore implements AutoCloseable {
       b.delete(catalogCf(), Keys.catalogName(name));
       b.delete(catalogCf(), Keys.catalogState(id));
       b.delete(catalogCf(), Keys.catalogSealed(id));
+      b.delete(catalogCf(), Keys.catalogDeclared(id));
       byte[] srcStart = new byte[] {Keys.CATALOG_SOURCE, 0, 0, 0, 0};
       System.arraycopy(Keys.intBytes(id), 0, srcStart, 1, 4);
       byte[] srcEnd = srcStart.clone();
@@ -315,6 +348,7 @@ public final class ConvergeStore implements AutoCloseable {
       c.sealLock.unlock();
     }
     collections.remove(name);
+    generation.incrementAndGet();
     return true;
   }
 

@@ -2,6 +2,9 @@ package io.converge.adapter.write;
 
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
+import io.converge.adapter.ConvergeDeclaredTypes;
+import io.converge.storage.Mutation;
+import org.apache.calcite.rel.core.TableModify.Operation;
 import io.converge.storage.CollectionSnapshot;
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.json.DocumentPreparer;
@@ -33,6 +36,14 @@ public final class ConvergeWrites {
   public static Long apply(WriteSpec spec, Enumerable<Object[]> rows) {
     List<ConvergeColumn> columns = spec.table().columns();
     ConvergeCollection collection = spec.table().collection();
+    if (spec.table().declared() != null && spec.operation() != Operation.INSERT) {
+      return switch (spec.operation()) {
+        case DELETE -> deleteDeclared(collection, columns, rows);
+        case UPDATE -> updateDeclared(collection, columns, spec.updatedColumns(), rows);
+        default -> throw new UnsupportedOperationException(
+            spec.operation() + " is not supported on a Converge collection");
+      };
+    }
     return switch (spec.operation()) {
       case INSERT -> insert(collection, columns, rows);
       case DELETE -> delete(collection, rows);
@@ -130,6 +141,120 @@ public final class ConvergeWrites {
     return count;
   }
 
+  /**
+   * The documents of a declared table by their column values (the table has no {@code _id}
+   * column). A DELETE or UPDATE decides each row by its values alone, so rows with equal values
+   * are all chosen or none; each input row takes one document of its values.
+   */
+  private static Map<List<Object>, java.util.ArrayDeque<String>> idsByValues(
+      io.converge.storage.CollectionSnapshot snapshot, List<ConvergeColumn> columns) {
+    List<String> paths = new ArrayList<>(columns.size() + 1);
+    for (ConvergeColumn c : columns) {
+      paths.add(c.path());
+    }
+    paths.add(CollectionSnapshot.ID);
+    Map<List<Object>, java.util.ArrayDeque<String>> out = new java.util.HashMap<>();
+    io.converge.storage.RowCursor cursor = snapshot.scan(paths);
+    while (cursor.next()) {
+      List<Object> key = new ArrayList<>(columns.size());
+      for (int i = 0; i < columns.size(); i++) {
+        key.add(columns.get(i).toInternal(cursor.get(i)));
+      }
+      out.computeIfAbsent(key, k -> new java.util.ArrayDeque<>())
+          .add((String) cursor.get(columns.size()));
+    }
+    return out;
+  }
+
+  private static String takeId(Map<List<Object>, java.util.ArrayDeque<String>> ids, Object[] row,
+      int width) {
+    List<Object> key = new ArrayList<>(width);
+    for (int i = 0; i < width; i++) {
+      key.add(row[i]);
+    }
+    java.util.ArrayDeque<String> q = ids.get(key);
+    return q == null ? null : q.poll();
+  }
+
+  private static long deleteDeclared(ConvergeCollection collection, List<ConvergeColumn> columns,
+      Enumerable<Object[]> rows) {
+    List<String> ids = new ArrayList<>();
+    long count = 0;
+    try (CollectionSnapshot snapshot = collection.snapshot();
+        Enumerator<Object[]> e = rows.enumerator()) {
+      Map<List<Object>, java.util.ArrayDeque<String>> byValues = null;
+      while (e.moveNext()) {
+        if (byValues == null) {
+          byValues = idsByValues(snapshot, columns);
+        }
+        String id = takeId(byValues, e.current(), columns.size());
+        if (id == null) {
+          continue; // deleted since the rows were read
+        }
+        ids.add(id);
+        if (ids.size() == BATCH) {
+          count += collection.delete(ids);
+          ids.clear();
+        }
+      }
+    }
+    if (!ids.isEmpty()) {
+      count += collection.delete(ids);
+    }
+    return count;
+  }
+
+  private static long updateDeclared(ConvergeCollection collection, List<ConvergeColumn> columns,
+      List<String> updated, Enumerable<Object[]> rows) {
+    int[] targets = new int[updated.size()];
+    for (int j = 0; j < targets.length; j++) {
+      targets[j] = columns.indexOf(column(columns, updated.get(j)));
+    }
+    DocumentPreparer preparer = new DocumentPreparer();
+    long now = System.currentTimeMillis();
+    List<Mutation> batch = new ArrayList<>();
+    long count = 0;
+    try (CollectionSnapshot snapshot = collection.snapshot();
+        Enumerator<Object[]> e = rows.enumerator()) {
+      Map<List<Object>, java.util.ArrayDeque<String>> byValues = null;
+      while (e.moveNext()) {
+        if (byValues == null) {
+          byValues = idsByValues(snapshot, columns);
+        }
+        Object[] row = e.current();
+        String id = takeId(byValues, row, columns.size());
+        if (id == null) {
+          continue;
+        }
+        Object[] next = java.util.Arrays.copyOf(row, columns.size());
+        for (int j = 0; j < targets.length; j++) {
+          next[targets[j]] = row[columns.size() + j];
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put(CollectionSnapshot.ID, id);
+        for (int i = 0; i < columns.size(); i++) {
+          Object v = stored(next[i], columns.get(i));
+          if (v != null) {
+            doc.put(columns.get(i).path(), v);
+          }
+        }
+        // A new primary key gives the row a new _id: the old document goes.
+        PreparedDocument d = prepare(preparer, doc, now, count);
+        batch.add(Mutation.delete(id));
+        batch.add(Mutation.upsert(d));
+        count++;
+        if (batch.size() >= 2 * BATCH) {
+          collection.write(batch, null);
+          batch.clear();
+        }
+      }
+    }
+    if (!batch.isEmpty()) {
+      collection.write(batch, null);
+    }
+    return count;
+  }
+
   private static ConvergeColumn column(List<ConvergeColumn> columns, String name) {
     for (ConvergeColumn c : columns) {
       if (c.name().equals(name)) {
@@ -155,6 +280,9 @@ public final class ConvergeWrites {
 
   /** A value in Calcite's internal form as the storage layer keeps it, for a column's type. */
   static Object stored(Object v, ConvergeColumn column) {
+    if (column.declared() != null) {
+      return ConvergeDeclaredTypes.toStored(column.declared(), v);
+    }
     return stored(v, column.type(), column.elementType());
   }
 

@@ -87,6 +87,9 @@ public final class ApiHandler extends AbstractHandler {
         response.setHeader("Connection", "close"); // the rest of the body is not read
       }
       sendError(response, e.status, e.getMessage(), e.details);
+    } catch (io.converge.storage.schema.DeclaredSchemaException e) {
+      // A document that does not fit a table created with CREATE TABLE: nothing was written.
+      sendError(response, 400, e.getMessage(), Map.of());
     } catch (StoreException e) {
       String unusable = store.unusableReason();
       if (unusable != null) { // this failure (or an earlier one) broke the store

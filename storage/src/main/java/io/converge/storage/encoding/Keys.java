@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
  *           0x03 coll source-utf8        -> tailer offsets (reserved)
  *           0x04 coll                    -> number of sealed segments (int)
  *           0x05                         -> next collection id (int; ids are never reused)
+ *           0x06 coll                    -> declared schema (CREATE TABLE), when there is one
  * pk:       coll _id-utf8                -> rid (long)
  * row:      coll rid                     -> document (DocumentCodec)
  * column:   coll field segment           -> column segment (ColumnSegmentCodec)
@@ -25,6 +26,7 @@ public final class Keys {
   public static final byte CATALOG_SOURCE = 0x03;
   public static final byte CATALOG_SEALED = 0x04;
   public static final byte CATALOG_NEXT_COLLECTION = 0x05;
+  public static final byte CATALOG_DECLARED = 0x06;
 
   private Keys() {}
 
@@ -39,6 +41,10 @@ public final class Keys {
 
   public static byte[] catalogSealed(int coll) {
     return new ByteSink(5).write(CATALOG_SEALED).writeInt(coll).toByteArray();
+  }
+
+  public static byte[] catalogDeclared(int coll) {
+    return new ByteSink(5).write(CATALOG_DECLARED).writeInt(coll).toByteArray();
   }
 
   public static byte[] catalogNextCollection() {
