@@ -23,6 +23,8 @@ import java.util.Arrays;
  *                      [--seed 42] [--out docs/benchmarks.md]
  * BenchMain ssb        [--sf 1] [--runs 5] [--warmup 2] [--budget-seconds 60] [--h2-star true]
  *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
+ * BenchMain load       [--clients 8] [--seconds 120] [--idle-seconds 120] [--rate 5000]
+ *                      [--docs 1000000] [--data-dir DIR] [--out docs/benchmarks.md]
  * </pre>
  */
 public final class BenchMain {
@@ -32,6 +34,7 @@ public final class BenchMain {
       "       converge bench ingest [options]",
       "       converge bench ssb [options]",
       "       converge bench kafka [options]",
+      "       converge bench load [options]",
       "",
       "  foundation: bulk-loads N generated orders into a fresh data directory (all indexes),",
       "  then times SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against",
@@ -60,6 +63,13 @@ public final class BenchMain {
       "  producer sends --rate docs/s (default 10,000) to a second tailed topic for",
       "  --latency-seconds (default 20) while a reader polls _id = ? through the Avatica driver",
       "  (produce-to-visible p50/p95/p99); writes a 'Kafka tailer benchmark' section.",
+      "",
+      "  load: starts a server over a fresh data directory, loads --docs documents (default",
+      "  1,000,000) through the HTTP API, then --clients Avatica connections (default 8) run a",
+      "  mix of needle (0.1%), GROUP BY and _id lookup queries for --idle-seconds on the idle",
+      "  server (default: --seconds; 0 skips it) and for --seconds (default 120) while a writer",
+      "  posts --rate docs/s (default 5000); queries/s, p50/p99 per kind, errors (must be 0),",
+      "  final counts against what was written; writes a 'Load benchmark' section.",
       "",
       SsbOptions.HELP,
       "",
@@ -97,9 +107,10 @@ public final class BenchMain {
       case "ingest" -> ingest(rest, out, err);
       case "ssb" -> ssb(rest, out, err);
       case "kafka" -> kafka(rest, out, err);
+      case "load" -> load(rest, out, err);
       default -> {
         err.println("unknown benchmark '" + command + "'; available: foundation, pushdown,"
-            + " ingest, kafka, ssb");
+            + " ingest, kafka, ssb, load");
         err.println(USAGE);
         yield 2;
       }
@@ -128,6 +139,11 @@ public final class BenchMain {
     return runBenchmark("kafka", out, err, () -> TailerBenchmark.Options.parse(rest),
         TailerBenchmark.Options::help,
         options -> new TailerBenchmark(options, out, err).run());
+  }
+
+  private static int load(String[] rest, PrintStream out, PrintStream err) {
+    return runBenchmark("load", out, err, () -> LoadBenchmark.Options.parse(rest),
+        LoadBenchmark.Options::help, options -> new LoadBenchmark(options, out, err).run());
   }
 
   private static int ssb(String[] rest, PrintStream out, PrintStream err) {
