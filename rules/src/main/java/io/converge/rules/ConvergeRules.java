@@ -9,6 +9,9 @@ import io.converge.storage.query.Aggregation;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableRules;
+import org.apache.calcite.plan.Convention;
+import org.apache.calcite.rel.logical.LogicalJoin;
 import org.apache.calcite.plan.RelOptRule;
 import org.apache.calcite.plan.RelOptRuleCall;
 import org.apache.calcite.plan.RelOptUtil;
@@ -53,6 +56,10 @@ import org.apache.calcite.tools.RelBuilder;
  *       {@link #LIMIT_PROJECT_FILTER} ({@link ConvergeLimitRule}): {@code [ORDER BY] LIMIT} over
  *       such a pattern, when the whole filter translates and the keys are sortable columns,
  *       becomes a {@link ConvergeLimit} (first rows, or top-N) under Calcite's sort;
+ *   <li>{@link #HASH_JOIN} ({@link ConvergeHashJoinRule}): inner equi-joins become a
+ *       {@link ConvergeHashJoin} (fact table probing, dimensions hashed; a star of them over a
+ *       Converge fact access runs as one {@link ConvergeStarJoin}); Calcite's join and merge join
+ *       rules ({@link #REPLACED}) are removed;
  *   <li>{@link #TO_ENUMERABLE}: the converter to Calcite's enumerable convention.
  * </ul>
  *
@@ -162,10 +169,61 @@ public final class ConvergeRules {
           .withRuleFactory(ConvergeToEnumerableConverterRule::new)
           .toRule(ConvergeToEnumerableConverterRule.class);
 
+  /**
+   * Joins: inner equi-joins become a {@link ConvergeHashJoin}; the rest go to Calcite's
+   * {@link EnumerableRules#ENUMERABLE_JOIN_RULE}, which this rule replaces (with the merge join
+   * rule, see {@link #REPLACED}).
+   */
+  public static final ConvergeHashJoinRule HASH_JOIN =
+      ConverterRule.Config.INSTANCE
+          .withConversion(LogicalJoin.class, Convention.NONE, EnumerableConvention.INSTANCE,
+              "ConvergeHashJoinRule")
+          .withRuleFactory(ConvergeHashJoinRule::new)
+          .toRule(ConvergeHashJoinRule.class);
+
   /** Every rule, in the order they are registered. AVG is reduced to SUM / COUNT by Calcite. */
   public static final List<RelOptRule> RULES = List.of(TABLE_SCAN, PROJECT, FILTER,
       PROJECT_FILTER, AGGREGATE, AGGREGATE_PROJECT, AGGREGATE_FILTER, AGGREGATE_PROJECT_FILTER,
-      LIMIT, LIMIT_PROJECT, LIMIT_FILTER, LIMIT_PROJECT_FILTER, TO_ENUMERABLE, CoreRules.AGGREGATE_REDUCE_FUNCTIONS);
+      LIMIT, LIMIT_PROJECT, LIMIT_FILTER, LIMIT_PROJECT_FILTER, TO_ENUMERABLE,
+      CoreRules.AGGREGATE_REDUCE_FUNCTIONS, HASH_JOIN);
+
+  /**
+   * Calcite's rules that the adapter removes when it registers {@link #RULES}: the enumerable
+   * join rule ({@link #HASH_JOIN} does its work); the merge join rule, whose plans sort the
+   * fact table of a star query (Converge's scans produce no useful order); and the rules that
+   * push filters and projects into a {@code BindableTableScan} of the table, whose cost Calcite
+   * divides by 100 although the adapter's scan leaves the filter to Calcite's interpreter (the
+   * Converge access paths do that work).
+   */
+  public static final List<RelOptRule> REPLACED = List.of(EnumerableRules.ENUMERABLE_JOIN_RULE,
+      EnumerableRules.ENUMERABLE_MERGE_JOIN_RULE, CoreRules.FILTER_SCAN,
+      CoreRules.FILTER_INTERPRETER_SCAN, CoreRules.PROJECT_TABLE_SCAN,
+      CoreRules.PROJECT_INTERPRETER_TABLE_SCAN);
+
+  /**
+   * Logical join → {@link ConvergeHashJoin} when {@link ConvergeHashJoin#accepts} it, else what
+   * Calcite's enumerable join rule makes of it (hash join of other kinds, nested loops).
+   */
+  public static final class ConvergeHashJoinRule extends ConverterRule {
+    ConvergeHashJoinRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalJoin join = (LogicalJoin) rel;
+      if (!ConvergeHashJoin.accepts(join.getJoinType(), join.analyzeCondition(),
+          join.getLeft().getRowType(), join.getRight().getRowType())) {
+        return ((ConverterRule) EnumerableRules.ENUMERABLE_JOIN_RULE).convert(rel);
+      }
+      List<RelNode> inputs = new ArrayList<>(2);
+      for (RelNode input : join.getInputs()) {
+        inputs.add(convert(input, input.getTraitSet().replace(EnumerableConvention.INSTANCE)));
+      }
+      return ConvergeHashJoin.create(inputs.get(0), inputs.get(1), join.getCondition(),
+          join.getVariablesSet());
+    }
+  }
 
   /** Logical scan of a Converge table → {@link ConvergeTableScan} of all columns. */
   public static final class ConvergeTableScanRule extends RelRule<ConvergeRuleConfig> {
