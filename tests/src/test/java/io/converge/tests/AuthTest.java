@@ -232,6 +232,15 @@ class AuthTest {
   }
 
   @Test
+  void credentialsInTheJdbcUrlWork() throws Exception {
+    String url = server.jdbcUrl() + ";authentication=BASIC;avatica_user=reader;avatica_password="
+        + READER_PASSWORD;
+    try (Connection c = DriverManager.getConnection(url)) {
+      assertEquals(300L, ((Number) Sql.scalar(c, "select count(*) from orders")).longValue());
+    }
+  }
+
+  @Test
   void readerCannotWriteThroughHttp() throws Exception {
     HttpResponse<String> get = http("GET", "/v1/collections/orders", "reader", READER_PASSWORD,
         null);
