@@ -44,7 +44,10 @@ final class RequestBody {
     }
   }
 
-  /** The body; 413 when it is (or declares to be) longer than {@code limit} bytes. */
+  /**
+   * The body; 413 when it is (or declares to be) longer than {@code limit} bytes, 400 when the
+   * client ends it before its declared Content-Length.
+   */
   static byte[] read(HttpServletRequest request, long limit) throws IOException, ApiException {
     long declared = request.getContentLengthLong();
     if (declared > limit) {
@@ -60,7 +63,14 @@ final class RequestBody {
         }
         buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, (long) buf.length * 2));
       }
-      int r = in.read(buf, n, buf.length - n);
+      int r;
+      try {
+        r = in.read(buf, n, buf.length - n);
+      } catch (java.io.EOFException early) { // the client closed before sending the whole body
+        throw ApiException.badRequest("the request body ended after " + n + " bytes"
+            + (declared >= 0 ? ", before its Content-Length of " + declared + " bytes" : "")
+            + ": send the whole body");
+      }
       if (r < 0) {
         break;
       }
