@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>No or unreadable credentials: 401 with {@code WWW-Authenticate: Basic realm="Converge"}.
  *   <li>Wrong user or password: 401, and one warning in the log naming the user and the remote
- *       address, never the password.
+ *       address, never the password. After 10 failures within a minute from one address (the
+ *       users' {@link LoginThrottle}), that address gets 429 with {@code Retry-After} for the rest
+ *       of the minute, without a password check; credentials verified before keep working.
  *   <li>The HTTP API ({@code /v1/...}): any user may GET; other methods need the writer or admin
  *       role and {@code /v1/admin/...} needs admin, else 403.
  *   <li>Otherwise the request goes on with the user in {@link CurrentUser} (and as the request's
@@ -36,9 +38,11 @@ public final class BasicAuthHandler extends HandlerWrapper {
   public static final String REALM = "Converge";
 
   private final UserDirectory users;
+  private final LoginThrottle throttle;
 
   public BasicAuthHandler(UserDirectory users) {
     this.users = users;
+    this.throttle = users.throttle();
   }
 
   @Override
@@ -68,7 +72,20 @@ public final class BasicAuthHandler extends HandlerWrapper {
       name = new String(credentials, 0, colon);
       char[] password = Arrays.copyOfRange(credentials, colon + 1, credentials.length);
       try {
-        user = users.authenticate(name, password);
+        user = users.remembered(name, password);
+        if (user == null) {
+          long wait = throttle.blockedFor(request.getRemoteAddr());
+          if (wait > 0) {
+            LOG.warn("failed login for user '{}' from {}: too many failed logins from this "
+                + "address, not checked", printable(name), request.getRemoteAddr());
+            long seconds = (wait + 999) / 1000;
+            response.setHeader("Retry-After", Long.toString(seconds));
+            refuse(base, response, 429, "too many failed logins from " + request.getRemoteAddr()
+                + "; try again in " + seconds + " s");
+            return;
+          }
+          user = users.authenticate(name, password);
+        }
       } finally {
         Arrays.fill(password, '\0');
       }
@@ -76,6 +93,7 @@ public final class BasicAuthHandler extends HandlerWrapper {
       Arrays.fill(credentials, '\0');
     }
     if (user == null) {
+      throttle.failed(request.getRemoteAddr());
       LOG.warn("failed login for user '{}' from {}", printable(name), request.getRemoteAddr());
       refuse(base, response, 401, "wrong user name or password");
       return;

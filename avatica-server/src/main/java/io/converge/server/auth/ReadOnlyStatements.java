@@ -2,6 +2,7 @@ package io.converge.server.auth;
 
 import java.util.Set;
 import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParseException;
@@ -9,13 +10,13 @@ import org.apache.calcite.sql.parser.SqlParser;
 
 /**
  * Which SQL texts a read-only user may run: those that parse as one query ({@code SELECT},
- * {@code VALUES}, {@code WITH}, set operations, {@code ORDER BY}), {@code EXPLAIN} or
+ * {@code VALUES}, {@code WITH}, set operations, {@code ORDER BY}), {@code EXPLAIN} of a query, or
  * {@code DESCRIBE}. Everything else (INSERT, UPDATE, DELETE, MERGE, UPSERT, CREATE, DROP, ALTER,
  * SET, text that does not parse with Calcite's standard parser, several statements) is refused
  * before it reaches the planner: unknown statement kinds fail closed.
  */
 public final class ReadOnlyStatements {
-  private static final Set<SqlKind> ALLOWED = Set.of(SqlKind.EXPLAIN, SqlKind.DESCRIBE_SCHEMA,
+  private static final Set<SqlKind> ALLOWED = Set.of(SqlKind.DESCRIBE_SCHEMA,
       SqlKind.DESCRIBE_TABLE);
   private static final SqlParser.Config PARSER = SqlParser.config()
       .withUnquotedCasing(Casing.UNCHANGED).withCaseSensitive(false);
@@ -34,6 +35,11 @@ public final class ReadOnlyStatements {
       return "only single queries are allowed, and this text does not parse as one: " + e;
     }
     SqlKind kind = node.getKind();
+    if (node instanceof SqlExplain explain) {
+      SqlKind explained = explain.getExplicandum().getKind();
+      return explained.belongsTo(SqlKind.QUERY) ? null
+          : "only queries are allowed, not EXPLAIN of " + explained.sql.replace('_', ' ');
+    }
     if (kind.belongsTo(SqlKind.QUERY) || ALLOWED.contains(kind)) {
       return null;
     }

@@ -25,6 +25,15 @@ public final class ServerSecurity {
     return new ServerSecurity(UserDirectory.load(usersFile));
   }
 
+  /**
+   * Like {@link #users(Path)}, with {@code maxFailures} failed logins per remote address within
+   * {@code windowMillis} before that address gets 429 (defaults: 10 per minute).
+   */
+  public static ServerSecurity users(Path usersFile, int maxFailures, long windowMillis)
+      throws IOException {
+    return new ServerSecurity(UserDirectory.load(usersFile, maxFailures, windowMillis));
+  }
+
   public boolean enabled() {
     return users != null;
   }

@@ -32,6 +32,7 @@ public final class UserDirectory {
   static final long CACHE_MILLIS = 10 * 60_000;
 
   private final Path file;
+  private final LoginThrottle throttle;
   private final byte[] macKey = new byte[32];
   private final PasswordHash decoy = PasswordHash.create("not a password".toCharArray());
   private final Map<String, Verified> verified = new ConcurrentHashMap<>();
@@ -41,8 +42,10 @@ public final class UserDirectory {
 
   private record Verified(UserFile.Entry entry, byte[] mac, long until) {}
 
-  private UserDirectory(Path file, Map<String, UserFile.Entry> users, Object stamp) {
+  private UserDirectory(Path file, Map<String, UserFile.Entry> users, Object stamp,
+      LoginThrottle throttle) {
     this.file = file;
+    this.throttle = throttle;
     this.users = users;
     this.stamp = stamp;
     this.checkedAt = System.currentTimeMillis();
@@ -51,6 +54,18 @@ public final class UserDirectory {
 
   /** Reads {@code file}; IOException when it is missing, malformed or lists no user. */
   public static UserDirectory load(Path file) throws IOException {
+    return load(file, LoginThrottle.DEFAULT_MAX_FAILURES, LoginThrottle.DEFAULT_WINDOW_MILLIS);
+  }
+
+  /**
+   * Like {@link #load(Path)}, with {@code maxFailures} failed logins per remote address within
+   * {@code windowMillis} before that address is refused (429) for the rest of the window.
+   */
+  public static UserDirectory load(Path file, int maxFailures, long windowMillis)
+      throws IOException {
+    if (maxFailures < 1 || windowMillis < 1) {
+      throw new IllegalArgumentException("the failed-login limit and window must be positive");
+    }
     Path abs = file.toAbsolutePath().normalize();
     Map<String, UserFile.Entry> users = UserFile.read(abs);
     Object stamp = stamp(abs);
@@ -58,11 +73,16 @@ public final class UserDirectory {
       throw new IOException("users file " + abs + " lists no user (add one with 'converge user "
           + "add --users " + abs + " NAME --role admin')");
     }
-    return new UserDirectory(abs, users, stamp);
+    return new UserDirectory(abs, users, stamp, new LoginThrottle(maxFailures, windowMillis));
   }
 
   public Path file() {
     return file;
+  }
+
+  /** Failed logins per remote address (see {@link BasicAuthHandler}). */
+  LoginThrottle throttle() {
+    return throttle;
   }
 
   /** Number of users currently known. */
@@ -70,17 +90,30 @@ public final class UserDirectory {
     return users.size();
   }
 
+  /**
+   * The user when these credentials were verified within the last {@value #CACHE_MILLIS} ms (and
+   * the users file has not changed since), else null. Costs one HMAC, no PBKDF2.
+   */
+  public ConvergeUser remembered(String name, char[] password) {
+    refresh();
+    UserFile.Entry entry = users.get(name);
+    Verified v = verified.get(name);
+    if (v != null && entry != null && v.entry == entry && System.currentTimeMillis() < v.until
+        && MessageDigest.isEqual(v.mac, mac(name, password))) {
+      return new ConvergeUser(name, entry.role());
+    }
+    return null;
+  }
+
   /** The user when {@code password} is theirs, else null. */
   public ConvergeUser authenticate(String name, char[] password) {
-    refresh();
+    ConvergeUser known = remembered(name, password);
+    if (known != null) {
+      return known;
+    }
     UserFile.Entry entry = users.get(name);
     byte[] mac = mac(name, password);
     long now = System.currentTimeMillis();
-    Verified v = verified.get(name);
-    if (v != null && entry != null && v.entry == entry && now < v.until
-        && MessageDigest.isEqual(v.mac, mac)) {
-      return new ConvergeUser(name, entry.role());
-    }
     if (entry == null) {
       decoy.matches(password); // the same work as for a known user
       return null;

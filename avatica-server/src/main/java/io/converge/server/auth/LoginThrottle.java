@@ -1,0 +1,52 @@
+package io.converge.server.auth;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Failed logins per remote address: after {@link #maxFailures} failures within
+ * {@link #windowMillis}, the address gets 429 for the rest of that window without a password check
+ * (each check costs a full PBKDF2 derivation, so a client guessing passwords would otherwise burn
+ * the server's CPU). Credentials a server has already verified keep working from a throttled
+ * address (see {@link UserDirectory#remembered}).
+ */
+final class LoginThrottle {
+  static final int DEFAULT_MAX_FAILURES = 10;
+  static final long DEFAULT_WINDOW_MILLIS = 60_000;
+  /** Tracked addresses are pruned beyond this many. */
+  private static final int MAX_TRACKED = 10_000;
+
+  private final int maxFailures;
+  private final long windowMillis;
+  private final ConcurrentHashMap<String, Window> failures = new ConcurrentHashMap<>();
+
+  private record Window(long start, int count) {}
+
+  LoginThrottle(int maxFailures, long windowMillis) {
+    this.maxFailures = maxFailures;
+    this.windowMillis = windowMillis;
+  }
+
+  /** Milliseconds until {@code address} may try again, or 0 when it may now. */
+  long blockedFor(String address) {
+    Window w = failures.get(address);
+    if (w == null) {
+      return 0;
+    }
+    long left = w.start + windowMillis - System.currentTimeMillis();
+    if (left <= 0) {
+      failures.remove(address, w);
+      return 0;
+    }
+    return w.count >= maxFailures ? left : 0;
+  }
+
+  /** Counts a failed login of {@code address}. */
+  void failed(String address) {
+    long now = System.currentTimeMillis();
+    if (failures.size() >= MAX_TRACKED) {
+      failures.values().removeIf(w -> w.start + windowMillis <= now);
+    }
+    failures.merge(address, new Window(now, 1), (old, one) ->
+        old.start + windowMillis <= now ? one : new Window(old.start, old.count + 1));
+  }
+}
