@@ -444,9 +444,21 @@ public final class ConvergeFilterTranslator {
     if (isSystem(c)) {
       throw new CannotTranslateException("system column " + c.path());
     }
+    if (!comparable(table, c)) {
+      throw new CannotTranslateException("column " + c.name() + " of type " + c.type()
+          + " with JSON types " + table.typeMask(c));
+    }
+    return c;
+  }
+
+  /**
+   * Whether the storage layer compares a (non-system) column's values exactly as SQL compares
+   * them: every non-null value of the field is of the column type's JSON type.
+   */
+  static boolean comparable(ConvergeTable table, ConvergeColumn c) {
     int mask = table.typeMask(c);
     int scalar = mask & ~((1 << FieldType.NULL.ordinal()) | (1 << FieldType.OBJECT.ordinal()));
-    boolean ok = switch (c.type()) {
+    return switch (c.type()) {
       case BIGINT -> scalar == 1 << FieldType.INT.ordinal();
       case DOUBLE -> (scalar & ~((1 << FieldType.INT.ordinal())
           | (1 << FieldType.DOUBLE.ordinal()))) == 0 && scalar != 0;
@@ -455,11 +467,6 @@ public final class ConvergeFilterTranslator {
       case TIMESTAMP -> scalar == 1 << FieldType.TIMESTAMP.ordinal();
       default -> false;
     };
-    if (!ok) {
-      throw new CannotTranslateException("column " + c.name() + " of type " + c.type()
-          + " with JSON types " + mask);
-    }
-    return c;
   }
 
   private static Object value(ConvergeColumn c, RexLiteral lit) throws CannotTranslateException {

@@ -1,5 +1,8 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeColumn;
+import io.converge.adapter.ConvergeColumnType;
+import io.converge.storage.CollectionSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -43,7 +46,10 @@ import org.apache.calcite.rex.RexProgram;
  * tree runs as one {@link ConvergeStarJoin}: the dimensions are hashed first, then the fact
  * table's rows (those of its access path's predicate) are read once, each row's foreign keys
  * probed in all the hash tables, the smallest first, and the other columns read only for the rows
- * that match every dimension. No intermediate join rows are built. Projections of columns between
+ * that match every dimension. A dimension with few keys (up to
+ * {@link ConvergeStarJoin#MAX_SEMI_JOIN_KEYS} in all) on a fact column the inverted index answers exactly
+ * first narrows the fact rows to {@code fk IN (keys)} in the index (a semi-join reduction), so the
+ * scan reads only those rows. No intermediate join rows are built. Projections of columns between
  * the joins (Calcite's join reordering adds them) are part of the star. EXPLAIN shows
  * {@code star=[...]} on each join of a star; the top one runs it. Otherwise the join runs as
  * Calcite's hash join.
@@ -252,7 +258,28 @@ public class ConvergeHashJoin extends EnumerableHashJoin {
         widths[i] = joins.get(i).getRight().getRowType().getFieldCount();
       }
       return new ConvergeStarJoin.Spec(im.query().withScalar(false), factKeys, dimKeys, widths,
-          output);
+          output, reducible());
+    }
+
+    /**
+     * Per dimension: whether its keys can narrow the fact rows in the inverted index (a
+     * semi-join): one key, a BIGINT or VARCHAR fact column whose stored values all have that
+     * type, so that {@code IN (keys)} selects exactly the rows whose key the hash table holds.
+     */
+    boolean[] reducible() {
+      boolean[] out = new boolean[factKeys.length];
+      int[] columns = fact.columns();
+      for (int d = 0; d < out.length; d++) {
+        if (factKeys[d].length != 1) {
+          continue;
+        }
+        ConvergeColumn c = fact.convergeTable().columns().get(columns[factKeys[d][0]]);
+        out[d] = (c.type() == ConvergeColumnType.BIGINT || c.type() == ConvergeColumnType.VARCHAR)
+            && !c.path().equals(CollectionSnapshot.ID)
+            && !c.path().equals(CollectionSnapshot.EVENT_TIME)
+            && ConvergeFilterTranslator.comparable(fact.convergeTable(), c);
+      }
+      return out;
     }
 
     /** For EXPLAIN: the fact table and the fact columns probed in each dimension. */
@@ -261,12 +288,21 @@ public class ConvergeHashJoin extends EnumerableHashJoin {
       List<String> table = fact.getTable().getQualifiedName();
       StringBuilder b = new StringBuilder("fact ").append(table.get(table.size() - 1))
           .append(" probes");
-      for (int[] k : factKeys) {
+      List<String> semi = new ArrayList<>();
+      boolean[] reducible = reducible();
+      for (int d = 0; d < factKeys.length; d++) {
         List<String> cols = new ArrayList<>();
-        for (int i : k) {
+        for (int i : factKeys[d]) {
           cols.add(names.get(i));
         }
         b.append(' ').append(String.join("+", cols));
+        if (reducible[d]) {
+          semi.add(names.get(factKeys[d][0]));
+        }
+      }
+      if (!semi.isEmpty()) {
+        b.append("; index semi-join on ").append(String.join(" ", semi)).append(" (up to ")
+            .append(ConvergeStarJoin.MAX_SEMI_JOIN_KEYS).append(" keys in all)");
       }
       return b.toString();
     }

@@ -3,6 +3,7 @@ package io.converge.rules;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.storage.CollectionSnapshot;
 import io.converge.storage.RowCursor;
+import io.converge.storage.query.Predicate;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,9 +55,33 @@ public final class ConvergeStarJoin {
    * @param dimWidths per dimension, its number of columns
    * @param output per result column, its position in the star row (fact columns, then each
    *     dimension's)
+   * @param reducible per dimension, whether {@code fact-key IN (its keys)} may narrow the fact
+   *     rows in the inverted index (one key, on a column the index answers exactly)
    */
   public record Spec(ConvergeQuery fact, int[][] factKeys, int[][] dimKeys, int[] dimWidths,
-      int[] output) {}
+      int[] output, boolean[] reducible) {}
+
+  /**
+   * Reducible dimensions narrow the fact rows in the inverted index, those with the fewest keys
+   * first, as long as their keys add up to at most this many: a point lookup per key is cheap
+   * next to a scan of the fact table, but the in-memory tail segment tests {@code IN} row by row,
+   * linearly in the keys, so many keys cost more than they save.
+   */
+  static final int MAX_SEMI_JOIN_KEYS = 256;
+
+  /**
+   * Selected fact rows per segment (on average) up to which the scan reads only them: a storage
+   * scan of a rid set reads a segment with at most 2,048 selected rows from the row store (whole
+   * documents, a few microseconds each), which beats decoding the needed column segments only
+   * for a few hundred rows.
+   */
+  static final int SPARSE_ROWS_PER_SEGMENT = 256;
+  /**
+   * Above {@link #SPARSE_ROWS_PER_SEGMENT} and up to this many (the storage scan's row-store
+   * limit), the scan reads every row's columns and skips those outside the rid set instead;
+   * above it, the storage scan of the rid set decodes the columns itself.
+   */
+  static final int ROW_STORE_ROWS_PER_SEGMENT = 2048;
 
   /**
    * The joined rows (called by the generated code): the star rows of the fact rows that match a
@@ -78,9 +103,45 @@ public final class ConvergeStarJoin {
           }
           tables.add(t);
         }
-        return new Probe(root, spec, tables, cancel);
+        return new Probe(root, spec, reduced(spec, tables), tables, cancel);
       }
     };
+  }
+
+  /**
+   * The fact query narrowed by {@code fact-key IN (keys)} for reducible dimensions, the fewest
+   * keys first, up to {@link #MAX_SEMI_JOIN_KEYS} keys in all (the probes still decide; this only
+   * drops rows they would drop).
+   */
+  static ConvergeQuery reduced(Spec spec, List<Map<Object, Object>> tables) {
+    ConvergeQuery q = spec.fact();
+    List<Integer> dims = new ArrayList<>();
+    for (int d = 0; d < tables.size(); d++) {
+      if (spec.reducible()[d]) {
+        dims.add(d);
+      }
+    }
+    dims.sort((a, b) -> Integer.compare(tables.get(a).size(), tables.get(b).size()));
+    List<Predicate> and = new ArrayList<>();
+    int keys = 0;
+    for (int d : dims) {
+      Map<Object, Object> t = tables.get(d);
+      if (keys + t.size() > MAX_SEMI_JOIN_KEYS) {
+        break;
+      }
+      keys += t.size();
+      ConvergeColumn c = q.columns().get(spec.factKeys()[d][0]);
+      and.add(new Predicate.In(c.path(), new ArrayList<>(t.keySet())));
+    }
+    if (and.isEmpty()) {
+      return q;
+    }
+    if (q.predicate() != null) {
+      and.add(0, q.predicate());
+    }
+    Predicate p = and.size() == 1 ? and.get(0) : new Predicate.And(and);
+    return new ConvergeQuery(q.table(), q.columns(), p, q.ids(), q.aggregation(), q.outputs(),
+        q.scalar(), q.order(), q.limit());
   }
 
   /** Rows by key: an {@code Object[]} row, or a {@code List<Object[]>} of rows sharing a key. */
@@ -130,6 +191,8 @@ public final class ConvergeStarJoin {
   private static final class Probe implements Enumerator<Object[]> {
     private final CollectionSnapshot snapshot;
     private final RowCursor cursor;
+    /** Rows to keep when the scan visits every row (null: the cursor visits only those). */
+    private final RoaringBitmap ridFilter;
     private final AtomicBoolean cancel;
     private final ConvergeColumn[] columns;
     private final List<Map<Object, Object>> tables;
@@ -152,8 +215,8 @@ public final class ConvergeStarJoin {
     private long scanned;
     private boolean closed;
 
-    Probe(DataContext root, Spec spec, List<Map<Object, Object>> tables, AtomicBoolean cancel) {
-      ConvergeQuery q = spec.fact();
+    Probe(DataContext root, Spec spec, ConvergeQuery q, List<Map<Object, Object>> tables,
+        AtomicBoolean cancel) {
       this.columns = q.columns().toArray(new ConvergeColumn[0]);
       this.tables = tables;
       this.factKeys = spec.factKeys();
@@ -191,6 +254,15 @@ public final class ConvergeStarJoin {
       CollectionSnapshot s = q.table().collection().snapshot();
       try {
         RoaringBitmap rids = ConvergeMethods.rids(root, s, q);
+        RoaringBitmap filter = null;
+        if (rids != null) {
+          double perSegment = rids.getLongCardinality() / (double) Math.max(1, s.segmentCount());
+          if (perSegment > SPARSE_ROWS_PER_SEGMENT && perSegment <= ROW_STORE_ROWS_PER_SEGMENT) {
+            filter = rids;
+            rids = null;
+          }
+        }
+        this.ridFilter = filter;
         this.cursor = rids == null ? s.scan(paths) : s.scan(paths, rids);
       } catch (RuntimeException | Error e) {
         s.close();
@@ -239,6 +311,9 @@ public final class ConvergeStarJoin {
         if (!cursor.next()) {
           close();
           return false;
+        }
+        if (ridFilter != null && !ridFilter.contains((int) cursor.rid())) {
+          continue;
         }
         if (probe()) {
           emit();
