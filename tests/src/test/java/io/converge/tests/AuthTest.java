@@ -232,6 +232,26 @@ class AuthTest {
       }
     }
     assertEquals(300, count("orders"));
+    // DDL runs when it is prepared: the refused CREATE TABLE made nothing
+    HttpResponse<String> list = http("GET", "/v1/collections", "reader", READER_PASSWORD, null);
+    assertFalse(list.body().contains("evil"), list.body());
+  }
+
+  @Test
+  void writerRunsDdl() throws Exception {
+    try (Connection c = connect("writer", WRITER_PASSWORD); Statement s = c.createStatement()) {
+      s.execute("create table made_by_writer (n integer)");
+      assertEquals(1, s.executeUpdate("insert into made_by_writer (n) values (1)"));
+      assertEquals(1L, ((Number) Sql.scalar(c, "select count(*) from made_by_writer"))
+          .longValue());
+    }
+    try (Connection c = connect("reader", READER_PASSWORD); Statement s = c.createStatement()) {
+      SQLException e = assertThrows(SQLException.class,
+          () -> s.execute("drop table made_by_writer"));
+      assertTrue(e.getMessage().contains("only queries are allowed, not DROP TABLE"),
+          e.getMessage());
+    }
+    assertEquals(1, count("made_by_writer"));
   }
 
   @Test

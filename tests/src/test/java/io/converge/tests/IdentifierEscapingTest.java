@@ -60,6 +60,10 @@ class IdentifierEscapingTest {
       "../escape", "../../escape2", "..\\escape3", "..\\..\\escape4", "..", ".", "a/b", "/abs",
       "a\"quote", "it's", "semi;colon", "back`tick", "per%25cent", "sp ace", "CON",
       "日本語のコレクション", "emoji😀name", "x".repeat(255), "😀".repeat(127));
+  /** Names created through SQL DDL. */
+  static final List<String> DDL_NAMES = List.of("../ddl_escape", "..\\ddl\"q'uote", "ddl/slash",
+      "ddl 名前");
+
   /** Names refused with 400: NUL and other control characters, longer than 255 characters. */
   static final List<String> REFUSED = List.of("nul\0byte", "\0", "tab\there", "new\nline",
       "y".repeat(256));
@@ -149,6 +153,17 @@ class IdentifierEscapingTest {
             assertEquals(1, ps.executeUpdate(), printable(name));
           }
         }
+        // DDL: CREATE TABLE with hostile quoted names makes collections of exactly those names
+        for (String name : DDL_NAMES) {
+          s.execute("create table " + Sql.quote(name) + " (label varchar)");
+          try (var ps = c.prepareStatement("insert into " + Sql.quote(name)
+              + " (label) values (?)")) { // a declared table: _id generated
+            for (int i = 0; i < 2; i++) {
+              ps.setString(1, name);
+              assertEquals(1, ps.executeUpdate(), printable(name));
+            }
+          }
+        }
         SQLException missing = assertThrows(SQLException.class,
             () -> s.executeQuery("select * from " + Sql.quote("../../../etc/passwd")));
         assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
@@ -177,7 +192,7 @@ class IdentifierEscapingTest {
             "unexpected entry in the data directory: " + n);
       }
     }
-    for (String name : ACCEPTED) {
+    for (String name : all()) {
       try {
         Path p = data.resolve(name).normalize();
         if (!p.equals(data) && !p.equals(data.getParent())) {
@@ -213,19 +228,19 @@ class IdentifierEscapingTest {
       listed.add(c.path("name").asText());
     }
     Set<String> expected = new TreeSet<>(ACCEPTED);
+    expected.addAll(DDL_NAMES);
     expected.add(TestData.ORDERS);
     expected.add(TestData.CUSTOMERS);
     assertEquals(expected, listed);
     try (Connection c = DriverManager.getConnection(server.jdbcUrl())) {
-      for (String name : ACCEPTED) {
+      for (String name : all()) {
         Answer one = http(server, "GET", "/v1/collections/" + encode(name), null);
         assertEquals(200, one.status(), printable(name) + ": " + one.body());
         assertEquals(name, one.json().path("name").asText(), printable(name));
         assertEquals(2, one.json().path("documents").asLong(), printable(name) + ": "
             + one.body());
         if (name.length() <= SQL_IDENTIFIER_MAX) {
-          List<Object> labels = Sql.column(c, "select label from " + Sql.quote(name)
-              + " order by \"_id\"");
+          List<Object> labels = Sql.column(c, "select label from " + Sql.quote(name));
           assertEquals(List.of(name, name), labels, printable(name));
         }
       }
@@ -234,6 +249,12 @@ class IdentifierEscapingTest {
       assertEquals(TestData.CUSTOMER_COUNT,
           ((Number) Sql.scalar(c, "select count(*) from customers")).intValue());
     }
+  }
+
+  static List<String> all() {
+    List<String> all = new ArrayList<>(ACCEPTED);
+    all.addAll(DDL_NAMES);
+    return all;
   }
 
   static List<String> names(Path dir) throws IOException {

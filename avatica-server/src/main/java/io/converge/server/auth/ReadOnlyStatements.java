@@ -1,5 +1,6 @@
 package io.converge.server.auth;
 
+import io.converge.adapter.ddl.ConvergeSqlParserImpl;
 import java.util.Set;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.sql.SqlExplain;
@@ -12,13 +13,15 @@ import org.apache.calcite.sql.parser.SqlParser;
  * Which SQL texts a read-only user may run: those that parse as one query ({@code SELECT},
  * {@code VALUES}, {@code WITH}, set operations, {@code ORDER BY}), {@code EXPLAIN} of a query, or
  * {@code DESCRIBE}. Everything else (INSERT, UPDATE, DELETE, MERGE, UPSERT, CREATE, DROP, ALTER,
- * SET, text that does not parse with Calcite's standard parser, several statements) is refused
+ * SET, text that does not parse with the connections' parser, several statements) is refused
  * before it reaches the planner: unknown statement kinds fail closed.
  */
 public final class ReadOnlyStatements {
   private static final Set<SqlKind> ALLOWED = Set.of(SqlKind.DESCRIBE_SCHEMA,
       SqlKind.DESCRIBE_TABLE);
+  /** The parser of Converge's connections (Calcite's plus CREATE / DROP TABLE and INDEX). */
   private static final SqlParser.Config PARSER = SqlParser.config()
+      .withParserFactory(ConvergeSqlParserImpl.FACTORY)
       .withUnquotedCasing(Casing.UNCHANGED).withCaseSensitive(false);
 
   private ReadOnlyStatements() {}

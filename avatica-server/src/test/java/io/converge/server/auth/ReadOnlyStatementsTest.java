@@ -32,8 +32,10 @@ class ReadOnlyStatementsTest {
         {"merge into t using s on t.a = s.a when matched then update set b = 1", "not MERGE"},
         {"explain plan for delete from orders", "not EXPLAIN of DELETE"},
         {"alter session set x = 1", "not SET OPTION"},
-        {"create table t (a int)", "does not parse"},
-        {"drop table orders", "does not parse"},
+        {"create table t (a int)", "not CREATE TABLE"},
+        {"drop table orders", "not DROP TABLE"},
+        {"create index i on orders (status)", "not CREATE INDEX"},
+        {"drop index i", "not DROP INDEX"},
         {"select 1; delete from orders", "does not parse"},
         {"", "does not parse"},
         {"not sql at all", "does not parse"}};
