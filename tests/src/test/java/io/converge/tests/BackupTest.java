@@ -262,6 +262,70 @@ class BackupTest {
     }
   }
 
+  /**
+   * The real thing: {@code converge server --users FILE} in a child JVM holds the directory's
+   * RocksDB lock, so {@code converge backup} here must go through its admin API; the server asks
+   * for credentials, and removes its server file when stopped (SIGTERM).
+   */
+  @Test
+  void backupOfAServerProcessWithUsers(@TempDir Path root) throws Exception {
+    Class.forName(ConvergeServerExtension.REMOTE_DRIVER);
+    Path data = root.resolve("data");
+    try (ConvergeStore store = ConvergeStore.open(data)) {
+      TestData.write(store);
+    }
+    Path users = root.resolve("users");
+    UserFile.put(users, "boss", "boss-password-1".toCharArray(), Role.ADMIN);
+    Path log = root.resolve("server.log");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(javaBin, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-cp",
+        System.getProperty("java.class.path"), "io.converge.server.cli.ConvergeCli", "server",
+        "--data-dir", data.toString(), "--port", "0", "--users", users.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      java.util.regex.Matcher m = null;
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (System.nanoTime() < deadline && p.isAlive()) {
+        m = java.util.regex.Pattern.compile("serving .* on 127\\.0\\.0\\.1:(\\d+)")
+            .matcher(Files.readString(log));
+        if (m.find()) {
+          break;
+        }
+        m = null;
+        Thread.sleep(100);
+      }
+      assertNotNull(m, "the server did not start:\n" + Files.readString(log));
+      String base = "http://127.0.0.1:" + m.group(1);
+      assertTrue(Files.readString(log).contains("Auth:      HTTP BASIC, users from"),
+          Files.readString(log));
+      HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(
+          URI.create(base + "/v1/collections")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, anonymous.statusCode());
+      ServerFile f = ServerFile.read(data);
+      assertNotNull(f);
+      assertEquals(base, f.url());
+      assertTrue(f.auth());
+      Cli.Result backup = withStdin("boss-password-1\n", () -> Cli.run("backup", "--data-dir",
+          data.toString(), "--to", root.resolve("copy").toString(), "--user", "boss",
+          "--password-stdin"));
+      assertEquals(0, backup.exit(), backup.all());
+      assertTrue(backup.out().contains("by the server at " + base), backup.out());
+      p.destroy(); // SIGTERM: the shutdown hook stops the server
+      assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), Files.readString(log));
+      assertFalse(Files.exists(ServerFile.in(data)), "server file left after a clean stop");
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    ConvergeServer restored = Servers.start(root.resolve("copy"));
+    try (Connection c = DriverManager.getConnection(restored.jdbcUrl())) {
+      assertEquals(TestData.ORDER_COUNT, scalar(c, "select count(*) from orders"));
+      assertEquals(TestData.CUSTOMER_COUNT, scalar(c, "select count(*) from customers"));
+    } finally {
+      restored.stop();
+    }
+  }
+
   static Cli.Result withStdin(String text, java.util.function.Supplier<Cli.Result> run) {
     InputStream old = System.in;
     System.setIn(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
