@@ -251,7 +251,9 @@ public final class ConvergeStarJoin {
       for (ConvergeColumn c : columns) {
         paths.add(c.path());
       }
-      CollectionSnapshot s = q.table().collection().snapshot();
+      // the statement's timeout, cancel and memory limit, checked at every segment of the scan
+      CollectionSnapshot s = q.table().collection().snapshot()
+          .guard(io.converge.adapter.ConvergeQueryGuards.of(root));
       try {
         RoaringBitmap rids = ConvergeMethods.rids(root, s, q);
         RoaringBitmap filter = null;
