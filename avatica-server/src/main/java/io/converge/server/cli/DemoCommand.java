@@ -3,6 +3,7 @@ package io.converge.server.cli;
 import io.converge.examples.SampleData;
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
+import io.converge.server.auth.ServerSecurity;
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
 import java.io.PrintWriter;
@@ -61,8 +62,9 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  %-12s %,d documents%n", name, store.collection(name).documentCount());
       }
       out.println();
+      // the demo runs without authentication (server asks for --users or --no-auth)
       server = ConvergeServer.start(new ServerOptions(dataDir, host, port, ServerOptions.PROTOBUF)
-          .withDocumentLimits(documentLimits.limits()));
+          .withDocumentLimits(documentLimits.limits()), ServerSecurity.none());
     } finally {
       store.release(); // the server holds its own reference
     }

@@ -20,6 +20,10 @@ final class Serving {
     } else {
       out.println("  Auth:      none (anyone who reaches " + server.options().host() + ":"
           + server.port() + " may read and write)");
+      if (!server.boundAddress().getAddress().isLoopbackAddress()) {
+        out.println("  WARNING:   no authentication on a non-loopback address: other machines can"
+            + " read, write and back up; use --users FILE");
+      }
     }
     out.println();
     if (hint != null) {
