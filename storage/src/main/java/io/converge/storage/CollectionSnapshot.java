@@ -181,6 +181,9 @@ public final class CollectionSnapshot implements AutoCloseable {
   /** The whole stored document with this {@code _id}, or null. */
   @SuppressWarnings("unchecked")
   public Map<String, Object> document(String id) {
+    if (!Keys.isWellFormed(id)) {
+      return null; // never stored (see Keys.isWellFormed); its key would name another _id
+    }
     try {
       byte[] ridBytes = store.db().get(store.pkCf(), readOptions, Keys.pk(coll, id));
       if (ridBytes == null) {
@@ -230,6 +233,9 @@ public final class CollectionSnapshot implements AutoCloseable {
     RoaringBitmap rids = new RoaringBitmap();
     try {
       for (String id : ids) {
+        if (!Keys.isWellFormed(id)) {
+          continue; // never stored; its key would name another _id
+        }
         byte[] ridBytes = store.db().get(store.pkCf(), readOptions, Keys.pk(coll, id));
         if (ridBytes != null) {
           rids.add(ridOf(Keys.readLong(ridBytes, 0)));

@@ -307,14 +307,11 @@ public final class ConvergeStore implements AutoCloseable {
       if (Character.isISOControl(c)) {
         throw new IllegalArgumentException("collection name contains a control character");
       }
-      if (Character.isHighSurrogate(c) && i + 1 < name.length()
-          && Character.isLowSurrogate(name.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        // UTF-8 has no form for it: the catalog key would hold '?' and two names would collide
-        throw new IllegalArgumentException("collection name contains an unpaired UTF-16 "
-            + "surrogate");
-      }
+    }
+    if (!Keys.isWellFormed(name)) {
+      // UTF-8 has no form for it: the catalog key would hold '?' and two names would collide
+      throw new IllegalArgumentException("collection name contains an unpaired UTF-16 "
+          + "surrogate");
     }
   }
 

@@ -219,6 +219,33 @@ class IdentifierEscapingTest {
     }
   }
 
+  @Test
+  void documentIdsWithUnpairedSurrogatesDoNotShareAKeyWithOthers(@TempDir Path root)
+      throws Exception {
+    Class.forName(ConvergeServerExtension.REMOTE_DRIVER);
+    ConvergeServer server = Servers.start(root.resolve("data"));
+    try {
+      // JSON escapes can spell an unpaired surrogate; its UTF-8 key must not be the one of "x?"
+      Answer first = http(server, "POST", "/v1/collections/ids/docs",
+          "{\"_id\": \"x?\", \"v\": 1}");
+      assertEquals(200, first.status(), first.body());
+      Answer lone = http(server, "POST", "/v1/collections/ids/docs",
+          "{\"_id\": \"x\\ud800\", \"v\": 2}");
+      assertEquals(200, lone.status(), lone.body());
+      // refused alone (its UTF-8 key would be the one of "x?"), the first document untouched
+      assertEquals(0, lone.json().path("written").asInt(), lone.body());
+      assertEquals(1, lone.json().path("errors").asInt(), lone.body());
+      assertTrue(lone.json().path("results").get(0).path("error").asText()
+          .contains("unpaired UTF-16 surrogate"), lone.body());
+      try (Connection c = DriverManager.getConnection(server.jdbcUrl())) {
+        assertEquals(List.of(List.of("x?", 1L)),
+            Sql.rows(c, "select \"_id\", v from ids order by v"));
+      }
+    } finally {
+      server.stop();
+    }
+  }
+
   /** Every accepted name lists, counts and reads back exactly; the test data is untouched. */
   static void checkReadBack(ConvergeServer server) throws Exception {
     Answer list = http(server, "GET", "/v1/collections", null);

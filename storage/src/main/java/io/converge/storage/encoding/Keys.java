@@ -56,6 +56,24 @@ public final class Keys {
         .write(source.getBytes(StandardCharsets.UTF_8)).toByteArray();
   }
 
+  /**
+   * True when {@code s} has no unpaired UTF-16 surrogate, so that its UTF-8 form (the one keys
+   * hold) is exact: Java encodes an unpaired surrogate as {@code ?}, and {@code "x\uD800"} would
+   * share its key with {@code "x?"}. Strings that go into keys must pass this.
+   */
+  public static boolean isWellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public static byte[] pk(int coll, String id) {
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
     return new ByteSink(4 + idBytes.length).writeInt(coll).write(idBytes).toByteArray();

@@ -84,6 +84,11 @@ public final class DocumentPreparer {
       if (s.length() > 1024) {
         throw new InvalidDocumentException("_id is longer than 1024 characters");
       }
+      if (!io.converge.storage.encoding.Keys.isWellFormed(s)) {
+        // its UTF-8 key would be the one of the same text with '?' in place of the surrogate
+        throw new InvalidDocumentException("_id contains an unpaired UTF-16 surrogate (it has "
+            + "no UTF-8 form)");
+      }
       return s;
     }
     if (v instanceof Long l) {
