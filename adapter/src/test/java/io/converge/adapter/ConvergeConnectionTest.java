@@ -100,7 +100,8 @@ class ConvergeConnectionTest {
     String url = ConvergeJdbc.url(Paths.get("/data/demo"));
     assertTrue(url.startsWith("jdbc:calcite:model='inline:{"), url);
     assertTrue(url.endsWith(";unquotedCasing=UNCHANGED;caseSensitive=false;"
-        + "typeSystem=io.converge.adapter.ConvergeTypeSystem;defaultSchema=converge"), url);
+        + "typeSystem=io.converge.adapter.ConvergeTypeSystem;defaultSchema=converge;"
+        + "parserFactory=io.converge.adapter.ddl.ConvergeSqlParserImpl#FACTORY"), url);
     assertTrue(url.contains("\"dataDir\":\"/data/demo\""), url);
     assertTrue(url.contains("\"cache\":false"), url);
   }

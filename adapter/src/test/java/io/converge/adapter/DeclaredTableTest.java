@@ -245,4 +245,20 @@ class DeclaredTableTest {
     assertEquals(List.of("1, 2.0"), query(c, "select * from t"));
     assertTrue(chain(fails("insert into t (b) values (1)")).contains("a"));
   }
+
+  @Test
+  void joinsOfDeclaredIntegerKeysAnswerAsSqlDoes() throws SQLException {
+    // The shape of sqllogictest's select5: many small tables joined on INTEGER keys.
+    for (int t = 1; t <= 4; t++) {
+      run("CREATE TABLE t" + t + "(a" + t + " INTEGER, b" + t + " INTEGER, x" + t
+          + " VARCHAR(40))");
+      for (int i = 1; i <= 10; i++) {
+        run("INSERT INTO t" + t + " VALUES(" + i + ", " + (11 - i) + ", 'table t" + t + " row "
+            + i + "')");
+      }
+    }
+    assertEquals(List.of("table t1 row 4, table t2 row 7, table t3 row 4, table t4 row 7"),
+        query(c, "SELECT x1,x2,x3,x4 FROM t1,t2,t3,t4 WHERE a1=b2 AND a2=b3 AND a3=b4 AND a1=4"));
+    assertEquals(List.of("10"), query(c, "SELECT count(*) FROM t1,t2 WHERE a1=b2"));
+  }
 }

@@ -104,4 +104,28 @@ class DeclaredTableRemoteTest {
       run(c, "drop table readings");
     }
   }
+
+  @Test
+  void starJoinsOverDeclaredIntegerKeysAnswerAsSqlDoes() throws SQLException {
+    // sqllogictest's select5 shape: small tables joined on INTEGER keys (the star-join rule
+    // narrows the fact rows with the dimension keys, Integer values in SQL).
+    try (Connection c = SERVER.connect()) {
+      for (int t = 1; t <= 4; t++) {
+        run(c, "CREATE TABLE j" + t + "(a" + t + " INTEGER, b" + t + " INTEGER, x" + t
+            + " VARCHAR(40))");
+        for (int i = 1; i <= 10; i++) {
+          run(c, "INSERT INTO j" + t + " VALUES(" + i + ", " + (11 - i) + ", 'table j" + t
+              + " row " + i + "')");
+        }
+      }
+      assertEquals(List.of(Sql.row("table j1 row 4", "table j2 row 7", "table j3 row 4",
+          "table j4 row 7")), Sql.rows(c, "SELECT x1,x2,x3,x4 FROM j1,j2,j3,j4 "
+          + "WHERE a1=b2 AND a2=b3 AND a3=b4 AND a1=4"));
+      assertEquals(List.of(Sql.row("table j1 row 4", "table j2 row 7")), Sql.rows(c,
+          "SELECT x1,x2 FROM j2,j1 WHERE b2=a1 AND a1=4"));
+      for (int t = 1; t <= 4; t++) {
+        run(c, "DROP TABLE j" + t);
+      }
+    }
+  }
 }

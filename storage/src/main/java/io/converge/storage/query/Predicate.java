@@ -13,7 +13,8 @@ import java.util.List;
  * UNKNOWN is UNKNOWN; only TRUE rows are selected. Callers translate a SQL predicate only when the
  * column's types make these semantics equal to SQL's (a single type, or INT+DOUBLE).
  *
- * <p>Values: Long, Double, String, Boolean, java.time.Instant. Array fields answer only
+ * <p>Values: Long, Double, String, Boolean, java.time.Instant (Integer, Short, Byte and Float
+ * given by SQL are widened on construction). Array fields answer only
  * {@link Contains} (and IS [NOT] NULL); a field holding both arrays and scalars answers neither
  * exactly, so callers must not push predicates on it.
  */
@@ -21,16 +22,32 @@ public sealed interface Predicate {
   enum Op { EQ, NE, LT, LE, GT, GE }
 
   /** {@code path op value}. */
-  record Compare(String path, Op op, Object value) implements Predicate {}
+  record Compare(String path, Op op, Object value) implements Predicate {
+    public Compare {
+      value = normalize(value);
+    }
+  }
 
   /** {@code path IN (values)}; an empty list selects nothing. */
-  record In(String path, List<Object> values) implements Predicate {}
+  record In(String path, List<Object> values) implements Predicate {
+    public In {
+      List<Object> out = new java.util.ArrayList<>(values.size());
+      for (Object v : values) {
+        out.add(normalize(v));
+      }
+      values = java.util.Collections.unmodifiableList(out);
+    }
+  }
 
   /** {@code path LIKE 'prefix%'} on strings. */
   record Prefix(String path, String prefix) implements Predicate {}
 
   /** An array field holds an element equal to {@code value}. UNKNOWN when the field is null. */
-  record Contains(String path, Object value) implements Predicate {}
+  record Contains(String path, Object value) implements Predicate {
+    public Contains {
+      value = normalize(value);
+    }
+  }
 
   /** {@code path IS NULL} (missing or JSON null); never UNKNOWN. */
   record IsNull(String path) implements Predicate {}
@@ -43,4 +60,18 @@ public sealed interface Predicate {
   record Or(List<Predicate> operands) implements Predicate {}
 
   record Not(Predicate operand) implements Predicate {}
+
+  /**
+   * A value in the storage layer's form: SQL's narrower numbers (an INTEGER column's Integer key,
+   * a REAL's Float) widen to Long and Double, so that they encode and compare as stored values.
+   */
+  static Object normalize(Object v) {
+    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof Float f) {
+      return f.doubleValue();
+    }
+    return v;
+  }
 }
