@@ -246,6 +246,38 @@ class IdentifierEscapingTest {
     }
   }
 
+  @Test
+  void fieldNamesWithUnpairedSurrogatesAreRefusedAndOthersSurviveARestart(@TempDir Path root)
+      throws Exception {
+    Class.forName(ConvergeServerExtension.REMOTE_DRIVER);
+    Path data = root.resolve("data");
+    ConvergeServer server = Servers.start(data);
+    Answer lone;
+    try {
+      assertEquals(200, http(server, "POST", "/v1/collections/f/docs",
+          "{\"_id\": \"1\", \"a?\": 1}").status());
+      lone = http(server, "POST", "/v1/collections/f/docs",
+          "{\"_id\": \"2\", \"a\\ud800\": 2}");
+      assertEquals(200, lone.status(), lone.body());
+      // refused alone, before a restart could merge it into "a?"
+      assertEquals(0, lone.json().path("written").asInt(), lone.body());
+      assertTrue(lone.json().path("results").get(0).path("error").asText()
+          .contains("unpaired UTF-16 surrogate"), lone.body());
+    } finally {
+      server.stop();
+    }
+    server = Servers.start(data);
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl())) {
+      Answer f = http(server, "GET", "/v1/collections/f", null);
+      assertEquals(200, f.status(), f.body());
+      assertEquals(1, f.json().path("documents").asInt(), f.body());
+      assertEquals(List.of(List.of("1", 1L)), Sql.rows(c,
+          "select \"_id\", \"a?\" from f where \"a?\" is not null"));
+    } finally {
+      server.stop();
+    }
+  }
+
   /** Every accepted name lists, counts and reads back exactly; the test data is untouched. */
   static void checkReadBack(ConvergeServer server) throws Exception {
     Answer list = http(server, "GET", "/v1/collections", null);

@@ -70,7 +70,24 @@ public final class DocumentPreparer {
         objects.add(path);
       }
     });
+    checkWellFormed(paths);
+    checkWellFormed(objects);
     return new PreparedDocument(id, eventTime, row, paths, values, objects);
+  }
+
+  /**
+   * Field names become UTF-8 in the collection's state and rows: one with an unpaired surrogate
+   * (a JSON escape can spell it) would turn into the name with '?' there, and after a restart
+   * share that field.
+   */
+  private static void checkWellFormed(List<String> paths) throws InvalidDocumentException {
+    for (String p : paths) {
+      if (!io.converge.storage.encoding.Keys.isWellFormed(p)) {
+        throw new InvalidDocumentException("field name " + abbreviate(p.replaceAll(
+            "[\\uD800-\\uDFFF]", "\\\\u????")) + " contains an unpaired UTF-16 surrogate "
+            + "(it has no UTF-8 form)");
+      }
+    }
   }
 
   static String idOf(Object v, boolean present) throws InvalidDocumentException {
