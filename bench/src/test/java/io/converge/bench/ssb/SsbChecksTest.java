@@ -99,4 +99,38 @@ class SsbChecksTest {
     assertEquals("0.01", SsbReport.scaleFactor(0.01));
     assertEquals("1", SsbReport.scaleFactor(1));
   }
+
+  private static Measurement ms(double millis) {
+    return new Measurement(new long[] {(long) (millis * 1e6)}, 1, rows(new Object[] {1L}), null);
+  }
+
+  @Test
+  void targetsAreJudgedOnEachForm() {
+    Map<Form, Map<String, Map<String, Measurement>>> m = new EnumMap<>(Form.class);
+    Map<String, Map<String, Measurement>> flat = new LinkedHashMap<>();
+    Map<String, Map<String, Measurement>> star = new LinkedHashMap<>();
+    for (String q : List.of("Q1.1", "Q1.2")) {
+      Map<String, Measurement> f = new LinkedHashMap<>();
+      f.put(SsbBenchmark.CONVERGE, ms(30));
+      f.put(SsbBenchmark.CONVERGE_PREPARED, ms(15));
+      f.put(SsbBenchmark.DUCKDB, ms(10));
+      f.put(SsbBenchmark.H2, ms(q.equals("Q1.1") ? 100 : 20));
+      flat.put(q, f);
+      Map<String, Measurement> s = new LinkedHashMap<>(f);
+      s.remove(SsbBenchmark.H2); // --h2-star false
+      star.put(q, s);
+    }
+    m.put(Form.FLAT, flat);
+    m.put(Form.STAR, star);
+    SsbBenchmark.Findings findings = new SsbBenchmark.Findings(null, "test", 0, List.of(), null,
+        Map.of(), Map.of(), 0, m, SsbBenchmark.check(m), Map.of(), 0, 0);
+    String t = new SsbReport(SsbOptions.parse(new String[0]), findings).targets();
+    assertTrue(t.contains("every result identical to DuckDB's: **met** (14 of 14"), t);
+    assertTrue(t.contains("faster than H2 on every flat query: **not met** (1 of 2; not on Q1.2)"),
+        t);
+    assertTrue(t.contains("faster than H2 on every star query: not measured"), t);
+    assertTrue(t.contains("within 2x of DuckDB's on the flat form: **met with prepared statements"
+        + " only** (plain statements 3.00x, prepared 1.50x)"), t);
+    assertTrue(t.contains("within 2x of DuckDB's on the star form: **met with prepared"), t);
+  }
 }
