@@ -295,6 +295,10 @@ class AuthTest {
     try (Connection c = DriverManager.getConnection(url)) {
       assertEquals(300L, ((Number) Sql.scalar(c, "select count(*) from orders")).longValue());
     }
+    // the same URL through bin/converge sql (sqlline)
+    Cli.Result sql = Cli.run("sql", "--url", url, "-e", "select count(*) as n from orders");
+    assertEquals(0, sql.exit(), sql.all());
+    assertTrue(sql.out().contains("300"), sql.out());
   }
 
   @Test
