@@ -50,6 +50,7 @@ final class SltExecutor extends JdbcExecutor {
   public TestStatistics execute(SltTestFile file, OptionsParser.SuppliedOptions options)
       throws SQLException {
     SltFileResult r = new SltFileResult(engine.name(), file.toString());
+    sink.accept(r); // visible (as running) to a partial report from now on
     TestStatistics stats = new TestStatistics(false, 0);
     long start = System.nanoTime();
     establishConnection();
@@ -67,7 +68,7 @@ final class SltExecutor extends JdbcExecutor {
       closeConnection();
     }
     r.millis = (System.nanoTime() - start) / 1_000_000;
-    sink.accept(r);
+    r.finished = true;
     return stats;
   }
 

@@ -12,7 +12,10 @@ final class SltFileResult {
   int queries;
   int queriesPassed;
   int queriesFailed;
-  long millis;
+  volatile long millis;
+  /** False while the file is still running (a partial report shows it as such). */
+  volatile boolean finished;
+  final long startNanos = System.nanoTime();
   /** Failure reason (first line, numbers generalized) -> count and one example. */
   final Map<String, Reason> reasons = new LinkedHashMap<>();
 

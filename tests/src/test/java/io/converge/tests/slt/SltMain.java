@@ -14,8 +14,25 @@ public final class SltMain {
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("converge-slt-");
-    SqlLogicTest.Run run = SqlLogicTest.run(List.of(args).subList(1, args.length), dir);
-    run.write(Path.of(args[0]), String.join(",", List.of(args).subList(1, args.length)));
+    String which = String.join(",", List.of(args).subList(1, args.length));
+    // Rewrites the report every minute, so a run stopped early still leaves its figures (files
+    // still running are marked as such).
+    java.util.concurrent.ScheduledExecutorService every =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "slt-report");
+          t.setDaemon(true);
+          return t;
+        });
+    SqlLogicTest.Run run = SqlLogicTest.run(List.of(args).subList(1, args.length), dir,
+        started -> every.scheduleAtFixedRate(() -> {
+          try {
+            started.write(Path.of(args[0]), which);
+          } catch (Exception e) {
+            System.err.println("cannot write the report: " + e);
+          }
+        }, 60, 60, java.util.concurrent.TimeUnit.SECONDS));
+    every.shutdownNow();
+    run.write(Path.of(args[0]), which);
     System.exit(0);
   }
 }

@@ -42,19 +42,27 @@ final class SltReport {
         + "| pass rate | time |\n");
     b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     Map<String, int[]> totals = new LinkedHashMap<>();
+    List<SltFileResult> results;
+    synchronized (this) {
+      results = new ArrayList<>(this.results);
+    }
+    results.sort(java.util.Comparator.comparing((SltFileResult r) -> r.file)
+        .thenComparing(r -> r.engine.equals("Converge") ? 0 : 1));
     for (SltFileResult r : results) {
-      b.append("| ").append(r.file.replace("test/", "")).append(" | ").append(r.engine)
+      long millis = r.finished ? r.millis : (System.nanoTime() - r.startNanos) / 1_000_000;
+      b.append("| ").append(r.file.replace("test/", "")).append(r.finished ? "" : " (**not "
+          + "finished**: stopped while running)").append(" | ").append(r.engine)
           .append(" | ").append(r.statements).append(" | ").append(r.statementsFailed)
           .append(" | ").append(r.queries).append(" | ").append(r.queriesPassed).append(" | ")
           .append(r.queriesFailed).append(" | ").append(rate(r.queriesPassed, r.queries))
-          .append(" | ").append(String.format("%.1f s", r.millis / 1000.0)).append(" |\n");
+          .append(" | ").append(String.format("%.1f s", millis / 1000.0)).append(" |\n");
       int[] t = totals.computeIfAbsent(r.engine, k -> new int[6]);
       t[0] += r.statements;
       t[1] += r.statementsFailed;
       t[2] += r.queries;
       t[3] += r.queriesPassed;
       t[4] += r.queriesFailed;
-      t[5] += (int) r.millis;
+      t[5] += (int) millis;
     }
     for (Map.Entry<String, int[]> e : totals.entrySet()) {
       int[] t = e.getValue();

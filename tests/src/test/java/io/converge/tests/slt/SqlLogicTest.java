@@ -67,6 +67,7 @@ class SqlLogicTest {
     Run run = run(files, dataDir);
     Path out = Paths.get(System.getProperty("converge.slt.report", "target/sqllogictest.md"));
     run.write(out, which);
+    System.out.println(java.nio.file.Files.readString(out));
     SltReport report = run.report;
 
     Properties expected = new Properties();
@@ -107,6 +108,7 @@ class SqlLogicTest {
         command.append(" -Dconverge.slt=").append(which);
       }
       for (String p : List.of("converge.slt.parallel", "converge.slt.embedded",
+          "converge.slt.responseTimeoutMillis",
           "converge.slt.pushdown", "converge.slt.reference", "converge.slt.report")) {
         if (System.getProperty(p) != null) {
           command.append(" -D").append(p).append('=').append(System.getProperty(p));
@@ -120,7 +122,6 @@ class SqlLogicTest {
       String md = report.markdown("SQLite sqllogictest: Converge and DuckDB", engines,
           command.toString(), machine);
       report.write(out, md);
-      System.out.println(md);
     }
   }
 
@@ -130,6 +131,12 @@ class SqlLogicTest {
    * directory and server (or embedded connection), so that files do not share tables.
    */
   static Run run(List<String> files, Path dataDir) throws IOException {
+    return run(files, dataDir, null);
+  }
+
+  /** {@link #run(List, Path)}, handing the (growing) run to {@code progress} once it starts. */
+  static Run run(List<String> files, Path dataDir,
+      java.util.function.Consumer<Run> progress) throws IOException {
     SltReport report = new SltReport();
     boolean embedded = Boolean.getBoolean("converge.slt.embedded");
     int parallel = Math.max(1, Integer.getInteger("converge.slt.parallel",
@@ -138,6 +145,11 @@ class SqlLogicTest {
     String pushdown = System.getProperty("converge.slt.pushdown");
     if (pushdown != null) {
       info.setProperty("pushdown", pushdown);
+    }
+    // The Avatica client gives up on a response after this long (its default: 3 minutes).
+    String responseTimeout = System.getProperty("converge.slt.responseTimeoutMillis");
+    if (responseTimeout != null) {
+      info.setProperty("http_response_timeout", responseTimeout);
     }
     String how = embedded ? "Converge embedded (jdbc:calcite: URL of ConvergeJdbc, in the test's "
         + "JVM)" : "Converge server on a loopback port, Avatica remote driver "
@@ -148,6 +160,14 @@ class SqlLogicTest {
             + (embedded ? "connection" : "server") + " each)" : "");
     List<SltEngine> engines = new ArrayList<>();
     engines.add(SltEngine.converge("", info, description));
+    if (!"false".equals(System.getProperty("converge.slt.reference"))) {
+      SltEngine duck = SltEngine.duckdb();
+      engines.add(duck);
+      runEngine(duck, files, report);
+    }
+    if (progress != null) {
+      progress.accept(new Run(report, engines));
+    }
     java.util.concurrent.ExecutorService pool =
         java.util.concurrent.Executors.newFixedThreadPool(parallel);
     java.util.concurrent.BlockingQueue<String> queue =
@@ -183,11 +203,6 @@ class SqlLogicTest {
       } catch (java.util.concurrent.ExecutionException e) {
         throw new IOException("a Converge run failed: " + e.getCause(), e.getCause());
       }
-    }
-    if (!"false".equals(System.getProperty("converge.slt.reference"))) {
-      SltEngine duck = SltEngine.duckdb();
-      engines.add(duck);
-      runEngine(duck, files, report);
     }
     report.results.sort(java.util.Comparator.comparing((SltFileResult r) -> r.file)
         .thenComparing(r -> r.engine.equals("Converge") ? 0 : 1));
