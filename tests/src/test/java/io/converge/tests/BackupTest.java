@@ -310,6 +310,16 @@ class BackupTest {
           "--password-stdin"));
       assertEquals(0, backup.exit(), backup.all());
       assertTrue(backup.out().contains("by the server at " + base), backup.out());
+      // without the server file, the CLI cannot find the server and the lock stops it
+      Files.move(ServerFile.in(data), root.resolve("hidden.json"));
+      Cli.Result locked = Cli.run("backup", "--data-dir", data.toString(), "--to",
+          root.resolve("copy2").toString());
+      assertEquals(2, locked.exit(), locked.all());
+      assertTrue(locked.err().contains("is in use by another process"), locked.err());
+      assertTrue(locked.err().contains("no running Converge server answers for it"),
+          locked.err());
+      assertFalse(Files.exists(root.resolve("copy2")));
+      Files.move(root.resolve("hidden.json"), ServerFile.in(data));
       p.destroy(); // SIGTERM: the shutdown hook stops the server
       assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), Files.readString(log));
       assertFalse(Files.exists(ServerFile.in(data)), "server file left after a clean stop");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.converge.server.admin.ServerFile;
 import io.converge.storage.ConvergeStore;
+import io.converge.storage.StoreException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -95,7 +96,18 @@ final class BackupCommand implements Callable<Integer> {
       throw new IllegalArgumentException(dir + " is not a Converge data directory (no RocksDB "
           + "CURRENT file)");
     }
-    try (ConvergeStore store = ConvergeStore.open(dir)) {
+    ConvergeStore store;
+    try {
+      store = ConvergeStore.open(dir);
+    } catch (StoreException e) {
+      if (e.getMessage() != null && e.getMessage().contains("in use")) {
+        throw new StoreException(e.getMessage() + "; no running Converge server answers for it "
+            + "(a server writes " + ServerFile.NAME + " into the directory when it starts), so "
+            + "the backup cannot be taken while that process holds it", e);
+      }
+      throw e;
+    }
+    try (store) {
       Path parent = target.getParent();
       if (parent != null) {
         Files.createDirectories(parent);
