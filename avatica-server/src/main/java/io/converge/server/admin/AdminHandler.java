@@ -3,11 +3,11 @@ package io.converge.server.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.converge.server.auth.ConvergeUser;
+import io.converge.server.http.JsonResponses;
 import io.converge.storage.ConvergeStore;
 import io.converge.storage.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -69,26 +69,27 @@ public final class AdminHandler extends AbstractHandler {
     }
     base.setHandled(true);
     if (!authenticated && !isLoopback(request.getRemoteAddr())) {
-      send(response, 403, error(403, "the admin API of a server without authentication only "
-          + "serves clients on the loopback address"));
+      JsonResponses.sendError(response, 403,
+          "the admin API of a server without authentication only serves clients on the loopback"
+              + " address", Map.of());
       return;
     }
     if (!path.equals(BACKUP) && !path.equals(BACKUP + "/")) {
-      send(response, 404, error(404, "no such resource: " + path + " (the admin API serves "
-          + "POST " + BACKUP + ")"));
+      JsonResponses.sendError(response, 404, "no such resource: " + path + " (the admin API serves "
+          + "POST " + BACKUP + ")", Map.of());
       return;
     }
     if (!request.getMethod().equals("POST")) {
       response.setHeader("Allow", "POST");
-      send(response, 405, error(405, "method " + request.getMethod()
-          + " is not allowed here; allowed: POST"));
+      JsonResponses.sendError(response, 405, "method " + request.getMethod()
+          + " is not allowed here; allowed: POST", Map.of());
       return;
     }
     Object user = base.getAttribute(ConvergeUser.class.getName());
     try {
       Path to = backupTarget(readBody(request));
       if (!backupLock.tryLock()) {
-        send(response, 409, error(409, "another backup is running"));
+        JsonResponses.sendError(response, 409, "another backup is running", Map.of());
         return;
       }
       try {
@@ -105,17 +106,17 @@ public final class AdminHandler extends AbstractHandler {
         ok.put("backup", to.toString());
         ok.put("dataDir", dataDir.toString());
         ok.put("millis", ms);
-        send(response, 200, ok);
+        JsonResponses.send(response, 200, ok);
       } finally {
         backupLock.unlock();
       }
     } catch (Refusal r) {
-      send(response, r.status, error(r.status, r.getMessage()));
+      JsonResponses.sendError(response, r.status, r.getMessage(), Map.of());
     } catch (StoreException e) {
       LOG.error("backup failed", e);
-      send(response, 500, error(500, "backup failed: " + e.getMessage()));
+      JsonResponses.sendError(response, 500, "backup failed: " + e.getMessage(), Map.of());
     } catch (IOException e) {
-      send(response, 500, error(500, "backup failed: " + e));
+      JsonResponses.sendError(response, 500, "backup failed: " + e, Map.of());
     }
   }
 
@@ -182,24 +183,6 @@ public final class AdminHandler extends AbstractHandler {
       return InetAddress.getByName(a).isLoopbackAddress();
     } catch (UnknownHostException e) {
       return false;
-    }
-  }
-
-  private static Map<String, Object> error(int status, String message) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("error", message);
-    m.put("status", status);
-    return m;
-  }
-
-  private static void send(HttpServletResponse response, int status, Object body)
-      throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    response.setStatus(status);
-    response.setContentType("application/json;charset=utf-8");
-    response.setContentLength(bytes.length);
-    try (OutputStream out = response.getOutputStream()) {
-      out.write(bytes);
     }
   }
 

@@ -6,9 +6,7 @@ import io.converge.storage.ConvergeStore;
 import io.converge.storage.StoreException;
 import io.converge.storage.json.DocumentLimits;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.servlet.http.HttpServletRequest;
@@ -68,16 +66,16 @@ public final class ApiHandler extends AbstractHandler {
         throw ApiException.methodNotAllowed(method, route.kind().method);
       }
       switch (route.kind()) {
-        case COLLECTIONS -> send(response, 200, Map.of("collections", summaries()));
-        case COLLECTION -> send(response, 200,
+        case COLLECTIONS -> JsonResponses.send(response, 200, Map.of("collections", summaries()));
+        case COLLECTION -> JsonResponses.send(response, 200,
             CollectionDescription.of(writes.existing(route.collection()).schema()));
         case DOCUMENTS -> {
           RequestBody.checkContentType(request.getContentType());
           byte[] body = RequestBody.read(request, maxBodyBytes);
           DocumentBatch batch = DocumentBatch.parse(body, System.currentTimeMillis(), limits);
-          send(response, 200, writes.upsert(route.collection(), batch));
+          JsonResponses.send(response, 200, writes.upsert(route.collection(), batch));
         }
-        case DOCUMENT -> send(response, 200, writes.delete(route.collection(), route.id()));
+        case DOCUMENT -> JsonResponses.send(response, 200, writes.delete(route.collection(), route.id()));
       }
     } catch (ApiException e) {
       if (e.allow != null) {
@@ -86,23 +84,23 @@ public final class ApiHandler extends AbstractHandler {
       if (e.status == 413) {
         response.setHeader("Connection", "close"); // the rest of the body is not read
       }
-      sendError(response, e.status, e.getMessage(), e.details);
+      JsonResponses.sendError(response, e.status, e.getMessage(), e.details);
     } catch (io.converge.storage.schema.DeclaredSchemaException e) {
       // A document that does not fit a table created with CREATE TABLE: nothing was written.
-      sendError(response, 400, e.getMessage(), Map.of());
+      JsonResponses.sendError(response, 400, e.getMessage(), Map.of());
     } catch (StoreException e) {
       String unusable = store.unusableReason();
       if (unusable != null) { // this failure (or an earlier one) broke the store
         LOG.error("{} {} failed: the store is unusable ({}); restart the server once the cause"
             + " is fixed", request.getMethod(), path, unusable, e);
-        sendError(response, 503, unusableMessage(unusable), Map.of());
+        JsonResponses.sendError(response, 503, unusableMessage(unusable), Map.of());
       } else {
         LOG.error("{} {} failed in storage", request.getMethod(), path, e);
-        sendError(response, 500, "storage failed: " + e.getMessage(), Map.of());
+        JsonResponses.sendError(response, 500, "storage failed: " + e.getMessage(), Map.of());
       }
     } catch (RuntimeException e) {
       LOG.error("{} {} failed", request.getMethod(), path, e);
-      sendError(response, 500, "internal error: " + e, Map.of());
+      JsonResponses.sendError(response, 500, "internal error: " + e, Map.of());
     }
   }
 
@@ -130,25 +128,5 @@ public final class ApiHandler extends AbstractHandler {
       }
     }
     return list;
-  }
-
-  private static void sendError(HttpServletResponse response, int status, String message,
-      Map<String, Object> details) throws IOException {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", message);
-    body.put("status", status);
-    body.putAll(details);
-    send(response, status, body);
-  }
-
-  private static void send(HttpServletResponse response, int status, Object body)
-      throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    response.setStatus(status);
-    response.setContentType("application/json;charset=utf-8");
-    response.setContentLength(bytes.length);
-    try (OutputStream out = response.getOutputStream()) {
-      out.write(bytes);
-    }
   }
 }
