@@ -9,9 +9,7 @@ import io.converge.server.tailer.KafkaTailer;
 import io.converge.server.tailer.TailSpec;
 import io.converge.server.tailer.TailerOffsets;
 import io.converge.storage.ConvergeStore;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -189,8 +185,8 @@ class KafkaTailerTest {
     broker.createTopic(topic, 3);
     Path data = dir.resolve("data");
     String tail = topic + ":seqs";
-    ServerProcess first = ServerProcess.start(dir.resolve("first.log"), data, broker.bootstrap(),
-        tail);
+    ServerProcess first = ServerProcess.start(dir.resolve("first.log"), data,
+        List.of("--kafka-bootstrap", broker.bootstrap(), "--tail", tail));
     AtomicReference<Throwable> producerFailure = new AtomicReference<>();
     AtomicBoolean stopProducing = new AtomicBoolean();
     AtomicLong produced = new AtomicLong();
@@ -217,7 +213,8 @@ class KafkaTailerTest {
       long producedAtKill = produced.get();
       System.out.println("killed converge server with " + beforeKill + " documents visible, "
           + producedAtKill + " produced");
-      second = ServerProcess.start(dir.resolve("second.log"), data, broker.bootstrap(), tail);
+      second = ServerProcess.start(dir.resolve("second.log"), data,
+          List.of("--kafka-bootstrap", broker.bootstrap(), "--tail", tail));
       long producedAtRestart = produced.get();
       awaitCount(second, n -> n > producedAtRestart); // live again, past the gap of the kill
       stopProducing.set(true);
@@ -226,7 +223,7 @@ class KafkaTailerTest {
       long total = produced.get();
       assertTrue(producedAtKill > beforeKill && total > producedAtKill, "produced " + total);
       awaitCount(second, n -> n >= total);
-      try (Connection c = DriverManager.getConnection(second.jdbcUrl)) {
+      try (Connection c = DriverManager.getConnection(second.jdbcUrl())) {
         assertEquals(List.of(Sql.row(total, total, 0L, total - 1)),
             Sql.rows(c, "select count(*), count(distinct seq), min(seq), max(seq) from seqs"),
             "killed after " + beforeKill + " documents");
@@ -246,13 +243,13 @@ class KafkaTailerTest {
       throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     long n = -1;
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl)) {
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl())) {
       while (System.nanoTime() < deadline) {
         try {
           n = ((Number) Sql.scalar(c, "select count(*) from seqs")).longValue();
         } catch (SQLException e) {
           throw new AssertionError("count query failed; server log:\n"
-              + Files.readString(server.log), e);
+              + server.log(), e);
         }
         if (n >= 0 && done.test(n)) {
           return n;
@@ -261,53 +258,6 @@ class KafkaTailerTest {
       }
     }
     throw new AssertionError("count did not get there in time; last " + n + "; server log:\n"
-        + Files.readString(server.log));
-  }
-
-  /** {@code converge server --tail ...} in a child JVM, on a free port. */
-  private static final class ServerProcess {
-    private static final Pattern URL = Pattern.compile("JDBC URL:\\s+(\\S+)");
-    final Process process;
-    final String jdbcUrl;
-    final Path log;
-
-    private ServerProcess(Process process, String jdbcUrl, Path log) {
-      this.process = process;
-      this.jdbcUrl = jdbcUrl;
-      this.log = log;
-    }
-
-    static ServerProcess start(Path log, Path data, String bootstrap, String tail)
-        throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp",
-          System.getProperty("java.class.path"), "io.converge.server.cli.ConvergeCli", "server",
-          "--data-dir", data.toString(), "--port", "0", "--no-auth", "--kafka-bootstrap",
-          bootstrap, "--tail", tail);
-      pb.redirectErrorStream(true);
-      File out = log.toFile();
-      pb.redirectOutput(out);
-      Process p = pb.start();
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (System.nanoTime() < deadline) {
-        String text = Files.readString(log);
-        Matcher m = URL.matcher(text);
-        if (m.find()) {
-          return new ServerProcess(p, m.group(1), log);
-        }
-        if (!p.isAlive()) {
-          throw new AssertionError("converge server exited " + p.exitValue() + ":\n" + text);
-        }
-        Thread.sleep(50);
-      }
-      p.destroyForcibly();
-      throw new AssertionError("converge server did not start:\n" + Files.readString(log));
-    }
-
-    /** SIGKILL: no shutdown hook, no final batch, no RocksDB close. */
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      process.waitFor(30, TimeUnit.SECONDS);
-    }
+        + server.log());
   }
 }
