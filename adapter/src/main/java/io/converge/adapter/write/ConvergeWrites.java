@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
 
@@ -57,7 +58,10 @@ public final class ConvergeWrites {
       Enumerable<Object[]> rows) {
     DocumentPreparer preparer = new DocumentPreparer();
     long now = System.currentTimeMillis();
-    List<PreparedDocument> batch = new ArrayList<>();
+    Batches<PreparedDocument> batch = new Batches<>(BATCH, docs -> {
+      collection.upsert(docs);
+      return docs.size();
+    });
     long count = 0;
     try (Enumerator<Object[]> e = rows.enumerator()) {
       while (e.moveNext()) {
@@ -71,34 +75,20 @@ public final class ConvergeWrites {
         }
         batch.add(prepare(preparer, doc, now, count));
         count++;
-        if (batch.size() == BATCH) {
-          collection.upsert(batch);
-          batch.clear();
-        }
       }
     }
-    if (!batch.isEmpty()) {
-      collection.upsert(batch);
-    }
+    batch.finish();
     return count;
   }
 
   private static long delete(ConvergeCollection collection, Enumerable<Object[]> rows) {
-    List<String> ids = new ArrayList<>();
-    long count = 0;
+    Batches<String> ids = new Batches<>(BATCH, collection::delete);
     try (Enumerator<Object[]> e = rows.enumerator()) {
       while (e.moveNext()) {
         ids.add((String) e.current()[0]);
-        if (ids.size() == BATCH) {
-          count += collection.delete(ids);
-          ids.clear();
-        }
       }
     }
-    if (!ids.isEmpty()) {
-      count += collection.delete(ids);
-    }
-    return count;
+    return ids.finish();
   }
 
   private static long update(ConvergeCollection collection, List<ConvergeColumn> columns,
@@ -113,7 +103,10 @@ public final class ConvergeWrites {
     }
     DocumentPreparer preparer = new DocumentPreparer();
     long now = System.currentTimeMillis();
-    List<PreparedDocument> batch = new ArrayList<>();
+    Batches<PreparedDocument> batch = new Batches<>(BATCH, docs -> {
+      collection.upsert(docs);
+      return docs.size();
+    });
     long count = 0;
     try (CollectionSnapshot snapshot = collection.snapshot();
         Enumerator<Object[]> e = rows.enumerator()) {
@@ -129,15 +122,9 @@ public final class ConvergeWrites {
         }
         batch.add(prepare(preparer, doc, now, count));
         count++;
-        if (batch.size() == BATCH) {
-          collection.upsert(batch);
-          batch.clear();
-        }
       }
     }
-    if (!batch.isEmpty()) {
-      collection.upsert(batch);
-    }
+    batch.finish();
     return count;
   }
 
@@ -178,8 +165,7 @@ public final class ConvergeWrites {
 
   private static long deleteDeclared(ConvergeCollection collection, List<ConvergeColumn> columns,
       Enumerable<Object[]> rows) {
-    List<String> ids = new ArrayList<>();
-    long count = 0;
+    Batches<String> ids = new Batches<>(BATCH, collection::delete);
     try (CollectionSnapshot snapshot = collection.snapshot();
         Enumerator<Object[]> e = rows.enumerator()) {
       Map<List<Object>, java.util.ArrayDeque<String>> byValues = null;
@@ -192,16 +178,9 @@ public final class ConvergeWrites {
           continue; // deleted since the rows were read
         }
         ids.add(id);
-        if (ids.size() == BATCH) {
-          count += collection.delete(ids);
-          ids.clear();
-        }
       }
     }
-    if (!ids.isEmpty()) {
-      count += collection.delete(ids);
-    }
-    return count;
+    return ids.finish();
   }
 
   private static long updateDeclared(ConvergeCollection collection, List<ConvergeColumn> columns,
@@ -212,7 +191,11 @@ public final class ConvergeWrites {
     }
     DocumentPreparer preparer = new DocumentPreparer();
     long now = System.currentTimeMillis();
-    List<Mutation> batch = new ArrayList<>();
+    // Each replaced row is a delete and an upsert, kept in the same batch.
+    Batches<Mutation> batch = new Batches<>(2 * BATCH, mutations -> {
+      collection.write(mutations, null);
+      return mutations.size();
+    });
     long count = 0;
     try (CollectionSnapshot snapshot = collection.snapshot();
         Enumerator<Object[]> e = rows.enumerator()) {
@@ -240,18 +223,11 @@ public final class ConvergeWrites {
         }
         // A new primary key gives the row a new _id: the old document goes.
         PreparedDocument d = prepare(preparer, doc, now, count);
-        batch.add(Mutation.delete(id));
-        batch.add(Mutation.upsert(d));
+        batch.addAll(List.of(Mutation.delete(id), Mutation.upsert(d)));
         count++;
-        if (batch.size() >= 2 * BATCH) {
-          collection.write(batch, null);
-          batch.clear();
-        }
       }
     }
-    if (!batch.isEmpty()) {
-      collection.write(batch, null);
-    }
+    batch.finish();
     return count;
   }
 
@@ -374,6 +350,52 @@ public final class ConvergeWrites {
       at.remove(parts[parts.length - 1]);
     } else {
       at.put(parts[parts.length - 1], value);
+    }
+  }
+
+  /**
+   * Items handed to {@code write} {@code size} at a time (each call one atomic batch of the
+   * store), the rest at {@link #finish}; counts what {@code write} returns.
+   */
+  private static final class Batches<T> {
+    private final int size;
+    private final ToLongFunction<List<T>> write;
+    private final List<T> pending = new ArrayList<>();
+    private long written;
+
+    Batches(int size, ToLongFunction<List<T>> write) {
+      this.size = size;
+      this.write = write;
+    }
+
+    void add(T item) {
+      pending.add(item);
+      flushIfFull();
+    }
+
+    /** Adds {@code items} together: a full batch is written only after all of them. */
+    void addAll(List<T> items) {
+      pending.addAll(items);
+      flushIfFull();
+    }
+
+    /** Writes what is pending; returns the sum of what every write returned. */
+    long finish() {
+      if (!pending.isEmpty()) {
+        flush();
+      }
+      return written;
+    }
+
+    private void flushIfFull() {
+      if (pending.size() >= size) {
+        flush();
+      }
+    }
+
+    private void flush() {
+      written += write.applyAsLong(pending);
+      pending.clear();
     }
   }
 }
