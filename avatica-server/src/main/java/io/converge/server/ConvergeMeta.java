@@ -1,5 +1,7 @@
 package io.converge.server;
 
+import io.converge.server.auth.ConvergeUser;
+import io.converge.server.auth.CurrentUser;
 import io.converge.storage.QueryAbortedException;
 import java.lang.reflect.Field;
 import java.sql.SQLException;
@@ -12,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.calcite.avatica.AvaticaSeverity;
+import org.apache.calcite.avatica.AvaticaStatement;
 import org.apache.calcite.avatica.MissingResultsException;
 import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.NoSuchStatementException;
@@ -44,12 +47,21 @@ import org.slf4j.LoggerFactory;
  * {@code Statement.setQueryTimeout} nor {@code Statement.cancel()}: the 1.28 client keeps the
  * timeout to itself and only sets a local flag on cancel (checked at the next {@code next()};
  * it even waits for a running execute to return first, since both hold the statement's monitor).
- * So the server applies a timeout of its own to every execution and fetch: the client
- * connection's {@value #QUERY_TIMEOUT_PROPERTY} property (seconds, sent in the connection
- * {@code Properties}), else the server's default ({@link #defaultQueryTimeoutSeconds}). Converge's
- * scans then stop the query with "query timed out" (SQL state {@code HYT00}). Closing a statement
- * or connection whose execution is still running on the server, from another client thread,
- * cancels that execution ({@code 57014}).
+ * Converge's own driver ({@code io.converge.jdbc.ConvergeDriver}, {@code jdbc:converge:remote:})
+ * sends both to the statement control endpoint ({@code admin.StatementControlHandler}), which
+ * calls {@link #cancelStatement} and {@link #statementTimeout} here. Every execution takes the
+ * first of: the statement's own timeout (set through that endpoint), the client connection's
+ * {@value #QUERY_TIMEOUT_PROPERTY} property (seconds, sent in the connection {@code Properties}),
+ * the server's default ({@link #defaultQueryTimeoutSeconds}). The timeout counts from the
+ * execution's first Converge scan and keeps counting through the fetches of its result; Converge's
+ * scans then stop the query with "query timed out" (SQL state {@code HYT00}). A cancel stops the
+ * statement's execution or fetch under way, or the next fetch of its open result, with "query
+ * canceled" ({@code 57014}); the next execution of the statement starts afresh. Closing a
+ * statement or connection whose execution is still running on the server, from another client
+ * thread, cancels that execution too (the only way with Avatica's own driver).
+ *
+ * <p>The user who opened each client connection is recorded (authenticating servers), so that
+ * the endpoint lets a user control only the statements of their own connections.
  */
 public class ConvergeMeta extends JdbcMeta {
   private static final Logger LOG = LoggerFactory.getLogger(ConvergeMeta.class);
@@ -68,6 +80,10 @@ public class ConvergeMeta extends JdbcMeta {
   private final Map<String, Integer> connectionTimeouts = new ConcurrentHashMap<>();
   /** Server statements with an execute or fetch under way, by connection id and statement id. */
   private final Map<String, Statement> running = new ConcurrentHashMap<>();
+  /** Timeouts set per statement ({@link #statementTimeout}), seconds, by connection and statement id. */
+  private final Map<String, Integer> statementTimeouts = new ConcurrentHashMap<>();
+  /** The user who opened each client connection, by connection id (authenticating servers). */
+  private final Map<String, String> owners = new ConcurrentHashMap<>();
 
   public ConvergeMeta(String url, Properties info) throws SQLException {
     super(url, info);
@@ -123,6 +139,14 @@ public class ConvergeMeta extends JdbcMeta {
     if (timeout != null) {
       connectionTimeouts.put(ch.id, timeout);
     }
+    ConvergeUser user = CurrentUser.get();
+    if (user != null) {
+      owners.put(ch.id, user.name());
+      if (owners.size() > getConnectionCache().size() + 64) {
+        // connections that expired on the server without a close
+        owners.keySet().removeIf(id -> getConnectionCache().getIfPresent(id) == null);
+      }
+    }
   }
 
   /**
@@ -137,6 +161,8 @@ public class ConvergeMeta extends JdbcMeta {
       }
     });
     connectionTimeouts.remove(ch.id);
+    owners.remove(ch.id);
+    statementTimeouts.keySet().removeIf(k -> k.startsWith(ch.id + "/"));
     super.closeConnection(ch);
   }
 
@@ -147,7 +173,96 @@ public class ConvergeMeta extends JdbcMeta {
     if (statement != null) {
       cancel(statement);
     }
+    statementTimeouts.remove(key(h));
     super.closeStatement(h);
+  }
+
+  /** Whether the server has an open client connection of this id. */
+  public boolean hasConnection(String connectionId) {
+    return getConnectionCache().getIfPresent(connectionId) != null;
+  }
+
+  /** The name of the user who opened the connection; null without authentication or if unknown. */
+  public String connectionOwner(String connectionId) {
+    return owners.get(connectionId);
+  }
+
+  /** Whether the connection has an open statement of this id. */
+  public boolean hasStatement(String connectionId, int statementId) {
+    return statementOf(connectionId, statementId) != null;
+  }
+
+  /**
+   * Cancels the statement's execution or fetch under way (it fails with "query canceled",
+   * {@code 57014}); with none under way, the next fetch of its open result fails instead. The
+   * statement's next execution runs normally. Returns whether an execution or fetch was under
+   * way, or null when the connection has no such statement.
+   */
+  public Boolean cancelStatement(String connectionId, int statementId) {
+    Statement statement = statementOf(connectionId, statementId);
+    if (statement == null) {
+      return null;
+    }
+    Statement now = running.get(connectionId + "/" + statementId);
+    cancel(now != null ? now : statement);
+    LOG.debug("statement {}/{} canceled ({})", connectionId, statementId,
+        now != null ? "running" : "idle");
+    return now != null;
+  }
+
+  /**
+   * Gives the statement's next executions (and the fetches of their results) a timeout of
+   * {@code seconds}; 0 removes it (the connection's or the server's applies again). False when
+   * the connection has no such statement.
+   */
+  public boolean statementTimeout(String connectionId, int statementId, int seconds) {
+    if (seconds < 0) {
+      throw new IllegalArgumentException("query timeout must be >= 0 seconds, got " + seconds);
+    }
+    if (statementOf(connectionId, statementId) == null) {
+      return false;
+    }
+    String k = connectionId + "/" + statementId;
+    if (seconds == 0) {
+      statementTimeouts.remove(k);
+    } else {
+      statementTimeouts.put(k, seconds);
+      if (statementTimeouts.size() > getStatementCache().size() + 64) {
+        // statements that expired on the server without a close
+        statementTimeouts.keySet().removeIf(key -> getStatementCache().getIfPresent(
+            Integer.parseInt(key.substring(key.lastIndexOf('/') + 1))) == null);
+      }
+    }
+    return true;
+  }
+
+  /** The server statement of a connection's statement id; null if gone or of another connection. */
+  private Statement statementOf(String connectionId, int statementId) {
+    Statement statement = statementOf(new StatementHandle(connectionId, statementId, null));
+    java.sql.Connection raw = getConnectionCache().getIfPresent(connectionId);
+    if (statement == null || raw == null) {
+      return null;
+    }
+    try {
+      // statement ids are unique server-wide: the statement must be one of this connection's
+      return statement.unwrap(AvaticaStatement.class).connection == raw ? statement : null;
+    } catch (SQLException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Forgets a cancel of an earlier execution of the statement: Calcite's cancel flag stays set
+   * once set, and the plan cache's statement remembers a cancel (see PlanCachingStatements).
+   */
+  private static void clearCancel(Statement statement) {
+    PlanCachingStatements.clearCancel(statement);
+    try {
+      AvaticaStatement calcite = statement.unwrap(AvaticaStatement.class);
+      calcite.connection.getCancelFlag(calcite.handle).set(false);
+    } catch (SQLException | NoSuchStatementException | RuntimeException e) {
+      LOG.debug("cannot clear the cancel flag", e);
+    }
   }
 
   private static void cancel(Statement statement) {
@@ -211,17 +326,18 @@ public class ConvergeMeta extends JdbcMeta {
   }
 
   /**
-   * Marks the statement of {@code h} as running (so a close from another thread cancels it) and
-   * sets its timeout; returns the key to pass to {@link #finished}.
+   * Marks the statement of {@code h} as running (so a cancel or a close from another thread
+   * cancels it); for an execution ({@code setTimeout}), first forgets an earlier cancel and sets
+   * its timeout. Returns the key to pass to {@link #finished}.
    */
   private String starting(StatementHandle h, boolean setTimeout) {
     String k = key(h);
     Statement statement = statementOf(h);
     if (statement != null) {
       if (setTimeout) {
-        Integer seconds = connectionTimeouts.get(h.connectionId);
+        clearCancel(statement);
         try {
-          statement.setQueryTimeout(seconds != null ? seconds : defaultQueryTimeoutSeconds);
+          statement.setQueryTimeout(timeoutSeconds(h));
         } catch (SQLException e) {
           LOG.debug("cannot set the query timeout", e);
         }
@@ -229,6 +345,16 @@ public class ConvergeMeta extends JdbcMeta {
       running.put(k, statement);
     }
     return k;
+  }
+
+  /** The statement's own timeout, else its connection's, else the server's default; seconds. */
+  private int timeoutSeconds(StatementHandle h) {
+    Integer own = statementTimeouts.get(key(h));
+    if (own != null) {
+      return own;
+    }
+    Integer connection = connectionTimeouts.get(h.connectionId);
+    return connection != null ? connection : defaultQueryTimeoutSeconds;
   }
 
   private void finished(String k) {

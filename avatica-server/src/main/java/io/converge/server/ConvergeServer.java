@@ -4,6 +4,7 @@ import io.converge.adapter.ConvergeJdbc;
 import io.converge.adapter.ConvergeSchemaFactory;
 import io.converge.server.admin.AdminHandler;
 import io.converge.server.admin.ServerFile;
+import io.converge.server.admin.StatementControlHandler;
 import io.converge.server.auth.AuthorizingService;
 import io.converge.server.auth.BasicAuthHandler;
 import io.converge.server.auth.ServerSecurity;
@@ -124,7 +125,8 @@ public final class ConvergeServer {
           .withHandler(service, serialization(resolved.serialization()))
           .withPort(resolved.port())
           .withServerCustomizers(List.of(bindTo(resolved.host()), jetty::set,
-              serveApi(new AdminHandler(store, dataDir, security.enabled()),
+              serveApi(new StatementControlHandler(meta),
+                  new AdminHandler(store, dataDir, security.enabled()),
                   new ApiHandler(store, resolved.maxRequestBytes(),
                   options.documentLimits()), security)), Server.class)
           .build();
@@ -308,14 +310,16 @@ public final class ConvergeServer {
   }
 
   /**
-   * Puts the admin API ({@code /v1/admin/...}) and the HTTP API ({@code /v1/...}) in front of
-   * Avatica's handlers on the same connector: each marks its own requests handled and lets every
-   * other one through. With authentication, {@link BasicAuthHandler} wraps all three.
+   * Puts the statement control endpoint ({@code /v1/statements/...}: cancel and timeouts for
+   * Converge's JDBC driver), the admin API ({@code /v1/admin/...}) and the HTTP API
+   * ({@code /v1/...}) in front of Avatica's handlers on the same connector: each marks its own
+   * requests handled and lets every other one through. With authentication,
+   * {@link BasicAuthHandler} wraps them all.
    */
-  private static ServerCustomizer<Server> serveApi(AdminHandler admin, ApiHandler api,
-      ServerSecurity security) {
+  private static ServerCustomizer<Server> serveApi(StatementControlHandler statements,
+      AdminHandler admin, ApiHandler api, ServerSecurity security) {
     return server -> {
-      HandlerList all = new HandlerList(admin, api, server.getHandler());
+      HandlerList all = new HandlerList(statements, admin, api, server.getHandler());
       if (security.enabled()) {
         BasicAuthHandler auth = new BasicAuthHandler(security.users());
         auth.setHandler(all);

@@ -31,6 +31,18 @@ final class PlanCachingStatements {
         });
   }
 
+  /**
+   * Before a new execution of {@code statement} (a plain statement of a wrapped connection; any
+   * other is left alone): a cancel of an earlier execution no longer applies. The canceled
+   * prepared statement is closed, never reused (its Calcite cancel flag stays set).
+   */
+  static void clearCancel(Statement statement) {
+    if (statement != null && Proxy.isProxyClass(statement.getClass())
+        && Proxy.getInvocationHandler(statement) instanceof StatementHandler h) {
+      h.clearCancel();
+    }
+  }
+
   private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
     try {
       return method.invoke(target, args);
@@ -55,6 +67,14 @@ final class PlanCachingStatements {
     StatementHandler(Statement target, StatementPlanCache cache) {
       this.target = target;
       this.cache = cache;
+    }
+
+    /** See {@link PlanCachingStatements#clearCancel}. */
+    void clearCancel() {
+      if (canceled) {
+        releaseActive();
+        canceled = false;
+      }
     }
 
     @Override

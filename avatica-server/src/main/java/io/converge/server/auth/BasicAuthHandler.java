@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *       users' {@link LoginThrottle}), that address gets 429 with {@code Retry-After} for the rest
  *       of the minute, without a password check; credentials verified before keep working.
  *   <li>The HTTP API ({@code /v1/...}): any user may GET; other methods need the writer or admin
- *       role and {@code /v1/admin/...} needs admin, else 403.
+ *       role and {@code /v1/admin/...} needs admin, else 403. The statement control endpoint
+ *       ({@code /v1/statements/...}) is open to every role: it checks who opened the connection.
  *   <li>Otherwise the request goes on with the user in {@link CurrentUser} (and as the request's
  *       user principal); {@link AuthorizingService} checks SQL statements against its role.
  * </ul>
@@ -118,6 +119,9 @@ public final class BasicAuthHandler extends HandlerWrapper {
   static String deniedApiRequest(ConvergeUser user, String method, String path) {
     if (path == null || !(path.equals("/v1") || path.startsWith("/v1/"))) {
       return null; // the Avatica endpoint: statements are checked one by one
+    }
+    if (path.startsWith("/v1/statements/") || path.equals("/v1/statements")) {
+      return null; // cancel and timeouts: the endpoint checks that the user opened the connection
     }
     if (path.startsWith("/v1/admin/") || path.equals("/v1/admin")) {
       return user.role().canAdminister() ? null

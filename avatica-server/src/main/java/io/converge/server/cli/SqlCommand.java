@@ -1,6 +1,7 @@
 package io.converge.server.cli;
 
 import io.converge.adapter.ConvergeJdbc;
+import io.converge.jdbc.ConvergeDriver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.reflect.Field;
@@ -28,6 +29,8 @@ import sqlline.SqlLine;
         "2:bad arguments"})
 final class SqlCommand implements Callable<Integer> {
   static final String AVATICA_DRIVER = "org.apache.calcite.avatica.remote.Driver";
+  static final String CONVERGE_DRIVER = "io.converge.jdbc.ConvergeDriver";
+  static final String AVATICA_REMOTE_PREFIX = "jdbc:avatica:remote:";
   static final String CALCITE_DRIVER = "org.apache.calcite.jdbc.Driver";
 
   /** Held so the level set on it is not lost to garbage collection. */
@@ -42,7 +45,9 @@ final class SqlCommand implements Callable<Integer> {
   static final class Target {
     @Option(names = "--url", required = true, paramLabel = "JDBC_URL",
         description = "JDBC URL of a server, e.g. "
-            + "jdbc:avatica:remote:url=http://127.0.0.1:8765;serialization=protobuf")
+            + "jdbc:converge:remote:url=http://127.0.0.1:8765;serialization=protobuf "
+            + "(jdbc:avatica:remote:... means the same: Converge's driver, whose cancel "
+            + "(Ctrl-C) and query timeouts reach the server)")
     String url;
 
     @Option(names = "--data-dir", required = true, paramLabel = "DIR",
@@ -76,8 +81,9 @@ final class SqlCommand implements Callable<Integer> {
     String url;
     String driver;
     if (target.url != null) {
-      url = target.url;
-      driver = url.startsWith("jdbc:avatica:") ? AVATICA_DRIVER : null;
+      url = convergeUrl(target.url);
+      driver = url.startsWith(ConvergeDriver.CONNECT_STRING_PREFIX) ? CONVERGE_DRIVER
+          : url.startsWith("jdbc:avatica:") ? AVATICA_DRIVER : null;
     } else {
       if (!Files.isDirectory(target.dataDir)) {
         err.println("converge sql: " + target.dataDir + ": no such data directory");
@@ -112,6 +118,17 @@ final class SqlCommand implements Callable<Integer> {
       case ARGS -> ConvergeCli.FAILED;
       default -> ConvergeCli.INCOMPLETE;
     };
+  }
+
+  /**
+   * The URL sqlline connects with: an Avatica remote URL becomes the same URL of Converge's
+   * driver (the same protocol, plus cancel and query timeouts that reach the server, so Ctrl-C
+   * stops a running query); any other URL is left as it is.
+   */
+  static String convergeUrl(String url) {
+    return url.startsWith(AVATICA_REMOTE_PREFIX)
+        ? ConvergeDriver.CONNECT_STRING_PREFIX + url.substring(AVATICA_REMOTE_PREFIX.length())
+        : url;
   }
 
   /**

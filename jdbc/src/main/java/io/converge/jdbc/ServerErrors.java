@@ -1,0 +1,50 @@
+package io.converge.jdbc;
+
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import org.apache.calcite.avatica.AvaticaClientRuntimeException;
+import org.apache.calcite.avatica.AvaticaConnection;
+
+/**
+ * Server errors as JDBC types: Avatica's client reports every server error as an
+ * {@code AvaticaSqlException} (or, from a fetch, an unchecked {@link AvaticaClientRuntimeException})
+ * carrying the server's SQL state. A timeout ({@value #TIMEOUT}) becomes a
+ * {@link SQLTimeoutException}; a cancel keeps Avatica's exception, with state {@value #CANCELED}.
+ */
+final class ServerErrors {
+  /** SQL state of a query stopped by its timeout. */
+  static final String TIMEOUT = "HYT00";
+  /** SQL state of a canceled query. */
+  static final String CANCELED = "57014";
+
+  private ServerErrors() {}
+
+  /** {@code e}, or a {@link SQLTimeoutException} wrapping it when its state is a timeout. */
+  static SQLException typed(SQLException e) {
+    if (TIMEOUT.equals(e.getSQLState()) && !(e instanceof SQLTimeoutException)) {
+      return new SQLTimeoutException(e.getMessage(), TIMEOUT, e.getErrorCode(), e);
+    }
+    return e;
+  }
+
+  /**
+   * A {@link SQLTimeoutException} for an unchecked server error that is a timeout, else null
+   * (the caller rethrows the original, which Avatica turns into an SQLException as before).
+   */
+  static SQLException timeout(RuntimeException e, String context) {
+    if (e instanceof AvaticaClientRuntimeException a && TIMEOUT.equals(a.getSqlState())) {
+      return typed(AvaticaConnection.HELPER.createException(context + ": " + e.getMessage(), e));
+    }
+    return null;
+  }
+
+  /** An unchecked error of a fetch as the SQLException JDBC promises, with the server's state. */
+  static SQLException fromFetch(RuntimeException e) {
+    return typed(AvaticaConnection.HELPER.createException(
+        "Error while fetching results: " + e.getMessage(), e));
+  }
+
+  static SQLException canceled() {
+    return new SQLException("query canceled", CANCELED);
+  }
+}
