@@ -157,6 +157,30 @@ class ConvergeDriverTest {
   }
 
   @Test
+  void aTimeoutAlsoStopsTheFetchesOfALongResult() throws Exception {
+    try (Connection c = converge(); Statement s = c.createStatement()) {
+      s.setQueryTimeout(3);
+      long t0 = System.nanoTime();
+      long[] rows = {0};
+      SQLException e = assertThrows(SQLException.class, () -> {
+        try (ResultSet rs = s.executeQuery(
+            "select a.n, b.n from big a, big b where a.tag <> b.tag")) {
+          while (rs.next()) {
+            rows[0]++;
+          }
+        }
+      });
+      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(MAX_SECONDS));
+      // the first frame arrived; a later fetch ended in the timeout
+      assertTrue(rows[0] > 0, "no row before the timeout: " + e);
+      assertInstanceOf(SQLTimeoutException.class, e);
+      assertEquals("HYT00", e.getSQLState());
+      waitUntilIdle(SERVER.server());
+      assertEquals(QueryTimeoutTest.ROWS, count(s, "select count(*) from big"));
+    }
+  }
+
+  @Test
   void setQueryTimeoutOfAPreparedStatementStopsItsExecution() throws Exception {
     try (Connection c = converge();
         PreparedStatement ps = c.prepareStatement(QueryTimeoutTest.LONG_QUERY)) {
