@@ -33,7 +33,8 @@ public final class CollectionState {
   public long schemaVersion;
   private int nextFieldId = 2;
   private final Map<String, MutableField> fields = new LinkedHashMap<>();
-  private final Map<Integer, MutableField> fieldsById = new HashMap<>();
+  /** Indexed by field id (null for ids 0, 1 and any gap): the writer looks fields up per leaf. */
+  private MutableField[] fieldsById = new MutableField[16];
 
   public static final class MutableField {
     final String path;
@@ -62,10 +63,17 @@ public final class CollectionState {
     if (f == null) {
       f = new MutableField(path, nextFieldId++);
       fields.put(path, f);
-      fieldsById.put(f.id, f);
+      putById(f);
       schemaVersion++;
     }
     return f.id;
+  }
+
+  private void putById(MutableField f) {
+    if (f.id >= fieldsById.length) {
+      fieldsById = java.util.Arrays.copyOf(fieldsById, Math.max(f.id + 1, fieldsById.length * 2));
+    }
+    fieldsById[f.id] = f;
   }
 
   /** The id of an existing field, or -1. */
@@ -76,7 +84,7 @@ public final class CollectionState {
 
   /** Adds {@code delta} (+1 or -1) to the type count of a leaf value at a field. */
   public void count(int fieldId, Object value, int delta) {
-    MutableField f = fieldsById.get(fieldId);
+    MutableField f = fieldsById[fieldId];
     int t = FieldType.ofValue(value).ordinal();
     bump(f.counts, t, delta);
     if (value instanceof List<?> list) {
@@ -161,7 +169,7 @@ public final class CollectionState {
         f.elementCounts[t] = VarInts.readUnsigned(in);
       }
       s.fields.put(path, f);
-      s.fieldsById.put(f.id, f);
+      s.putById(f);
     }
     return s;
   }

@@ -14,11 +14,17 @@ public final class Postings {
 
   /** {@code offsets[0..n)} in increasing order. */
   public static byte[] encode(int[] offsets, int n) {
+    return encode(offsets, 0, n);
+  }
+
+  /** {@code offsets[from..from + n)} in increasing order. */
+  public static byte[] encode(int[] offsets, int from, int n) {
     if (n == 1) {
-      return ByteBuffer.allocate(4).putInt(offsets[0]).array();
+      int v = offsets[from];
+      return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
     }
     RoaringBitmap b = new RoaringBitmap();
-    b.addN(offsets, 0, n);
+    b.addN(offsets, from, n);
     return SegmentSealer.serialize(b);
   }
 

@@ -58,39 +58,123 @@ public final class SegmentSealer {
       if (field == CollectionState.ID_FIELD) {
         continue;
       }
-      // Group offsets by value first (hashing the value objects), encode each distinct value once.
-      Map<Object, IntList> byValue = new HashMap<>();
-      for (int i = 0; i < len; i++) {
-        Object v = values[i];
-        if (v == null || !isLive[i]) {
-          continue;
-        }
-        if (v instanceof List<?> list) {
-          for (Object el : list) {
-            byValue.computeIfAbsent(postingKey(el), k -> new IntList()).addOnce(i);
-          }
-        } else {
-          byValue.computeIfAbsent(postingKey(v), k -> new IntList()).add(i);
-        }
-      }
-      byte[][] keys = new byte[byValue.size()][];
-      IntList[] offsets = new IntList[keys.length];
-      int k = 0;
-      for (Map.Entry<Object, IntList> e : byValue.entrySet()) {
-        keys[k] = Keys.inverted(coll, field, SortableEncoding.encode(postedValue(e.getKey())),
-            tail.segment());
-        offsets[k++] = e.getValue();
-      }
-      Integer[] order = new Integer[keys.length];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
-      for (int i : order) {
-        sink.inverted(keys[i], Postings.encode(offsets[i].a, offsets[i].n));
+      if (!postScalars(coll, field, tail.segment(), vector, len, isLive, sink)) {
+        postByHash(coll, field, tail.segment(), values, len, isLive, sink);
       }
     }
   }
+
+  /**
+   * Postings of a column of one fixed-width type (integers, timestamps, doubles, booleans), without
+   * boxing or hashing: the live rows' sortable keys are sorted, and rows are grouped by key in row
+   * order, so the keys come out in index order. Returns false for other columns.
+   */
+  static boolean postScalars(int coll, int field, int segment, ColumnVector vector,
+      int len, boolean[] isLive, Sink sink) {
+    ColumnVector.Kind kind = vector.kind();
+    boolean isDouble = kind == ColumnVector.Kind.DOUBLE;
+    if (kind != ColumnVector.Kind.LONG && kind != ColumnVector.Kind.TIMESTAMP
+        && kind != ColumnVector.Kind.BOOLEAN && !isDouble) {
+      return false;
+    }
+    long[] longs = isDouble ? null : vector.longs();
+    double[] doubles = isDouble ? vector.doubles() : null;
+    int[] rows = new int[len];
+    long[] keys = new long[len];
+    int m = 0;
+    for (int i = 0; i < len; i++) {
+      if (isLive[i] && vector.isPresent(i)) {
+        rows[m] = i;
+        keys[m++] = isDouble ? signedDoubleKey(doubles[i]) : longs[i];
+      }
+    }
+    if (m == 0) {
+      return true;
+    }
+    long[] distinct = Arrays.copyOf(keys, m);
+    Arrays.sort(distinct);
+    int d = 1;
+    for (int i = 1; i < m; i++) {
+      if (distinct[i] != distinct[d - 1]) {
+        distinct[d++] = distinct[i];
+      }
+    }
+    // Counting sort of the rows by their key's rank; rows stay increasing within a key.
+    int[] rank = new int[m];
+    int[] start = new int[d + 1];
+    for (int j = 0; j < m; j++) {
+      rank[j] = Arrays.binarySearch(distinct, 0, d, keys[j]);
+      start[rank[j] + 1]++;
+    }
+    for (int g = 0; g < d; g++) {
+      start[g + 1] += start[g];
+    }
+    int[] grouped = new int[m];
+    int[] fill = Arrays.copyOf(start, d);
+    for (int j = 0; j < m; j++) {
+      grouped[fill[rank[j]]++] = rows[j];
+    }
+    for (int g = 0; g < d; g++) {
+      Object value = switch (kind) {
+        case LONG -> distinct[g];
+        case TIMESTAMP -> java.time.Instant.ofEpochMilli(distinct[g]);
+        case BOOLEAN -> distinct[g] != 0;
+        default -> doubleOfKey(distinct[g]);
+      };
+      sink.inverted(Keys.inverted(coll, field, SortableEncoding.encode(value), segment),
+          Postings.encode(grouped, start[g], start[g + 1] - start[g]));
+    }
+    return true;
+  }
+
+  /**
+   * A double's order as a signed long ({@link SortableEncoding}'s bits with the sign flipped):
+   * -0.0 is 0.0 and every NaN the canonical one, as {@link #postingKey} and the encoding have it.
+   */
+  private static long signedDoubleKey(double v) {
+    if (v == 0.0d) {
+      v = 0.0d;
+    }
+    long bits = Double.doubleToLongBits(v);
+    return (bits < 0 ? ~bits : bits ^ Long.MIN_VALUE) ^ Long.MIN_VALUE;
+  }
+
+  private static double doubleOfKey(long key) {
+    long s = key ^ Long.MIN_VALUE;
+    return Double.longBitsToDouble(s < 0 ? s ^ Long.MIN_VALUE : ~s);
+  }
+
+  /** Postings of any column (strings, arrays, mixed types): rows grouped by hashing the values. */
+  static void postByHash(int coll, int field, int segment, Object[] values, int len,
+      boolean[] isLive, Sink sink) {
+    // Group offsets by value first (hashing the value objects), encode each distinct value once.
+    Map<Object, IntList> byValue = new HashMap<>();
+    for (int i = 0; i < len; i++) {
+      Object v = values[i];
+      if (v == null || !isLive[i]) {
+        continue;
+      }
+      if (v instanceof List<?> list) {
+        for (Object el : list) {
+          byValue.computeIfAbsent(postingKey(el), k -> new IntList()).addOnce(i);
+        }
+      } else {
+        byValue.computeIfAbsent(postingKey(v), k -> new IntList()).add(i);
+      }
+    }
+    Posting[] postings = new Posting[byValue.size()];
+    int k = 0;
+    for (Map.Entry<Object, IntList> e : byValue.entrySet()) {
+      postings[k++] = new Posting(Keys.inverted(coll, field,
+          SortableEncoding.encode(postedValue(e.getKey())), segment), e.getValue());
+    }
+    Arrays.sort(postings, (a, b) -> Arrays.compareUnsigned(a.key, b.key));
+    for (Posting p : postings) {
+      sink.inverted(p.key, Postings.encode(p.offsets.a, 0, p.offsets.n));
+    }
+  }
+
+  private record Posting(byte[] key, IntList offsets) {}
 
   /** Null array elements need a map key; -0.0 and 0.0 are one SQL value. */
   private static final Object NULL_KEY = new Object();
