@@ -2,11 +2,13 @@ package io.converge.storage;
 
 import io.converge.storage.encoding.ColumnSegmentCodec;
 import io.converge.storage.encoding.ColumnVector;
-import io.converge.storage.encoding.SegmentStats;
 import io.converge.storage.encoding.DocumentCodec;
+import io.converge.storage.encoding.SegmentStats;
+import io.converge.storage.encoding.DocumentPaths;
 import io.converge.storage.encoding.Keys;
 import io.converge.storage.index.CollectionState;
 import io.converge.storage.index.TailSegment;
+import io.converge.storage.json.DocumentFlattener;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +40,8 @@ public final class CollectionSnapshot implements AutoCloseable {
   private final ReadOptions readOptions;
   private boolean closed;
   private RoaringBitmap liveRids;
+  /** Reads running on another thread for this view; {@link #close} waits for them. */
+  private final List<java.util.concurrent.CompletableFuture<?>> background = new ArrayList<>();
   /** Stop conditions of the query reading through this view (checked once per segment). */
   private QueryGuard guard = QueryGuard.NONE;
 
@@ -317,6 +321,8 @@ public final class CollectionSnapshot implements AutoCloseable {
     List<byte[]> keys = new ArrayList<>(n);
     long base = segmentBase(segment);
     offsets.forEach((int o) -> keys.add(Keys.row(coll, base + o)));
+    DocumentPaths reader = new DocumentPaths(paths, DocumentFlattener::normalizeLeaf);
+    Object[] values = new Object[paths.size()];
     try {
       List<byte[]> rows = store.db().multiGetAsList(readOptions,
           java.util.Collections.nCopies(n, store.rowCf()), keys);
@@ -325,18 +331,9 @@ public final class CollectionSnapshot implements AutoCloseable {
         if (row == null) {
           continue; // cannot happen for a live offset under this snapshot
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> doc = (Map<String, Object>) DocumentCodec.decode(row);
-        for (int i = 0; i < paths.size(); i++) {
-          String p = paths.get(i);
-          if (p.equals(ID)) {
-            out[i][k] = doc.get(ID);
-          } else if (p.equals(EVENT_TIME)) {
-            Object t = doc.get(EVENT_TIME);
-            out[i][k] = t instanceof Long l ? java.time.Instant.ofEpochMilli(l) : null;
-          } else {
-            out[i][k] = io.converge.storage.json.DocumentFlattener.leafAt(doc, p);
-          }
+        reader.read(row, values);
+        for (int i = 0; i < values.length; i++) {
+          out[i][k] = values[i];
         }
       }
     } catch (RocksDBException e) {
@@ -353,10 +350,36 @@ public final class CollectionSnapshot implements AutoCloseable {
     return (int) rid;
   }
 
+  /**
+   * Runs {@code read} on another thread (the common pool). {@link #close} waits for it, so the
+   * RocksDB snapshot it reads under is never released under it.
+   */
+  <T> java.util.concurrent.CompletableFuture<T> readAsync(java.util.function.Supplier<T> read) {
+    java.util.concurrent.CompletableFuture<T> f =
+        java.util.concurrent.CompletableFuture.supplyAsync(read);
+    synchronized (background) {
+      background.removeIf(java.util.concurrent.CompletableFuture::isDone);
+      background.add(f);
+    }
+    return f;
+  }
+
   @Override
   public void close() {
     if (!closed) {
       closed = true;
+      List<java.util.concurrent.CompletableFuture<?>> running;
+      synchronized (background) {
+        running = new ArrayList<>(background);
+        background.clear();
+      }
+      for (java.util.concurrent.CompletableFuture<?> f : running) {
+        try {
+          f.join();
+        } catch (RuntimeException ignored) {
+          // its reader is gone; only its end matters here
+        }
+      }
       readOptions.close();
       store.db().releaseSnapshot(snapshot);
     }

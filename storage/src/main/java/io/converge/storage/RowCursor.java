@@ -3,6 +3,8 @@ package io.converge.storage;
 import io.converge.storage.encoding.ColumnVector;
 import io.converge.storage.index.TailSegment;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.roaringbitmap.IntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -35,6 +37,15 @@ public final class RowCursor {
   /** Values of the selected rows of the current segment when read from the row store. */
   private Object[][] sparse;
   private int sparsePos;
+  /**
+   * The next row-store segment, read on another thread while this thread reads the current one:
+   * a needle's rows are spread over every segment, and their reads are its whole cost.
+   */
+  private CompletableFuture<Object[][]> ahead;
+  private int aheadSegment = -1;
+  /** Selected offsets of a segment computed while looking ahead (reused when reached). */
+  private RoaringBitmap peeked;
+  private int peekedSegment = -1;
 
   RowCursor(CollectionSnapshot snapshot, int[] fieldIds) {
     this(snapshot, fieldIds, null, null);
@@ -57,15 +68,14 @@ public final class RowCursor {
         return false;
       }
       snapshot.guard().check();
-      RoaringBitmap live = snapshot.selectedOffsets(segment, only);
+      RoaringBitmap live = offsetsOf(segment);
       if (live.isEmpty()) {
         offsets = null;
         continue;
       }
       sparse = null;
-      if (only != null && snapshot.inMemoryCount(segment) < 0
-          && live.getCardinality() <= ROW_STORE_MAX_ROWS) {
-        sparse = snapshot.rowValues(segment, live, paths);
+      if (fromRowStore(segment, live)) {
+        sparse = rowStoreValues(segment, live);
         sparsePos = -1;
       } else if (snapshot.isSealed(segment)) {
         for (int i = 0; i < fieldIds.length; i++) {
@@ -83,6 +93,51 @@ public final class RowCursor {
     offset = offsets.next();
     sparsePos++;
     return true;
+  }
+
+  private RoaringBitmap offsetsOf(int seg) {
+    if (seg == peekedSegment) {
+      return peeked;
+    }
+    return snapshot.selectedOffsets(seg, only);
+  }
+
+  private boolean fromRowStore(int seg, RoaringBitmap live) {
+    return only != null && snapshot.inMemoryCount(seg) < 0
+        && live.getCardinality() <= ROW_STORE_MAX_ROWS;
+  }
+
+  /**
+   * The selected rows of a row-store segment. Segments pair up: when the current one was not
+   * read ahead, the next row-store segment is started on another thread and this one read here;
+   * the next one is then taken from that thread. Both cores read rows.
+   */
+  private Object[][] rowStoreValues(int seg, RoaringBitmap live) {
+    if (ahead != null && aheadSegment == seg) {
+      CompletableFuture<Object[][]> f = ahead;
+      ahead = null;
+      try {
+        return f.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : e;
+      }
+    }
+    int next = seg + 1;
+    while (next < segments) {
+      RoaringBitmap l = snapshot.selectedOffsets(next, only);
+      if (!l.isEmpty()) {
+        peeked = l;
+        peekedSegment = next;
+        if (fromRowStore(next, l)) {
+          int s = next;
+          ahead = snapshot.readAsync(() -> snapshot.rowValues(s, l, paths));
+          aheadSegment = next;
+        }
+        break;
+      }
+      next++;
+    }
+    return snapshot.rowValues(seg, live, paths);
   }
 
   /** Value of the i-th requested path in the current row (null when missing). */

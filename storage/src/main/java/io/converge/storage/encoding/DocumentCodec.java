@@ -13,15 +13,15 @@ import java.util.Map;
  * segments. Type-tagged, varint lengths, zig-zag integers; not order-preserving.
  */
 public final class DocumentCodec {
-  private static final byte T_NULL = 0;
-  private static final byte T_FALSE = 1;
-  private static final byte T_TRUE = 2;
-  private static final byte T_LONG = 3;
-  private static final byte T_DOUBLE = 4;
-  private static final byte T_STRING = 5;
-  private static final byte T_ARRAY = 6;
-  private static final byte T_OBJECT = 7;
-  private static final byte T_TIMESTAMP = 8;
+  static final byte T_NULL = 0;
+  static final byte T_FALSE = 1;
+  static final byte T_TRUE = 2;
+  static final byte T_LONG = 3;
+  static final byte T_DOUBLE = 4;
+  static final byte T_STRING = 5;
+  static final byte T_ARRAY = 6;
+  static final byte T_OBJECT = 7;
+  static final byte T_TIMESTAMP = 8;
 
   private DocumentCodec() {}
 
@@ -36,22 +36,50 @@ public final class DocumentCodec {
    * {@code _event_time} (epoch millis), followed by the other entries of {@code doc}.
    */
   public static byte[] encodeDocument(String id, long eventTime, Map<String, Object> doc) {
-    ByteSink out = new ByteSink(256);
+    ByteSink out = SCRATCH.get();
+    out.reset();
     int others = doc.size() - (doc.containsKey("_id") ? 1 : 0)
         - (doc.containsKey("_event_time") ? 1 : 0);
     out.write(T_OBJECT);
     VarInts.writeUnsigned(out, others + 2);
-    out.writeString("_id");
+    writeString("_id", out);
     write(id, out);
-    out.writeString("_event_time");
+    writeString("_event_time", out);
     write(eventTime, out);
     for (Map.Entry<String, Object> e : doc.entrySet()) {
       if (!e.getKey().equals("_id") && !e.getKey().equals("_event_time")) {
-        out.writeString(e.getKey());
+        writeString(e.getKey(), out);
         write(e.getValue(), out);
       }
     }
-    return out.toByteArray();
+    byte[] bytes = out.toByteArray();
+    if (out.length() > SCRATCH_KEEP_BYTES) {
+      SCRATCH.remove(); // do not keep a huge document's buffer per thread
+    }
+    return bytes;
+  }
+
+  /** Each thread's encoding buffer, reused from document to document (one copy out per row). */
+  private static final ThreadLocal<ByteSink> SCRATCH =
+      ThreadLocal.withInitial(() -> new ByteSink(4096));
+  private static final int SCRATCH_KEEP_BYTES = 1 << 16;
+
+  /**
+   * {@link ByteSink#writeString}'s bytes (varint UTF-8 length, UTF-8), without a byte array per
+   * string for ASCII text, which names and most values are.
+   */
+  private static void writeString(String s, ByteSink out) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        out.writeString(s);
+        return;
+      }
+    }
+    VarInts.writeUnsigned(out, n);
+    for (int i = 0; i < n; i++) {
+      out.write((byte) s.charAt(i));
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -66,7 +94,8 @@ public final class DocumentCodec {
     } else if (v instanceof Double d) {
       out.write(T_DOUBLE).writeLong(Double.doubleToRawLongBits(d));
     } else if (v instanceof String s) {
-      out.write(T_STRING).writeString(s);
+      out.write(T_STRING);
+      writeString(s, out);
     } else if (v instanceof Instant t) {
       out.write(T_TIMESTAMP);
       VarInts.writeSigned(out, t.toEpochMilli());
@@ -80,7 +109,7 @@ public final class DocumentCodec {
       out.write(T_OBJECT);
       VarInts.writeUnsigned(out, map.size());
       for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
-        out.writeString(e.getKey());
+        writeString(e.getKey(), out);
         write(e.getValue(), out);
       }
     } else {
@@ -129,6 +158,36 @@ public final class DocumentCodec {
       default:
         throw new IllegalArgumentException("corrupt document: unknown tag " + tag);
     }
+  }
+
+  /** Moves {@code in} past one encoded value without decoding it. */
+  public static void skip(ByteBuffer in) {
+    byte tag = in.get();
+    switch (tag) {
+      case T_NULL, T_FALSE, T_TRUE -> { }
+      case T_LONG, T_TIMESTAMP -> VarInts.readUnsigned(in);
+      case T_DOUBLE -> in.position(in.position() + Long.BYTES);
+      case T_STRING -> skipString(in);
+      case T_ARRAY -> {
+        int n = VarInts.readInt(in);
+        for (int i = 0; i < n; i++) {
+          skip(in);
+        }
+      }
+      case T_OBJECT -> {
+        int n = VarInts.readInt(in);
+        for (int i = 0; i < n; i++) {
+          skipString(in);
+          skip(in);
+        }
+      }
+      default -> throw new IllegalArgumentException("corrupt document: unknown tag " + tag);
+    }
+  }
+
+  static void skipString(ByteBuffer in) {
+    int n = VarInts.readInt(in);
+    in.position(in.position() + n);
   }
 
   static String readString(ByteBuffer in) {

@@ -43,14 +43,8 @@ public final class DocumentFlattener {
       if (v instanceof Map<?, ?> m) {
         consumer.object(path);
         walk(path, (Map<String, Object>) m, consumer, false);
-      } else if (v instanceof List<?> list) {
-        List<Object> elements = new ArrayList<>(list.size());
-        for (Object el : list) {
-          elements.add(normalizeElement(el));
-        }
-        consumer.leaf(path, elements);
       } else {
-        consumer.leaf(path, normalizeScalar(v));
+        consumer.leaf(path, normalizeLeaf(v));
       }
     }
   }
@@ -80,17 +74,7 @@ public final class DocumentFlattener {
       int end = from + key.length();
       Object v = e.getValue();
       if (end == path.length()) {
-        if (v instanceof Map) {
-          found = null;
-        } else if (v instanceof List<?> list) {
-          List<Object> elements = new ArrayList<>(list.size());
-          for (Object el : list) {
-            elements.add(normalizeElement(el));
-          }
-          found = elements;
-        } else {
-          found = normalizeScalar(v);
-        }
+        found = normalizeLeaf(v);
       } else if (path.charAt(end) == '.' && v instanceof Map<?, ?> m) {
         Object inner = leafAt((Map<String, Object>) m, path, end + 1, false);
         if (inner != null) {
@@ -125,6 +109,24 @@ public final class DocumentFlattener {
       PATHS_CACHED.incrementAndGet();
     }
     return path;
+  }
+
+  /**
+   * A stored value as the leaf {@link #flatten} reports: null for an object (its leaves are
+   * reported instead), arrays with nested values as JSON text, timestamp strings as instants.
+   */
+  public static Object normalizeLeaf(Object v) {
+    if (v instanceof Map) {
+      return null;
+    }
+    if (v instanceof List<?> list) {
+      List<Object> elements = new ArrayList<>(list.size());
+      for (Object el : list) {
+        elements.add(normalizeElement(el));
+      }
+      return elements;
+    }
+    return normalizeScalar(v);
   }
 
   static Object normalizeScalar(Object v) {
