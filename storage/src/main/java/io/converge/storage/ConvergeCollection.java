@@ -52,6 +52,18 @@ public final class ConvergeCollection {
   private volatile CollectionSchema schema;
   private volatile boolean dropped;
   private volatile DeclaredSchema declared;
+  /** What a reader needs besides the RocksDB snapshot; immutable, republished after each change. */
+  private record ReadState(CollectionSchema schema, Map<Integer, RoaringBitmap> live,
+      List<TailSegment.View> inMemory) {}
+
+  private volatile ReadState published;
+  /**
+   * Odd while a batch is written to RocksDB and its state published (a sequence lock): a reader
+   * that sees the same even value before and after taking its RocksDB snapshot has a published
+   * state and a snapshot of the same commit, without waiting for the write lock, which a writer
+   * holds while it builds a whole batch. Changed only under the write lock.
+   */
+  private volatile long commitSeq;
   /** Lets a test leave full segments unsealed, as a crash between a write and its seal would. */
   static volatile boolean skipSealsForTests;
 
@@ -95,6 +107,17 @@ public final class ConvergeCollection {
     sealedSegments = 0;
     live = new HashMap<>();
     schema = state.freeze();
+    publish();
+  }
+
+  /** Publishes the current state for {@link #snapshot()} (under the write lock, or at open). */
+  private void publish() {
+    List<TailSegment.View> inMemory = new ArrayList<>(sealing.size() + 1);
+    for (TailSegment seg : sealing) {
+      inMemory.add(seg.view());
+    }
+    inMemory.add(tail.view());
+    published = new ReadState(schema, live, Collections.unmodifiableList(inMemory));
   }
 
   byte[] encodedState() {
@@ -148,6 +171,7 @@ public final class ConvergeCollection {
     this.sealedSegments = sealed;
     this.live = liveMap;
     this.schema = s.freeze();
+    publish();
     for (TailSegment full : segments) {
       store.submitSeal(() -> sealInBackground(full));
     }
@@ -235,18 +259,21 @@ public final class ConvergeCollection {
   private WriteSummary writeLocked(List<Mutation> mutations, Map<byte[], byte[]> extraCatalog) {
     // 1. Where does each _id live now? One multi-get for the whole batch.
     List<String> ids = new ArrayList<>(mutations.size());
-    Map<String, Integer> firstIndex = new HashMap<>();
+    Map<String, Integer> firstIndex = new HashMap<>(capacityFor(mutations.size()));
     for (Mutation m : mutations) {
       if (firstIndex.putIfAbsent(m.id(), ids.size()) == null) {
         ids.add(m.id());
       }
     }
+    // Without an _id twice in the batch, no mutation sees another's effect: the maps that track
+    // versions written earlier in the batch stay empty.
+    boolean repeats = ids.size() < mutations.size();
     List<byte[]> pkKeys = new ArrayList<>(ids.size());
     for (String i : ids) {
       pkKeys.add(Keys.pk(id, i));
     }
     Map<String, Long> current = new HashMap<>();
-    List<Long> oldRids = new ArrayList<>();
+    List<Long> oldRids = new ArrayList<>(0);
     try {
       List<byte[]> found = store.db().multiGetAsList(
           Collections.nCopies(pkKeys.size(), store.pkCf()), pkKeys);
@@ -263,7 +290,7 @@ public final class ConvergeCollection {
     // 2. Old versions: their leaves are needed to take back their type counts.
     Map<Long, Map<String, Object>> oldDocs = readRows(oldRids);
 
-    Map<Long, PreparedDocument> batchDocs = new HashMap<>();
+    Map<Long, PreparedDocument> batchDocs = repeats ? new HashMap<>() : Map.of();
     List<TailSegment> filled = new ArrayList<>();
     Map<Integer, RoaringBitmap> touched = new TreeMap<>();
     List<byte[][]> pkPuts = new ArrayList<>();
@@ -277,9 +304,9 @@ public final class ConvergeCollection {
     try (WriteBatch batch = new WriteBatch()) {
       int mi = 0;
       for (Mutation m : mutations) {
-        Long old = current.get(m.id());
+        Long old = current.isEmpty() ? null : current.get(m.id());
         if (old != null) {
-          retire(batch, old, batchDocs.remove(old), oldDocs.get(old), touched);
+          retire(batch, old, repeats ? batchDocs.remove(old) : null, oldDocs.get(old), touched);
         }
         if (m instanceof Mutation.Upsert u) {
           PreparedDocument d = u.document();
@@ -289,13 +316,17 @@ public final class ConvergeCollection {
           } else {
             inserted++;
           }
-          pkPuts.add(new byte[][] {Keys.pk(id, d.id()), Keys.longBytes(rid)});
+          // Without repeats mutation mi is _id mi of the multi-get: its pk key is built already.
+          pkPuts.add(new byte[][] {repeats ? Keys.pk(id, d.id()) : pkKeys.get(mi),
+              Keys.longBytes(rid)});
           batch.put(store.rowCf(), Keys.row(id, rid), d.row());
           liveFor(touched, segmentOf(rid)).add(offsetOf(rid));
           state.liveCount++;
           append(rid, d);
-          current.put(d.id(), rid);
-          batchDocs.put(rid, d);
+          if (repeats) {
+            current.put(d.id(), rid);
+            batchDocs.put(rid, d);
+          }
           if (tail.isFull()) {
             filled.add(tail);
             tail = new TailSegment(tail.segment() + 1);
@@ -305,7 +336,9 @@ public final class ConvergeCollection {
             deleted++;
             found[mi] = true;
             pkDeletes.add(m.id());
-            current.remove(m.id());
+            if (repeats) {
+              current.remove(m.id());
+            }
           } else {
             notFound++;
           }
@@ -318,7 +351,7 @@ public final class ConvergeCollection {
         batch.put(store.pkCf(), kv[0], kv[1]);
       }
       for (String deletedId : pkDeletes) {
-        if (!current.containsKey(deletedId)) { // not upserted again later in this batch
+        if (!repeats || !current.containsKey(deletedId)) { // not upserted again later in this batch
           batch.delete(store.pkCf(), Keys.pk(id, deletedId));
         }
       }
@@ -331,6 +364,7 @@ public final class ConvergeCollection {
         }
       }
       batch.put(store.catalogCf(), Keys.catalogState(id), state.encode());
+      commitSeq++; // odd: readers now wait for (or take the lock behind) this commit
       store.db().write(store.syncWrite(), batch);
       ok = true;
     } catch (RocksDBException e) {
@@ -345,11 +379,20 @@ public final class ConvergeCollection {
           sealing.add(full);
           store.submitSeal(() -> sealInBackground(full));
         }
+        publish();
       } else {
         reloadAfterFailure();
       }
+      if ((commitSeq & 1) != 0) {
+        commitSeq++;
+      }
     }
     return new WriteSummary(inserted, replaced, deleted, notFound, found);
+  }
+
+  /** A HashMap capacity that holds {@code n} entries without resizing. */
+  private static int capacityFor(int n) {
+    return (int) Math.min(1 << 30, n * 4L / 3 + 1);
   }
 
   private Map<Long, Map<String, Object>> readRows(List<Long> rids) {
@@ -484,6 +527,9 @@ public final class ConvergeCollection {
       sealing.remove(full);
       sealedSegments = Math.max(sealedSegments, full.segment() + 1);
       backlog = sealing.size();
+      // No sequence change: the sealed keys are in RocksDB already, and a reader holding the
+      // segment in memory as well reads it from memory, as one that snapshotted during the seal.
+      publish();
     } finally {
       writeLock.unlock();
     }
@@ -501,8 +547,29 @@ public final class ConvergeCollection {
     }
   }
 
-  /** Opens a consistent read view of every index as of now. Close it when done. */
+  /**
+   * Opens a consistent read view of every index as of now (the last committed batch). Close it
+   * when done. Does not wait for a batch being built; only for one being written to RocksDB.
+   */
   public CollectionSnapshot snapshot() {
+    checkOpen();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      long seq = commitSeq;
+      if ((seq & 1) == 0) {
+        ReadState s = published;
+        org.rocksdb.Snapshot rocks = store.db().getSnapshot();
+        if (commitSeq == seq && !dropped) {
+          return new CollectionSnapshot(store, id, s.schema(), s.live(), s.inMemory(), rocks);
+        }
+        store.db().releaseSnapshot(rocks);
+        checkOpen();
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+    }
+    return lockedSnapshot();
+  }
+
+  private CollectionSnapshot lockedSnapshot() {
     writeLock.lock();
     try {
       checkOpen();
