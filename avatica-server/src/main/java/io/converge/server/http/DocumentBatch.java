@@ -5,7 +5,6 @@ import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.InvalidDocumentException;
 import io.converge.storage.json.JsonDocumentReader;
 import io.converge.storage.json.PreparedDocument;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +61,7 @@ final class DocumentBatch {
     boolean array = NdjsonLines.firstNonBlank(body) == '[';
     List<Item> items = new ArrayList<>();
     DocumentPreparer preparer = new DocumentPreparer(limits);
-    try (JsonDocumentReader reader = new JsonDocumentReader(new ByteArrayInputStream(body),
-        limits)) {
+    try (JsonDocumentReader reader = JsonDocumentReader.ofBytes(body, 0, body.length, limits)) {
       JsonDocumentReader.Entry e;
       while ((e = reader.next()) != null) {
         if (e.ok()) {

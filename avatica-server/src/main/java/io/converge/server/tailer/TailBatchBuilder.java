@@ -2,6 +2,7 @@ package io.converge.server.tailer;
 
 import io.converge.server.tailer.TailBatch.MalformedRecord;
 import io.converge.storage.Mutation;
+import io.converge.storage.json.DocumentLimits;
 import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.InvalidDocumentException;
 import io.converge.storage.json.JsonDocumentReader;
@@ -45,7 +46,18 @@ final class TailBatchBuilder {
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT)
       .onUnmappableCharacter(CodingErrorAction.REPORT);
-  private final ByteArrayOutputStream ndjson = new ByteArrayOutputStream(1 << 20);
+  private final Ndjson ndjson = new Ndjson();
+
+  /** The poll's values, one per line; read in place (no copy of the buffer). */
+  private static final class Ndjson extends ByteArrayOutputStream {
+    Ndjson() {
+      super(1 << 20);
+    }
+
+    byte[] buffer() {
+      return buf;
+    }
+  }
 
   TailBatch build(List<ConsumerRecord<byte[], byte[]>> records, long nowMillis) {
     int n = records.size();
@@ -111,8 +123,8 @@ final class TailBatchBuilder {
 
   private void parseLines(List<ConsumerRecord<byte[], byte[]>> records, int[] lineToRecord,
       long nowMillis, Mutation[] mutations, String[] problems) {
-    try (JsonDocumentReader reader = new JsonDocumentReader(
-        new ByteArrayInputStream(ndjson.toByteArray()))) {
+    try (JsonDocumentReader reader = JsonDocumentReader.ofBytes(ndjson.buffer(), 0,
+        ndjson.size(), DocumentLimits.DEFAULTS)) {
       JsonDocumentReader.Entry e;
       while ((e = reader.next()) != null) {
         int i = lineToRecord[(int) e.line()];
