@@ -151,6 +151,21 @@ public final class CollectionSnapshot implements AutoCloseable {
       Object[] values = v.column(fieldId);
       return values == null ? null : ColumnVector.of(values, v.count());
     }
+    ColumnVectorCache cache = store.columnCache();
+    ColumnVector cached = cache.get(coll, fieldId, segment);
+    if (cached != null) {
+      return cached == ColumnVectorCache.ABSENT ? null : cached;
+    }
+    ColumnVector read = storedVector(fieldId, segment);
+    cache.put(coll, fieldId, segment, read == null ? ColumnVectorCache.ABSENT : read);
+    return read;
+  }
+
+  /** A sealed segment's column as stored, decoded afresh (not through the store's cache). */
+  ColumnVector storedVector(int fieldId, int segment) {
+    if (fieldId < 0) {
+      return null;
+    }
     try {
       byte[] bytes = store.db().get(store.columnCf(), readOptions,
           Keys.column(coll, fieldId, segment));
@@ -158,6 +173,20 @@ public final class CollectionSnapshot implements AutoCloseable {
     } catch (RocksDBException e) {
       throw store.failure("reading a column segment", e);
     }
+  }
+
+  /**
+   * Whether every one of these fields' vectors of a sealed segment is in the store's cache (so
+   * reading a few rows from them costs less than reading those rows from the row store).
+   */
+  boolean vectorsCached(int[] fieldIds, int segment) {
+    ColumnVectorCache cache = store.columnCache();
+    for (int f : fieldIds) {
+      if (f >= 0 && !cache.contains(coll, f, segment)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -116,7 +116,9 @@ public final class ConsistencyChecker {
         int[] offsetArray = offsets.toArray();
         Map<List<Object>, RoaringBitmap> expected = new HashMap<>();
         for (int p = 0; p < paths.size(); p++) {
-          ColumnVector column = s.vector(ids[p], seg);
+          // what is stored, not what a query may have cached
+          ColumnVector column =
+              s.isSealed(seg) ? s.storedVector(ids[p], seg) : s.vector(ids[p], seg);
           for (int k = 0; k < offsetArray.length; k++) {
             Object want = docValues[p][k];
             Object got = column == null ? null : column.get(offsetArray[k]);

@@ -65,6 +65,7 @@ public final class ConvergeStore implements AutoCloseable {
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
   private final LRUCache blockCache;
+  private final ColumnVectorCache columnCache = ColumnVectorCache.fromSystemProperty();
   private final BloomFilter bloom;
   private final WriteOptions syncWrite;
   private final Map<String, ConvergeCollection> collections = new ConcurrentHashMap<>();
@@ -345,6 +346,7 @@ public final class ConvergeStore implements AutoCloseable {
       c.sealLock.unlock();
     }
     collections.remove(name);
+    columnCache.dropCollection(id);
     generation.incrementAndGet();
     return true;
   }
@@ -418,6 +420,11 @@ public final class ConvergeStore implements AutoCloseable {
 
   RocksDB db() {
     return db;
+  }
+
+  /** Decoded sealed column segments shared by this store's queries. */
+  ColumnVectorCache columnCache() {
+    return columnCache;
   }
 
   WriteOptions syncWrite() {

@@ -104,7 +104,8 @@ public final class RowCursor {
 
   private boolean fromRowStore(int seg, RoaringBitmap live) {
     return only != null && snapshot.inMemoryCount(seg) < 0
-        && live.getCardinality() <= ROW_STORE_MAX_ROWS;
+        && live.getCardinality() <= ROW_STORE_MAX_ROWS
+        && !snapshot.vectorsCached(fieldIds, seg);
   }
 
   /**

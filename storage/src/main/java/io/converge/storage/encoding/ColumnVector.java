@@ -114,6 +114,38 @@ public final class ColumnVector {
         null, values, null, null, null);
   }
 
+  /** A rough estimate of the heap this vector holds, for caches that bound their size. */
+  public long estimatedBytes() {
+    long b = 64 + (present == null ? 0 : 8L * present.length);
+    if (longs != null) {
+      b += 16 + 8L * longs.length;
+    }
+    if (doubles != null) {
+      b += 16 + 8L * doubles.length;
+    }
+    if (codes != null) {
+      b += 16 + 4L * codes.length;
+    }
+    if (dict != null) {
+      b += stringBytes(dict);
+    }
+    if (objects != null) {
+      b += 16 + 4L * objects.length;
+      for (Object o : objects) {
+        b += o == null ? 0 : o instanceof String s ? 48 + s.length() : 64;
+      }
+    }
+    return b;
+  }
+
+  private static long stringBytes(String[] strings) {
+    long b = 16 + 4L * strings.length;
+    for (String s : strings) {
+      b += s == null ? 0 : 48 + s.length();
+    }
+    return b;
+  }
+
   private static int count(long[] presence, int rows) {
     if (presence == null) {
       return rows;

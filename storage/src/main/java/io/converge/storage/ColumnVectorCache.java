@@ -1,0 +1,105 @@
+package io.converge.storage;
+
+import io.converge.storage.encoding.ColumnVector;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Decoded sealed column segments, shared by every query of a store, least recently used first
+ * out, bounded by an estimate of their heap size. A scan or aggregate over hot columns then folds
+ * primitive arrays instead of copying a segment out of RocksDB and decoding it each time, and a
+ * needle query reads the few rows it wants straight out of them.
+ *
+ * <p>Entries never go stale: a sealed segment's column key is written once, by the batch that
+ * seals it, and a collection id is never reused (dropping a collection removes its entries only
+ * to free the memory). A segment sealed after a query's snapshot was taken is read from memory by
+ * that query, never through here. Absent columns are cached too ({@link #ABSENT}).
+ *
+ * <p>The capacity is {@value #CAPACITY_PROPERTY} (bytes; 0 turns the cache off), by default an
+ * eighth of the maximum heap. A vector larger than a quarter of the capacity is not kept.
+ */
+final class ColumnVectorCache {
+  static final String CAPACITY_PROPERTY = "converge.columnCacheBytes";
+  /** Cached "this segment has no such column". */
+  static final ColumnVector ABSENT = ColumnVector.of(new Object[0], 0);
+
+  private record Key(int collection, int field, int segment) {}
+
+  private final long capacity;
+  private final LinkedHashMap<Key, ColumnVector> entries = new LinkedHashMap<>(256, 0.75f, true);
+  private long used;
+  private long hits;
+  private long misses;
+
+  ColumnVectorCache(long capacity) {
+    this.capacity = Math.max(0, capacity);
+  }
+
+  static ColumnVectorCache fromSystemProperty() {
+    return new ColumnVectorCache(Long.getLong(CAPACITY_PROPERTY,
+        Runtime.getRuntime().maxMemory() / 8));
+  }
+
+  /** The cached vector, {@link #ABSENT}, or null when not cached. */
+  synchronized ColumnVector get(int collection, int field, int segment) {
+    ColumnVector v = entries.get(new Key(collection, field, segment));
+    if (v == null) {
+      misses++;
+    } else {
+      hits++;
+    }
+    return v;
+  }
+
+  /** Whether a vector is cached without counting a hit or refreshing it. */
+  synchronized boolean contains(int collection, int field, int segment) {
+    return entries.containsKey(new Key(collection, field, segment));
+  }
+
+  synchronized void put(int collection, int field, int segment, ColumnVector v) {
+    long size = v.estimatedBytes();
+    if (size > capacity / 4) {
+      return;
+    }
+    ColumnVector old = entries.put(new Key(collection, field, segment), v);
+    if (old != null) {
+      used -= old.estimatedBytes();
+    }
+    used += size;
+    Iterator<ColumnVector> eldest = entries.values().iterator();
+    while (used > capacity && eldest.hasNext()) {
+      used -= eldest.next().estimatedBytes();
+      eldest.remove();
+    }
+  }
+
+  synchronized void dropCollection(int collection) {
+    Iterator<Map.Entry<Key, ColumnVector>> it = entries.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Key, ColumnVector> e = it.next();
+      if (e.getKey().collection() == collection) {
+        used -= e.getValue().estimatedBytes();
+        it.remove();
+      }
+    }
+  }
+
+  synchronized void clear() {
+    entries.clear();
+    used = 0;
+  }
+
+  synchronized long usedBytes() {
+    return used;
+  }
+
+  long capacity() {
+    return capacity;
+  }
+
+  synchronized String describe() {
+    return String.format(java.util.Locale.ROOT, "%d vectors, %.1f of %.1f MB, %d hits, %d misses",
+        entries.size(), used / 1e6, capacity / 1e6, hits, misses);
+  }
+}

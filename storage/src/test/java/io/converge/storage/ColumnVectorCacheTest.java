@@ -1,0 +1,50 @@
+package io.converge.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.converge.storage.encoding.ColumnVector;
+import org.junit.jupiter.api.Test;
+
+/** {@link ColumnVectorCache} stays within its capacity, least recently used out first. */
+class ColumnVectorCacheTest {
+  private static ColumnVector longs(int rows) {
+    return ColumnVector.ofLongs(new long[rows], null);
+  }
+
+  @Test
+  void evictsLeastRecentlyUsedToStayWithinCapacity() {
+    long one = longs(1000).estimatedBytes();
+    ColumnVectorCache cache = new ColumnVectorCache(one * 10);
+    for (int seg = 0; seg < 10; seg++) {
+      cache.put(1, 1, seg, longs(1000));
+    }
+    assertNotNull(cache.get(1, 1, 0)); // now the most recently used
+    cache.put(1, 1, 10, longs(1000));
+    assertNull(cache.get(1, 1, 1), "the least recently used goes first");
+    assertNotNull(cache.get(1, 1, 0));
+    assertNotNull(cache.get(1, 1, 2));
+    assertNotNull(cache.get(1, 1, 10));
+    assertTrue(cache.usedBytes() <= cache.capacity());
+  }
+
+  @Test
+  void keepsAbsenceDropsCollectionsAndSkipsHugeVectors() {
+    ColumnVectorCache cache = new ColumnVectorCache(1 << 20);
+    cache.put(7, 2, 0, ColumnVectorCache.ABSENT);
+    assertSame(ColumnVectorCache.ABSENT, cache.get(7, 2, 0));
+    cache.put(8, 2, 0, longs(10));
+    cache.dropCollection(7);
+    assertNull(cache.get(7, 2, 0));
+    assertNotNull(cache.get(8, 2, 0));
+    cache.put(8, 3, 0, longs(100_000)); // over a quarter of the capacity: not kept
+    assertNull(cache.get(8, 3, 0));
+    assertEquals(longs(10).estimatedBytes(), cache.usedBytes());
+    ColumnVectorCache off = new ColumnVectorCache(0);
+    off.put(1, 1, 1, longs(1));
+    assertNull(off.get(1, 1, 1));
+  }
+}
