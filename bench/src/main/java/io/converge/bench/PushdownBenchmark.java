@@ -4,6 +4,7 @@ import io.converge.adapter.ConvergeJdbc;
 import io.converge.examples.SampleData;
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
+import io.converge.storage.ConvergeStore;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -305,17 +306,30 @@ final class PushdownBenchmark {
       // no network): what the access paths cost without Avatica's transport, side by side with
       // DuckDB, which also runs in-process.
       Timed needleEmbOn;
+      Timed needleEmbCold;
       Timed needleEmbOff;
       Timed groupEmbOn;
       Timed groupEmbOff;
+      String cacheUse;
+      ConvergeStore shared = ConvergeStore.acquire(dataDir);
       try (Connection on = ConvergeJdbc.connect(dataDir, true);
           Connection off = ConvergeJdbc.connect(dataDir, false)) {
-        needleEmbOn = timePrepared("in-proc on", on, "needle prep", NEEDLE_PREPARED,
-            input.needleId());
+        // Off first: its scan leaves the needle's columns in the column cache, as any recent
+        // scan of them would; the needle then reads its rows from the cached vectors.
         needleEmbOff = timePrepared("in-proc off", off, "needle prep", NEEDLE_PREPARED,
+            input.needleId());
+        needleEmbOn = timePrepared("in-proc on", on, "needle prep", NEEDLE_PREPARED,
             input.needleId());
         groupEmbOn = timePrepared("in-proc on", on, "group by", GROUP_BY, null);
         groupEmbOff = timePrepared("in-proc off", off, "group by", GROUP_BY, null);
+        cacheUse = shared.columnCacheDescription();
+        out.println("Column segment cache after the warm in-process runs: " + cacheUse);
+        // Last, the needle with the column cache emptied before every run: its rows come from
+        // the row store (what a needle over columns no query has read lately costs).
+        needleEmbCold = timePrepared("in-proc on", on, "needle cold", NEEDLE_PREPARED,
+            input.needleId(), 0, shared::clearColumnCache);
+      } finally {
+        shared.release();
       }
 
       // 4. DuckDB over the same NDJSON.
@@ -353,6 +367,8 @@ final class PushdownBenchmark {
       checkGroupBy(groupOn, groupOff, groupDuck);
       same("needle in-process", needleEmbOn.last(), "pushdown on", needleEmbOff.last(),
           "pushdown off");
+      same("needle in-process", needleEmbCold.last(), "row store", needleEmbOn.last(),
+          "cached columns");
       same("needle in-process", needleEmbOn.last(), "in-process", needlePreparedOn.last(),
           "through the server");
       checkGroupBy(groupEmbOn, groupEmbOff, groupDuck);
@@ -362,8 +378,8 @@ final class PushdownBenchmark {
           needleFetchOn, needleDuck, needlePreparedDuck, groupOn, groupOff, groupDuck, lookupsOn, lookupsOff,
           lookupsDuck, plans);
       String heapTable = heapTable(heapOn, heapOff);
-      String embeddedTable = embeddedTable(needleEmbOn, needleEmbOff, needlePreparedDuck,
-          groupEmbOn, groupEmbOff, groupDuck);
+      String embeddedTable = embeddedTable(needleEmbOn, needleEmbCold, needleEmbOff,
+          needlePreparedDuck, groupEmbOn, groupEmbOff, groupDuck, cacheUse);
       out.println();
       out.print(table);
       out.println();
@@ -559,6 +575,12 @@ final class PushdownBenchmark {
   /** {@link #timePrepared}, with {@code setFetchSize(fetchSize)} unless 0 (driver default). */
   private Timed timePrepared(String engine, Connection c, String name, String sql, String param,
       int fetchSize) throws SQLException {
+    return timePrepared(engine, c, name, sql, param, fetchSize, null);
+  }
+
+  /** {@link #timePrepared}, running {@code beforeEachRun} (untimed) before every execution. */
+  private Timed timePrepared(String engine, Connection c, String name, String sql, String param,
+      int fetchSize, Runnable beforeEachRun) throws SQLException {
     noteLoad();
     long p0 = System.nanoTime();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -570,11 +592,17 @@ final class PushdownBenchmark {
         ps.setString(1, param);
       }
       for (int i = 0; i < options.warmup(); i++) {
+        if (beforeEachRun != null) {
+          beforeEachRun.run();
+        }
         read(ps);
       }
       long[] nanos = new long[options.runs()];
       QueryResult last = null;
       for (int i = 0; i < nanos.length; i++) {
+        if (beforeEachRun != null) {
+          beforeEachRun.run();
+        }
         last = read(ps);
         nanos[i] = last.nanos();
       }
@@ -867,8 +895,8 @@ final class PushdownBenchmark {
   }
 
   /** In-process figures: embedded connections, prepared statements, against DuckDB's. */
-  private String embeddedTable(Timed needleOn, Timed needleOff, Timed needleDuck, Timed groupOn,
-      Timed groupOff, Timed groupDuck) {
+  private String embeddedTable(Timed needleOn, Timed needleCold, Timed needleOff,
+      Timed needleDuck, Timed groupOn, Timed groupOff, Timed groupDuck, String cacheUse) {
     StringBuilder b = new StringBuilder();
     b.append("| Query, in-process `PreparedStatement` | Pushdown on | Pushdown off | Off / on |"
         + " Target | DuckDB | On / DuckDB |\n");
@@ -879,6 +907,12 @@ final class PushdownBenchmark {
         Timings.count(needleOn.last().rows().size()), Timings.ms(nOn), Timings.ms(nOff),
         ratio(nOff, nOn), target(nOff / nOn, NEEDLE_TARGET, true),
         Timings.ms(needleDuck.median()), ratio(nOn, needleDuck.median())));
+    double nCold = needleCold.median();
+    b.append(String.format(Locale.ROOT, "| Needle, column cache emptied before each run (rows"
+            + " from the row store) | %s | %s | %s | %s | %s | %s |%n",
+        Timings.ms(nCold), Timings.ms(nOff), ratio(nOff, nCold),
+        target(nOff / nCold, NEEDLE_TARGET, true), Timings.ms(needleDuck.median()),
+        ratio(nCold, needleDuck.median())));
     double gOn = groupOn.median();
     double gOff = groupOff.median();
     b.append(String.format(Locale.ROOT,
@@ -886,6 +920,8 @@ final class PushdownBenchmark {
         Timings.ms(gOn), Timings.ms(gOff), ratio(gOff, gOn),
         target(gOff / gOn, GROUP_BY_TARGET, true), Timings.ms(groupDuck.median()),
         ratio(gOn, groupDuck.median())));
+    b.append("\nColumn segment cache before the emptied-cache runs: ").append(cacheUse)
+        .append(".\n");
     return b.toString();
   }
 
