@@ -456,11 +456,21 @@ public final class ConvergeCollection {
     }
   }
 
+  /** The last event time appended: documents of a batch often share one (the ingest time). */
+  private Instant lastEventTime = Instant.EPOCH;
+
+  private Instant eventTime(long millis) {
+    if (lastEventTime.toEpochMilli() != millis) {
+      lastEventTime = Instant.ofEpochMilli(millis);
+    }
+    return lastEventTime;
+  }
+
   private void append(long rid, PreparedDocument d) {
     int offset = offsetOf(rid);
     tail.extendTo(offset);
     tail.set(CollectionState.ID_FIELD, offset, d.id());
-    tail.set(CollectionState.EVENT_TIME_FIELD, offset, Instant.ofEpochMilli(d.eventTimeMillis()));
+    tail.set(CollectionState.EVENT_TIME_FIELD, offset, eventTime(d.eventTimeMillis()));
     for (int i = 0; i < d.paths().size(); i++) {
       int f = state.fieldId(d.paths().get(i));
       Object v = d.values().get(i);

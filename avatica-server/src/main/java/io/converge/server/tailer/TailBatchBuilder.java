@@ -82,13 +82,14 @@ final class TailBatchBuilder {
         continue;
       }
       int first = firstNonBlank(v);
+      int shape;
       if (first < 0) {
         problems[i] = "empty value";
       } else if (v[first] != '{') {
         problems[i] = "value is not a JSON object (starts with '" + printable(v[first]) + "')";
-      } else if (hasLineBreak(v)) {
+      } else if ((shape = shapeOf(v)) == LINE_BREAK) {
         parseAlone(r, v, nowMillis, mutations, problems, i);
-      } else if (!validUtf8(v)) {
+      } else if (shape == NON_ASCII && !validUtf8(v)) {
         problems[i] = "invalid UTF-8";
       } else {
         ndjson.write(v, 0, v.length);
@@ -189,28 +190,32 @@ final class TailBatchBuilder {
     return -1;
   }
 
-  private static boolean hasLineBreak(byte[] v) {
+  private static final int ASCII_LINE = 0;
+  private static final int NON_ASCII = 1;
+  private static final int LINE_BREAK = 2;
+
+  /** In one pass: a line break anywhere ({@link #LINE_BREAK}), else whether a byte is not ASCII. */
+  private static int shapeOf(byte[] v) {
+    int shape = ASCII_LINE;
     for (byte b : v) {
       if (b == '\n' || b == '\r') {
-        return true;
+        return LINE_BREAK;
+      }
+      if (b < 0) {
+        shape = NON_ASCII;
       }
     }
-    return false;
+    return shape;
   }
 
-  /** ASCII is checked byte by byte; anything else by a strict decoder. */
+  /** Checked by a strict decoder. */
   private boolean validUtf8(byte[] v) {
-    for (byte b : v) {
-      if (b < 0) {
-        try {
-          utf8.reset().decode(ByteBuffer.wrap(v));
-          return true;
-        } catch (CharacterCodingException e) {
-          return false;
-        }
-      }
+    try {
+      utf8.reset().decode(ByteBuffer.wrap(v));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
     }
-    return true;
   }
 
   private static String printable(byte b) {

@@ -42,13 +42,13 @@ public final class DocumentCodec {
         - (doc.containsKey("_event_time") ? 1 : 0);
     out.write(T_OBJECT);
     VarInts.writeUnsigned(out, others + 2);
-    writeString("_id", out);
+    out.writeString("_id");
     write(id, out);
-    writeString("_event_time", out);
+    out.writeString("_event_time");
     write(eventTime, out);
     for (Map.Entry<String, Object> e : doc.entrySet()) {
       if (!e.getKey().equals("_id") && !e.getKey().equals("_event_time")) {
-        writeString(e.getKey(), out);
+        out.writeString(e.getKey());
         write(e.getValue(), out);
       }
     }
@@ -64,24 +64,6 @@ public final class DocumentCodec {
       ThreadLocal.withInitial(() -> new ByteSink(4096));
   private static final int SCRATCH_KEEP_BYTES = 1 << 16;
 
-  /**
-   * {@link ByteSink#writeString}'s bytes (varint UTF-8 length, UTF-8), without a byte array per
-   * string for ASCII text, which names and most values are.
-   */
-  private static void writeString(String s, ByteSink out) {
-    int n = s.length();
-    for (int i = 0; i < n; i++) {
-      if (s.charAt(i) >= 0x80) {
-        out.writeString(s);
-        return;
-      }
-    }
-    VarInts.writeUnsigned(out, n);
-    for (int i = 0; i < n; i++) {
-      out.write((byte) s.charAt(i));
-    }
-  }
-
   @SuppressWarnings("unchecked")
   public static void write(Object v, ByteSink out) {
     if (v == null) {
@@ -94,8 +76,7 @@ public final class DocumentCodec {
     } else if (v instanceof Double d) {
       out.write(T_DOUBLE).writeLong(Double.doubleToRawLongBits(d));
     } else if (v instanceof String s) {
-      out.write(T_STRING);
-      writeString(s, out);
+      out.write(T_STRING).writeString(s);
     } else if (v instanceof Instant t) {
       out.write(T_TIMESTAMP);
       VarInts.writeSigned(out, t.toEpochMilli());
@@ -109,7 +90,7 @@ public final class DocumentCodec {
       out.write(T_OBJECT);
       VarInts.writeUnsigned(out, map.size());
       for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
-        writeString(e.getKey(), out);
+        out.writeString(e.getKey());
         write(e.getValue(), out);
       }
     } else {

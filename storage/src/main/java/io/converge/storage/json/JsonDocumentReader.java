@@ -68,6 +68,14 @@ public final class JsonDocumentReader implements Closeable {
   }
 
   private final JsonFactory factory;
+  /**
+   * The same parser rules without Jackson's duplicate-key detection (a hash set per object): an
+   * NDJSON line is read with it first, duplicates are caught by the map not growing, and any line
+   * that is not a plain document is read again with {@link #factory}, for the exact same entry.
+   */
+  private final JsonFactory lenient;
+  /** True while {@link #lenient} reads a line: a repeated key throws {@link Redo}. */
+  private boolean lenientLine;
   private final InputStream in;
   /** The stream form's readers, opened on first use (never, for NDJSON read from bytes). */
   private PushbackReader reader;
@@ -108,14 +116,19 @@ public final class JsonDocumentReader implements Closeable {
   private JsonDocumentReader(InputStream in, DocumentLimits limits, long maxStringLength) {
     this.limits = limits;
     this.maxDepth = limits.maxDepth();
+    StreamReadConstraints constraints = StreamReadConstraints.builder()
+        .maxNestingDepth(DocumentLimits.PARSER_DEPTH_LIMIT + 1)
+        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxStringLength))
+        .maxNumberLength(MAX_NUMBER_LENGTH)
+        .build();
     this.factory = JsonFactory.builder()
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-        .streamReadConstraints(StreamReadConstraints.builder()
-            .maxNestingDepth(DocumentLimits.PARSER_DEPTH_LIMIT + 1)
-            .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxStringLength))
-            .maxNumberLength(MAX_NUMBER_LENGTH)
-            .build())
+        .streamReadConstraints(constraints)
+        .build();
+    this.lenient = JsonFactory.builder()
+        .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+        .streamReadConstraints(constraints)
         .build();
     this.in = in;
   }
@@ -265,17 +278,17 @@ public final class JsonDocumentReader implements Closeable {
       }
       pos = e < end && bytes[e] == '\r' && e + 1 < end && bytes[e + 1] == '\n' ? e + 2 : e + 1;
       lineNo++;
-      if (ascii && blank) {
+      if (ascii) {
+        if (blank) {
+          continue;
+        }
+        return readAsciiLine(start, e - start);
+      }
+      String line = new String(bytes, start, e - start, StandardCharsets.UTF_8);
+      if (line.isBlank()) {
         continue;
       }
-      // The parser reads the line as a String, as the stream form does (its messages name the
-      // source); ASCII needs no decoding.
-      String line = new String(bytes, start, e - start,
-          ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
-      if (!ascii && line.isBlank()) {
-        continue;
-      }
-      return parseLine(factory.createParser(line));
+      return readLine(line);
     }
   }
 
@@ -297,8 +310,67 @@ public final class JsonDocumentReader implements Closeable {
       if (line.isBlank()) {
         continue;
       }
+      return readLine(line);
+    }
+  }
+
+  /** Lets a test compare the two-step reading of lines with the strict reading alone. */
+  static volatile boolean strictLinesForTests;
+
+  /** Raised by the lenient first reading of a line that needs the strict one. */
+  private static final class Redo extends RuntimeException {
+    Redo() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * The entry of one NDJSON line: read leniently (no duplicate-key hashing), and once more
+   * strictly when that did not give a plain document, so every entry is the strict reading's.
+   */
+  private Entry readLine(String line) throws IOException {
+    if (strictLinesForTests) {
       return parseLine(factory.createParser(line));
     }
+    lenientLine = true;
+    try (JsonParser p = lenient.createParser(line)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        Map<String, Object> doc = readObject(p, 1);
+        if (p.nextToken() == null) {
+          return new Entry(lineNo, doc, null);
+        }
+      }
+    } catch (IOException | Redo | Rejected e) {
+      // read it again below
+    } finally {
+      lenientLine = false;
+    }
+    return parseLine(factory.createParser(line));
+  }
+
+  /**
+   * {@link #readLine} of an ASCII line of {@link #bytes}: the lenient reading parses the bytes
+   * themselves; the strict one, when needed, the line as a String, as the stream form does (its
+   * messages name the source's kind).
+   */
+  private Entry readAsciiLine(int start, int len) throws IOException {
+    if (!strictLinesForTests) {
+      lenientLine = true;
+      try (JsonParser p = lenient.createParser(bytes, start, len)) {
+        if (p.nextToken() == JsonToken.START_OBJECT) {
+          Map<String, Object> doc = readObject(p, 1);
+          if (p.nextToken() == null) {
+            return new Entry(lineNo, doc, null);
+          }
+        }
+      } catch (IOException | Redo | Rejected e) {
+        // read it again below
+      } finally {
+        lenientLine = false;
+      }
+    }
+    return parseLine(factory.createParser(
+        new String(bytes, start, len, StandardCharsets.ISO_8859_1)));
   }
 
   /** One NDJSON line's entry: a document, or why the line is not one. */
@@ -438,7 +510,11 @@ public final class JsonDocumentReader implements Closeable {
             + limits.maxFieldNameLength() + " at " + pathOf(p));
       }
       p.nextToken();
+      int before = map.size();
       map.put(name, readValue(p, depth));
+      if (lenientLine && map.size() == before) {
+        throw new Redo(); // a repeated key: the strict reading reports it
+      }
     }
     if (t != JsonToken.END_OBJECT) {
       throw new JsonParseException(p, "unexpected end of input inside an object");

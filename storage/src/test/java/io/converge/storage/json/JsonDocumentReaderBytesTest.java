@@ -65,6 +65,37 @@ class JsonDocumentReaderBytesTest {
     assertSame(body, DocumentLimits.DEFAULTS);
   }
 
+  /** Lines read leniently first (duplicates caught by the map) give the strict reading's entries. */
+  @Test
+  void lenientFirstReadingGivesTheStrictEntries() {
+    String[] pieces = {"{\"a\":1,\"a\":2}", "{\"a\":1,\"a\" 2}", "{\"a\":{\"b\":1,\"b\":null}}",
+        "{\"a\":null,\"a\":null}", "{\"a\":[1,2,3],\"a\":[[[[[1]]]]]}", "{\"x\":1,\"y\":2}",
+        "{\"a\":1}", "{\"a\"", ":", ",", "}", "]", "\n", "{\"n\":1e999}", " ", "\"s\"", "{}",
+        "{\"long_name_x\":1}", "{\"a\":1,\"b\":{\"a\":2}}"};
+    DocumentLimits limits = DocumentLimits.DEFAULTS.withMaxDepth(3).withMaxArrayLength(2)
+        .withMaxFieldNameLength(8);
+    SplittableRandom r = new SplittableRandom(5);
+    for (int i = 0; i < 3000; i++) {
+      StringBuilder b = new StringBuilder();
+      int n = r.nextInt(10);
+      for (int k = 0; k < n; k++) {
+        b.append(pieces[r.nextInt(pieces.length)]);
+      }
+      byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
+      List<String> strict;
+      JsonDocumentReader.strictLinesForTests = true;
+      try {
+        strict = read(new JsonDocumentReader(new ByteArrayInputStream(body), limits));
+      } finally {
+        JsonDocumentReader.strictLinesForTests = false;
+      }
+      assertEquals(strict, read(new JsonDocumentReader(new ByteArrayInputStream(body), limits)),
+          b.toString());
+      assertEquals(strict, read(JsonDocumentReader.ofBytes(body, 0, body.length, limits)),
+          b.toString());
+    }
+  }
+
   /** Random bodies assembled from pieces of valid and broken lines. */
   @Test
   void sameEntriesForRandomBodies() {
