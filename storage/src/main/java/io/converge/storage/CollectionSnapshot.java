@@ -152,12 +152,13 @@ public final class CollectionSnapshot implements AutoCloseable {
       return values == null ? null : ColumnVector.of(values, v.count());
     }
     ColumnVectorCache cache = store.columnCache();
-    ColumnVector cached = cache.get(coll, fieldId, segment);
+    ColumnVector cached = cache.get(store.cacheScope(coll), fieldId, segment);
     if (cached != null) {
       return cached == ColumnVectorCache.ABSENT ? null : cached;
     }
     ColumnVector read = storedVector(fieldId, segment);
-    cache.put(coll, fieldId, segment, read == null ? ColumnVectorCache.ABSENT : read);
+    cache.put(store.cacheScope(coll), fieldId, segment,
+        read == null ? ColumnVectorCache.ABSENT : read);
     return read;
   }
 
@@ -181,8 +182,9 @@ public final class CollectionSnapshot implements AutoCloseable {
    */
   boolean vectorsCached(int[] fieldIds, int segment) {
     ColumnVectorCache cache = store.columnCache();
+    long scope = store.cacheScope(coll);
     for (int f : fieldIds) {
-      if (f >= 0 && !cache.contains(coll, f, segment)) {
+      if (f >= 0 && !cache.contains(scope, f, segment)) {
         return false;
       }
     }

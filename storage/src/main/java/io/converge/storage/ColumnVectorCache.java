@@ -6,14 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Decoded sealed column segments, shared by every query of a store, least recently used first
- * out, bounded by an estimate of their heap size. A scan or aggregate over hot columns then folds
+ * Decoded sealed column segments, shared by every query of every store of the process
+ * ({@link #PROCESS}: one budget however many data directories are open), least recently used
+ * first out, bounded by an estimate of their heap size. A scan or aggregate over hot columns then folds
  * primitive arrays instead of copying a segment out of RocksDB and decoding it each time, and a
  * needle query reads the few rows it wants straight out of them.
  *
  * <p>Entries never go stale: a sealed segment's column key is written once, by the batch that
- * seals it, and a collection id is never reused (dropping a collection removes its entries only
- * to free the memory). A segment sealed after a query's snapshot was taken is read from memory by
+ * seals it, and a collection id is never reused in a store (dropping a collection, or closing a
+ * store, removes its entries only to free the memory). Entries are scoped by store and collection
+ * ({@link #scope}). A segment sealed after a query's snapshot was taken is read from memory by
  * that query, never through here. Absent columns are cached too ({@link #ABSENT}).
  *
  * <p>The capacity is {@value #CAPACITY_PROPERTY} (bytes; 0 turns the cache off), by default an
@@ -23,8 +25,15 @@ final class ColumnVectorCache {
   static final String CAPACITY_PROPERTY = "converge.columnCacheBytes";
   /** Cached "this segment has no such column". */
   static final ColumnVector ABSENT = ColumnVector.of(new Object[0], 0);
+  /** The process's cache. */
+  static final ColumnVectorCache PROCESS = fromSystemProperty();
 
-  private record Key(int collection, int field, int segment) {}
+  private record Key(long scope, int field, int segment) {}
+
+  /** The scope of one collection of one store (stores are numbered per process). */
+  static long scope(int store, int collection) {
+    return ((long) store << 32) | (collection & 0xFFFFFFFFL);
+  }
 
   private final long capacity;
   private final LinkedHashMap<Key, ColumnVector> entries = new LinkedHashMap<>(256, 0.75f, true);
@@ -42,8 +51,8 @@ final class ColumnVectorCache {
   }
 
   /** The cached vector, {@link #ABSENT}, or null when not cached. */
-  synchronized ColumnVector get(int collection, int field, int segment) {
-    ColumnVector v = entries.get(new Key(collection, field, segment));
+  synchronized ColumnVector get(long scope, int field, int segment) {
+    ColumnVector v = entries.get(new Key(scope, field, segment));
     if (v == null) {
       misses++;
     } else {
@@ -53,16 +62,16 @@ final class ColumnVectorCache {
   }
 
   /** Whether a vector is cached without counting a hit or refreshing it. */
-  synchronized boolean contains(int collection, int field, int segment) {
-    return entries.containsKey(new Key(collection, field, segment));
+  synchronized boolean contains(long scope, int field, int segment) {
+    return entries.containsKey(new Key(scope, field, segment));
   }
 
-  synchronized void put(int collection, int field, int segment, ColumnVector v) {
+  synchronized void put(long scope, int field, int segment, ColumnVector v) {
     long size = v.estimatedBytes();
     if (size > capacity / 4) {
       return;
     }
-    ColumnVector old = entries.put(new Key(collection, field, segment), v);
+    ColumnVector old = entries.put(new Key(scope, field, segment), v);
     if (old != null) {
       used -= old.estimatedBytes();
     }
@@ -74,11 +83,21 @@ final class ColumnVectorCache {
     }
   }
 
-  synchronized void dropCollection(int collection) {
+  /** Removes one collection's entries. */
+  synchronized void dropScope(long scope) {
+    dropIf(k -> k.scope() == scope);
+  }
+
+  /** Removes every entry of one store. */
+  synchronized void dropStore(int store) {
+    dropIf(k -> (int) (k.scope() >>> 32) == store);
+  }
+
+  private void dropIf(java.util.function.Predicate<Key> which) {
     Iterator<Map.Entry<Key, ColumnVector>> it = entries.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Key, ColumnVector> e = it.next();
-      if (e.getKey().collection() == collection) {
+      if (which.test(e.getKey())) {
         used -= e.getValue().estimatedBytes();
         it.remove();
       }

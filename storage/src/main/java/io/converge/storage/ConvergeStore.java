@@ -65,7 +65,10 @@ public final class ConvergeStore implements AutoCloseable {
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
   private final LRUCache blockCache;
-  private final ColumnVectorCache columnCache = ColumnVectorCache.fromSystemProperty();
+  private static final java.util.concurrent.atomic.AtomicInteger STORE_NUMBERS =
+      new java.util.concurrent.atomic.AtomicInteger();
+  /** This store's number in the process's column cache. */
+  private final int cacheNumber = STORE_NUMBERS.incrementAndGet();
   private final BloomFilter bloom;
   private final WriteOptions syncWrite;
   private final Map<String, ConvergeCollection> collections = new ConcurrentHashMap<>();
@@ -346,7 +349,7 @@ public final class ConvergeStore implements AutoCloseable {
       c.sealLock.unlock();
     }
     collections.remove(name);
-    columnCache.dropCollection(id);
+    ColumnVectorCache.PROCESS.dropScope(cacheScope(id));
     generation.incrementAndGet();
     return true;
   }
@@ -422,19 +425,24 @@ public final class ConvergeStore implements AutoCloseable {
     return db;
   }
 
-  /** Decoded sealed column segments shared by this store's queries. */
+  /** Decoded sealed column segments, shared by the process's stores. */
   ColumnVectorCache columnCache() {
-    return columnCache;
+    return ColumnVectorCache.PROCESS;
   }
 
-  /** Empties the cache of decoded column segments (benchmarks time the uncached paths). */
+  /** The column cache's scope of one of this store's collections. */
+  long cacheScope(int collectionId) {
+    return ColumnVectorCache.scope(cacheNumber, collectionId);
+  }
+
+  /** Empties this store's part of the column segment cache (benchmarks time uncached paths). */
   public void clearColumnCache() {
-    columnCache.clear();
+    ColumnVectorCache.PROCESS.dropStore(cacheNumber);
   }
 
-  /** The column segment cache's size, use and hits, in one line. */
+  /** The column segment cache's size, use and hits (the process's), in one line. */
   public String columnCacheDescription() {
-    return columnCache.describe();
+    return ColumnVectorCache.PROCESS.describe();
   }
 
   WriteOptions syncWrite() {
@@ -480,6 +488,7 @@ public final class ConvergeStore implements AutoCloseable {
       return;
     }
     closed = true;
+    ColumnVectorCache.PROCESS.dropStore(cacheNumber);
     sealer.shutdown();
     try {
       if (!sealer.awaitTermination(5, TimeUnit.MINUTES)) {

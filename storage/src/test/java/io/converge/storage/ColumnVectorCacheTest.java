@@ -37,12 +37,17 @@ class ColumnVectorCacheTest {
     cache.put(7, 2, 0, ColumnVectorCache.ABSENT);
     assertSame(ColumnVectorCache.ABSENT, cache.get(7, 2, 0));
     cache.put(8, 2, 0, longs(10));
-    cache.dropCollection(7);
+    cache.dropScope(7);
     assertNull(cache.get(7, 2, 0));
     assertNotNull(cache.get(8, 2, 0));
     cache.put(8, 3, 0, longs(100_000)); // over a quarter of the capacity: not kept
     assertNull(cache.get(8, 3, 0));
     assertEquals(longs(10).estimatedBytes(), cache.usedBytes());
+    cache.put(ColumnVectorCache.scope(3, 1), 1, 0, longs(10));
+    cache.put(ColumnVectorCache.scope(4, 1), 1, 0, longs(10));
+    cache.dropStore(3);
+    assertNull(cache.get(ColumnVectorCache.scope(3, 1), 1, 0));
+    assertNotNull(cache.get(ColumnVectorCache.scope(4, 1), 1, 0));
     ColumnVectorCache off = new ColumnVectorCache(0);
     off.put(1, 1, 1, longs(1));
     assertNull(off.get(1, 1, 1));

@@ -251,7 +251,7 @@ class QueryEvaluationTest {
       // sparse (row store; then from cached column vectors) to dense (columns)
       for (int density : new int[] {1000, 1000, 20, 2}) {
         if (density == 1000) {
-          store.columnCache().clear(); // the first sparse pass reads the row store
+          store.clearColumnCache(); // the first sparse pass reads the row store
         }
         RoaringBitmap pick = new RoaringBitmap();
         rows.keySet().forEach(rid -> {
