@@ -420,7 +420,8 @@ final class TailerBenchmark {
     b.append(table);
     b.append("\nSustained: the orders are produced first (not timed); the figure runs from the"
         + " tailer's start (consumer connect included) to the commit of the last record."
-        + " Latency: 100 documents every 10 ms, the reader polls the last sent `_id` until it is"
+        + " Latency: 100 documents every 10 ms (producer `linger.ms` " + PRODUCER_LINGER_MS
+        + "), the reader polls the last sent `_id` until it is"
         + " visible (1 ms between polls), then takes the next one; the first 3 s are not"
         + " sampled.\n");
     if (!problems.isEmpty()) {
