@@ -41,6 +41,7 @@ public final class ConvergeSchemaFactory implements SchemaFactory {
   @Override
   public Schema create(SchemaPlus parentSchema, String name, Map<String, Object> operand) {
     io.converge.adapter.write.WriteRules.install();
+    ConvergeJoinOrder.install();
     Object dir = operand.get(DATA_DIR);
     if (!(dir instanceof String s) || s.isBlank()) {
       throw new IllegalArgumentException("schema '" + name + "': operand '" + DATA_DIR
