@@ -550,7 +550,7 @@ public final class JsonDocumentReader implements Closeable {
       case START_ARRAY:
         return readArray(p, depth + 1);
       case VALUE_STRING:
-        return p.getText();
+        return SHORT_STRINGS.get().of(p);
       case VALUE_NUMBER_INT:
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
           BigInteger big = p.getBigIntegerValue();
@@ -578,6 +578,49 @@ public final class JsonDocumentReader implements Closeable {
         return null;
       default:
         throw new JsonParseException(p, "unexpected token " + t);
+    }
+  }
+
+  /**
+   * Each thread's last short string values (a direct-mapped table): statuses, countries, tags and
+   * other repetitive values come out as one String instance instead of one per document. Saves
+   * the allocation for a repeat, and documents wait in memory (in the open column segment) until
+   * their segment is sealed: fewer objects there is less for every young collection to copy.
+   * Equal strings either way.
+   */
+  private static final ThreadLocal<ShortStrings> SHORT_STRINGS =
+      ThreadLocal.withInitial(ShortStrings::new);
+
+  private static final class ShortStrings {
+    /** Longer strings (timestamps, ids, text) are rarely repeated: made as they come. */
+    private static final int MAX_LENGTH = 16;
+    private final String[] table = new String[1024];
+
+    String of(JsonParser p) throws IOException {
+      int len = p.getTextLength();
+      if (len > MAX_LENGTH) {
+        return p.getText();
+      }
+      char[] chars = p.getTextCharacters();
+      int off = p.getTextOffset();
+      int h = 0;
+      for (int i = off; i < off + len; i++) {
+        h = 31 * h + chars[i];
+      }
+      int slot = (h ^ (h >>> 16)) & (table.length - 1);
+      String seen = table[slot];
+      if (seen != null && seen.length() == len) {
+        int i = 0;
+        while (i < len && seen.charAt(i) == chars[off + i]) {
+          i++;
+        }
+        if (i == len) {
+          return seen;
+        }
+      }
+      String s = new String(chars, off, len);
+      table[slot] = s;
+      return s;
     }
   }
 
