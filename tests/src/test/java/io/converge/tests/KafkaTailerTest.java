@@ -221,7 +221,12 @@ class KafkaTailerTest {
       producing.join(TimeUnit.SECONDS.toMillis(60));
       assertNull(producerFailure.get());
       long total = produced.get();
-      assertTrue(producedAtKill > beforeKill && total > producedAtKill, "produced " + total);
+      // The kill came in the middle of the stream: records were produced after it. The tailer
+      // may keep up (nothing behind at the kill) and may even have committed the 100 records
+      // the producer was sending before it counted them.
+      assertTrue(beforeKill <= producedAtKill + 100 && total > producedAtKill,
+          "visible at the kill " + beforeKill + ", produced at the kill " + producedAtKill
+              + ", produced in all " + total);
       awaitCount(second, n -> n >= total);
       try (Connection c = DriverManager.getConnection(second.jdbcUrl())) {
         assertEquals(List.of(Sql.row(total, total, 0L, total - 1)),
