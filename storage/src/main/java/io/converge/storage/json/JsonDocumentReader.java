@@ -332,8 +332,17 @@ public final class JsonDocumentReader implements Closeable {
     if (strictLinesForTests) {
       return parseLine(factory.createParser(line));
     }
+    Entry plain = readLeniently(lenient.createParser(line));
+    return plain != null ? plain : parseLine(factory.createParser(line));
+  }
+
+  /**
+   * The lenient reading of one line: its document when the line is one plain object, else null
+   * (the caller reads it again strictly, for the strict reading's entry and message).
+   */
+  private Entry readLeniently(JsonParser parser) {
     lenientLine = true;
-    try (JsonParser p = lenient.createParser(line)) {
+    try (JsonParser p = parser) {
       if (p.nextToken() == JsonToken.START_OBJECT) {
         Map<String, Object> doc = readObject(p, 1);
         if (p.nextToken() == null) {
@@ -341,11 +350,11 @@ public final class JsonDocumentReader implements Closeable {
         }
       }
     } catch (IOException | Redo | Rejected e) {
-      // read it again below
+      // read it again strictly
     } finally {
       lenientLine = false;
     }
-    return parseLine(factory.createParser(line));
+    return null;
   }
 
   /**
@@ -355,18 +364,9 @@ public final class JsonDocumentReader implements Closeable {
    */
   private Entry readAsciiLine(int start, int len) throws IOException {
     if (!strictLinesForTests) {
-      lenientLine = true;
-      try (JsonParser p = lenient.createParser(bytes, start, len)) {
-        if (p.nextToken() == JsonToken.START_OBJECT) {
-          Map<String, Object> doc = readObject(p, 1);
-          if (p.nextToken() == null) {
-            return new Entry(lineNo, doc, null);
-          }
-        }
-      } catch (IOException | Redo | Rejected e) {
-        // read it again below
-      } finally {
-        lenientLine = false;
+      Entry plain = readLeniently(lenient.createParser(bytes, start, len));
+      if (plain != null) {
+        return plain;
       }
     }
     return parseLine(factory.createParser(
