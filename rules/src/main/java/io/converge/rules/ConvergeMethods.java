@@ -119,18 +119,21 @@ public final class ConvergeMethods {
   static Object[] convertAggregateRow(ConvergeQuery q, Object[] stored) {
     Object[] row = new Object[q.outputs().size()];
     for (int i = 0; i < row.length; i++) {
-      ConvergeQuery.AggregateOutput o = q.outputs().get(i);
-      Object v = stored[i];
-      row[i] = switch (o.kind()) {
-        case VALUE -> o.column().toInternal(v);
-        case COUNT -> v == null ? 0L : ((Number) v).longValue();
-        case SUM_LONG -> v == null ? null : toLong(v);
-        case SUM_DOUBLE -> v == null ? null : ((Number) v).doubleValue();
-        case SUM0_LONG -> v == null ? 0L : toLong(v);
-        case SUM0_DOUBLE -> v == null ? 0.0d : ((Number) v).doubleValue();
-      };
+      row[i] = convertAggregateValue(q.outputs().get(i), stored[i]);
     }
     return row;
+  }
+
+  /** One stored aggregate result (a group key or a call's value) as Calcite's value. */
+  static Object convertAggregateValue(ConvergeQuery.AggregateOutput o, Object v) {
+    return switch (o.kind()) {
+      case VALUE -> o.column().toInternal(v);
+      case COUNT -> v == null ? 0L : ((Number) v).longValue();
+      case SUM_LONG -> v == null ? null : toLong(v);
+      case SUM_DOUBLE -> v == null ? null : ((Number) v).doubleValue();
+      case SUM0_LONG -> v == null ? 0L : toLong(v);
+      case SUM0_DOUBLE -> v == null ? 0.0d : ((Number) v).doubleValue();
+    };
   }
 
   private static Long toLong(Object v) {

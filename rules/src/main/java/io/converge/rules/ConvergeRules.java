@@ -8,6 +8,8 @@ import io.converge.storage.FieldType;
 import io.converge.storage.query.Aggregation;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.adapter.enumerable.EnumerableAggregate;
+import org.apache.calcite.adapter.enumerable.EnumerableProject;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.adapter.enumerable.EnumerableRules;
 import org.apache.calcite.plan.Convention;
@@ -181,11 +183,32 @@ public final class ConvergeRules {
           .withRuleFactory(ConvergeHashJoinRule::new)
           .toRule(ConvergeHashJoinRule.class);
 
+  private static final java.util.function.Predicate<EnumerableAggregate> NOT_STAR_YET =
+      a -> !(a instanceof ConvergeStarAggregate) && a.getGroupType() == Aggregate.Group.SIMPLE;
+
+  /**
+   * Aggregate over a {@link ConvergeHashJoin} (directly or through a calc) → the same aggregate
+   * as a {@link ConvergeStarAggregate}, which folds it in storage when the join is a star.
+   */
+  public static final ConvergeStarAggregateRule STAR_AGGREGATE = (ConvergeStarAggregateRule)
+      new ConvergeRuleConfig("ConvergeStarAggregateRule",
+          b0 -> b0.operand(EnumerableAggregate.class).predicate(NOT_STAR_YET).oneInput(b1 ->
+              b1.operand(ConvergeHashJoin.class).anyInputs()),
+          RelFactories.LOGICAL_BUILDER, ConvergeStarAggregateRule::new).toRule();
+
+  /** The same through a project (a calc once Calcite's last phase has merged it). */
+  public static final ConvergeStarAggregateRule STAR_AGGREGATE_PROJECT = (ConvergeStarAggregateRule)
+      new ConvergeRuleConfig("ConvergeStarAggregateRule:project",
+          b0 -> b0.operand(EnumerableAggregate.class).predicate(NOT_STAR_YET).oneInput(b1 ->
+              b1.operand(EnumerableProject.class).oneInput(b2 ->
+                  b2.operand(ConvergeHashJoin.class).anyInputs())),
+          RelFactories.LOGICAL_BUILDER, ConvergeStarAggregateRule::new).toRule();
+
   /** Every rule, in the order they are registered. AVG is reduced to SUM / COUNT by Calcite. */
   public static final List<RelOptRule> RULES = List.of(TABLE_SCAN, PROJECT, FILTER,
       PROJECT_FILTER, AGGREGATE, AGGREGATE_PROJECT, AGGREGATE_FILTER, AGGREGATE_PROJECT_FILTER,
       LIMIT, LIMIT_PROJECT, LIMIT_FILTER, LIMIT_PROJECT_FILTER, TO_ENUMERABLE,
-      CoreRules.AGGREGATE_REDUCE_FUNCTIONS, HASH_JOIN);
+      CoreRules.AGGREGATE_REDUCE_FUNCTIONS, HASH_JOIN, STAR_AGGREGATE, STAR_AGGREGATE_PROJECT);
 
   /**
    * Calcite's rules that the adapter removes when it registers {@link #RULES}: the enumerable
@@ -222,6 +245,22 @@ public final class ConvergeRules {
       }
       return ConvergeHashJoin.create(inputs.get(0), inputs.get(1), join.getCondition(),
           join.getVariablesSet());
+    }
+  }
+
+  /** See {@link #STAR_AGGREGATE}. */
+  public static final class ConvergeStarAggregateRule extends RelRule<ConvergeRuleConfig> {
+    ConvergeStarAggregateRule(ConvergeRuleConfig config) {
+      super(config);
+    }
+
+    @Override
+    public void onMatch(RelOptRuleCall call) {
+      try {
+        call.transformTo(ConvergeStarAggregate.of(call.rel(0)));
+      } catch (org.apache.calcite.rel.InvalidRelException e) {
+        // not an aggregate Calcite's enumerable one accepts: leave it
+      }
     }
   }
 

@@ -103,7 +103,11 @@ public final class ConvergeStarJoin {
           }
           tables.add(t);
         }
-        return new Probe(root, spec, reduced(spec, tables), tables, cancel);
+        List<java.util.Collection<?>> keys = new ArrayList<>(tables.size());
+        for (Map<Object, Object> t : tables) {
+          keys.add(t.keySet());
+        }
+        return new Probe(root, spec, reduced(spec, keys), tables, cancel);
       }
     };
   }
@@ -113,7 +117,7 @@ public final class ConvergeStarJoin {
    * keys first, up to {@link #MAX_SEMI_JOIN_KEYS} keys in all (the probes still decide; this only
    * drops rows they would drop).
    */
-  static ConvergeQuery reduced(Spec spec, List<Map<Object, Object>> tables) {
+  static ConvergeQuery reduced(Spec spec, List<? extends java.util.Collection<?>> tables) {
     ConvergeQuery q = spec.fact();
     List<Integer> dims = new ArrayList<>();
     for (int d = 0; d < tables.size(); d++) {
@@ -125,13 +129,13 @@ public final class ConvergeStarJoin {
     List<Predicate> and = new ArrayList<>();
     int keys = 0;
     for (int d : dims) {
-      Map<Object, Object> t = tables.get(d);
+      java.util.Collection<?> t = tables.get(d);
       if (keys + t.size() > MAX_SEMI_JOIN_KEYS) {
         break;
       }
       keys += t.size();
       ConvergeColumn c = q.columns().get(spec.factKeys()[d][0]);
-      and.add(new Predicate.In(c.path(), new ArrayList<>(t.keySet())));
+      and.add(new Predicate.In(c.path(), new ArrayList<>(t)));
     }
     if (and.isEmpty()) {
       return q;

@@ -3,6 +3,7 @@ package io.converge.storage;
 import io.converge.storage.encoding.ColumnVector;
 import io.converge.storage.encoding.ColumnVector.Kind;
 import io.converge.storage.query.Aggregation.Arithmetic;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Computes {@code left op right} for every row of a segment, as a new vector that aggregates
@@ -15,18 +16,30 @@ final class ArithmeticColumn {
 
   static ColumnVector evaluate(Arithmetic.Op op, ColumnVector left, boolean leftAsDouble,
       ColumnVector right, boolean rightAsDouble, int rows) {
+    return evaluate(op, left, leftAsDouble, right, rightAsDouble, rows, null);
+  }
+
+  /**
+   * Like the above, computing only the rows of {@code selected} (offsets; every row when null):
+   * an aggregate reads no other row, and a filtered one may read few. The other rows hold 0.
+   */
+  static ColumnVector evaluate(Arithmetic.Op op, ColumnVector left, boolean leftAsDouble,
+      ColumnVector right, boolean rightAsDouble, int rows, RoaringBitmap selected) {
     Kind l = left == null ? Kind.NULLS : left.kind();
     Kind r = right == null ? Kind.NULLS : right.kind();
     if (l == Kind.NULLS || r == Kind.NULLS) {
       return ColumnVector.ofLongs(new long[rows], new long[(rows + 63) >>> 6]);
     }
     long[] presence = and(left, right, rows);
+    int[] only = selected == null ? null : selected.toArray();
+    int n = only == null ? rows : only.length;
     if (l == Kind.LONG && r == Kind.LONG && !leftAsDouble && !rightAsDouble) {
       long[] a = left.longs();
       long[] b = right.longs();
       long[] out = new long[rows];
-      for (int i = 0; i < rows; i++) {
-        if (presence == null || (presence[i >>> 6] & (1L << i)) != 0) {
+      for (int j = 0; j < n; j++) {
+        int i = only == null ? j : only[j];
+        if (i < rows && (presence == null || (presence[i >>> 6] & (1L << i)) != 0)) {
           out[i] = exact(op, a[i], b[i]);
         }
       }
@@ -34,8 +47,9 @@ final class ArithmeticColumn {
     }
     if ((l == Kind.LONG || l == Kind.DOUBLE) && (r == Kind.LONG || r == Kind.DOUBLE)) {
       double[] out = new double[rows];
-      for (int i = 0; i < rows; i++) {
-        if (presence == null || (presence[i >>> 6] & (1L << i)) != 0) {
+      for (int j = 0; j < n; j++) {
+        int i = only == null ? j : only[j];
+        if (i < rows && (presence == null || (presence[i >>> 6] & (1L << i)) != 0)) {
           double a = l == Kind.LONG ? left.longs()[i] : left.doubles()[i];
           double b = r == Kind.LONG ? right.longs()[i] : right.doubles()[i];
           out[i] = apply(op, a, b);

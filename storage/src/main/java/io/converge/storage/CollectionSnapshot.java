@@ -147,11 +147,19 @@ public final class CollectionSnapshot implements AutoCloseable {
       return null;
     }
     TailSegment.View v = inMemory.get(segment);
+    ColumnVectorCache cache = store.columnCache();
     if (v != null) {
       Object[] values = v.column(fieldId);
-      return values == null ? null : ColumnVector.of(values, v.count());
+      if (values == null) {
+        return null;
+      }
+      ColumnVector tail = cache.getTail(store.cacheScope(coll), fieldId, segment, v.count());
+      if (tail == null) {
+        tail = ColumnVector.of(values, v.count());
+        cache.putTail(store.cacheScope(coll), fieldId, segment, v.count(), tail);
+      }
+      return tail;
     }
-    ColumnVectorCache cache = store.columnCache();
     ColumnVector cached = cache.get(store.cacheScope(coll), fieldId, segment);
     if (cached != null) {
       return cached == ColumnVectorCache.ABSENT ? null : cached;

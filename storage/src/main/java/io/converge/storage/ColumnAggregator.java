@@ -2,6 +2,7 @@ package io.converge.storage;
 
 import io.converge.storage.encoding.ColumnVector;
 import io.converge.storage.query.Aggregation;
+import io.converge.storage.query.DimensionJoin;
 import io.converge.storage.query.Values;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,9 +58,14 @@ final class ColumnAggregator {
   private List<Object[]> aggregateGroups(Aggregation a, RoaringBitmap rids) {
     List<String> groupBy = a.groupBy();
     List<Aggregation.Call> calls = a.calls();
-    // Distinct fields to load: group keys first, then call arguments; after them, one computed
-    // column per arithmetic argument.
+    int keys = a.keyCount();
+    // Distinct fields to load: group keys first (a star's dimension attributes as placeholders,
+    // filled per segment by the joins), then call arguments; after them, one computed column per
+    // arithmetic argument.
     List<String> paths = new ArrayList<>(groupBy);
+    for (int i = 0; i < a.dimensionKeys().size(); i++) {
+      paths.add(null);
+    }
     List<Aggregation.Arithmetic> computed = new ArrayList<>();
     int[] argIndex = new int[calls.size()];
     for (int i = 0; i < calls.size(); i++) {
@@ -82,6 +88,10 @@ final class ColumnAggregator {
     boolean[] asDouble = new boolean[paths.size() + computed.size()];
     int[][] operands = new int[computed.size()][];
     for (int i = 0; i < paths.size(); i++) {
+      if (paths.get(i) == null) {
+        fieldIds[i] = -1;
+        continue;
+      }
       fieldIds[i] = snapshot.fieldId(paths.get(i));
       FieldInfo f = snapshot.schema().field(paths.get(i));
       asDouble[i] = f != null && f.count(FieldType.DOUBLE) > 0 && f.count(FieldType.INT) > 0;
@@ -90,7 +100,8 @@ final class ColumnAggregator {
       operands[i] = new int[] {paths.indexOf(computed.get(i).left()),
           paths.indexOf(computed.get(i).right())};
     }
-    Columns columns = new Columns(fieldIds, asDouble, computed, operands);
+    Columns columns = new Columns(fieldIds, asDouble, computed, operands,
+        DimensionLookup.of(a.joins(), snapshot), a.dimensionKeys(), groupBy.size());
     int segments = snapshot.segmentCount();
     Map<Object, Accumulator[]> groups;
     if (segments >= parallelMinSegments && Runtime.getRuntime().availableProcessors() > 1) {
@@ -99,8 +110,8 @@ final class ColumnAggregator {
       int mid = segments / 2;
       java.util.concurrent.CompletableFuture<Map<Object, Accumulator[]>> second =
           java.util.concurrent.CompletableFuture.supplyAsync(() ->
-              fold(mid, segments, rids, groupBy.size(), calls, argIndex, columns));
-      groups = fold(0, mid, rids, groupBy.size(), calls, argIndex, columns);
+              fold(mid, segments, rids, keys, calls, argIndex, columns));
+      groups = fold(0, mid, rids, keys, calls, argIndex, columns);
       Map<Object, Accumulator[]> later;
       try {
         later = second.join();
@@ -118,17 +129,17 @@ final class ColumnAggregator {
         }
       }
     } else {
-      groups = fold(0, segments, rids, groupBy.size(), calls, argIndex, columns);
+      groups = fold(0, segments, rids, keys, calls, argIndex, columns);
     }
-    if (groups.isEmpty() && groupBy.isEmpty()) {
+    if (groups.isEmpty() && keys == 0) {
       groups.put(List.of(), newAccumulators(calls));
     }
     List<Object[]> out = new ArrayList<>(groups.size());
     for (Map.Entry<Object, Accumulator[]> e : groups.entrySet()) {
-      Object[] r = new Object[groupBy.size() + calls.size()];
-      unpackKey(e.getKey(), groupBy.size(), r);
+      Object[] r = new Object[keys + calls.size()];
+      unpackKey(e.getKey(), keys, r);
       for (int c = 0; c < calls.size(); c++) {
-        r[groupBy.size() + c] = e.getValue()[c].result();
+        r[keys + c] = e.getValue()[c].result();
       }
       out.add(r);
     }
@@ -136,18 +147,73 @@ final class ColumnAggregator {
   }
 
   /**
-   * The columns a fold reads: stored fields (by id) then computed ones ({@code operands} index the
-   * stored ones); {@code asDouble} per column.
+   * The columns a fold reads: stored fields (by id; -1 for the placeholders of dimension
+   * attributes, from {@code keyStart} on) then computed ones ({@code operands} index the stored
+   * ones); {@code asDouble} per column. With {@code lookups} (a star join), only the fact rows
+   * joining every dimension are folded.
    */
   private record Columns(int[] fieldIds, boolean[] asDouble, List<Aggregation.Arithmetic> computed,
-      int[][] operands) {
+      int[][] operands, DimensionLookup[] lookups, List<DimensionJoin.Key> dimensionKeys,
+      int keyStart, int[] joinOrder) {
+    Columns(int[] fieldIds, boolean[] asDouble, List<Aggregation.Arithmetic> computed,
+        int[][] operands, DimensionLookup[] lookups, List<DimensionJoin.Key> dimensionKeys,
+        int keyStart) {
+      this(fieldIds, asDouble, computed, operands, lookups, dimensionKeys, keyStart,
+          java.util.stream.IntStream.range(0, lookups.length).boxed()
+              .sorted(java.util.Comparator.comparingDouble(j -> lookups[j].density))
+              .mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * The selected offsets that join a row of every dimension (all of them without joins), with
+     * the dimension attributes grouped by put in {@code into}.
+     */
+    RoaringBitmap join(CollectionSnapshot snapshot, int seg, RoaringBitmap selected,
+        ColumnVector[] into) {
+      if (lookups.length == 0) {
+        return selected;
+      }
+      int[] offsets = selected.toArray();
+      ColumnVector[] fks = new ColumnVector[lookups.length];
+      int rows = 0;
+      for (int j = 0; j < lookups.length; j++) {
+        fks[j] = snapshot.vector(lookups[j].factField, seg);
+        rows = Math.max(rows, fks[j] == null ? 0 : fks[j].rows());
+      }
+      // The most selective dimension first: later ones test only the rows it kept.
+      int n = offsets.length;
+      for (int j : joinOrder) {
+        n = lookups[j].filter(fks[j], offsets, n);
+        if (n == 0) {
+          break;
+        }
+      }
+      int[][] dimRows = new int[lookups.length][];
+      for (int k = 0; k < dimensionKeys.size(); k++) {
+        DimensionJoin.Key key = dimensionKeys.get(k);
+        int j = key.join();
+        if (n > 0 && dimRows[j] == null) {
+          dimRows[j] = new int[n];
+          lookups[j].rows(fks[j], offsets, n, dimRows[j]);
+        }
+        into[keyStart + k] = n == 0 ? null
+            : lookups[j].vector(key.attribute(), offsets, dimRows[j], n, rows);
+      }
+      RoaringBitmap joined = new RoaringBitmap();
+      joined.addN(offsets, 0, n);
+      return joined;
+    }
+
     int size() {
       return fieldIds.length + computed.size();
     }
 
-    void load(CollectionSnapshot snapshot, int seg, ColumnVector[] into) {
+    /** Loads a segment's columns; computed ones only at the {@code selected} offsets. */
+    void load(CollectionSnapshot snapshot, int seg, ColumnVector[] into, RoaringBitmap selected) {
       for (int i = 0; i < fieldIds.length; i++) {
-        into[i] = snapshot.vector(fieldIds[i], seg);
+        if (fieldIds[i] >= 0 || i < keyStart || i >= keyStart + dimensionKeys.size()) {
+          into[i] = snapshot.vector(fieldIds[i], seg);
+        }
       }
       if (computed.isEmpty()) {
         return;
@@ -160,7 +226,7 @@ final class ColumnAggregator {
         int l = operands[c][0];
         int r = operands[c][1];
         into[fieldIds.length + c] = ArithmeticColumn.evaluate(computed.get(c).op(), into[l],
-            asDouble[l], into[r], asDouble[r], rows);
+            asDouble[l], into[r], asDouble[r], rows, selected);
       }
     }
   }
@@ -186,10 +252,13 @@ final class ColumnAggregator {
     for (int seg = from; seg < to; seg++) {
       guard.check();
       RoaringBitmap offsets = snapshot.selectedOffsets(seg, rids);
+      if (!offsets.isEmpty()) {
+        offsets = columns.join(snapshot, seg, offsets, vectors);
+      }
       if (offsets.isEmpty()) {
         continue;
       }
-      columns.load(snapshot, seg, vectors);
+      columns.load(snapshot, seg, vectors, offsets);
       if (!typed.fold(vectors, offsets, groups)) {
         foldBoxed(vectors, offsets, keys, calls, argIndex, columns.asDouble(), groups, guard);
       }

@@ -16,7 +16,9 @@ import java.util.Map;
  * seals it, and a collection id is never reused in a store (dropping a collection, or closing a
  * store, removes its entries only to free the memory). Entries are scoped by store and collection
  * ({@link #scope}). A segment sealed after a query's snapshot was taken is read from memory by
- * that query, never through here. Absent columns are cached too ({@link #ABSENT}).
+ * that query, never through here. Absent columns are cached too ({@link #ABSENT}). The open
+ * (in-memory) tail segment's columns are cached too, one vector per column, valid for the row
+ * count it was converted at.
  *
  * <p>The capacity is {@value #CAPACITY_PROPERTY} (bytes; 0 turns the cache off), by default an
  * eighth of the maximum heap. A vector larger than a quarter of the capacity is not kept.
@@ -28,7 +30,14 @@ final class ColumnVectorCache {
   /** The process's cache. */
   static final ColumnVectorCache PROCESS = fromSystemProperty();
 
+  /** A sealed segment's column ({@code segment} >= 0) or an in-memory tail's (-1 - segment). */
   private record Key(long scope, int field, int segment) {}
+
+  /**
+   * A cached vector; for an in-memory tail, converted from its first {@code tailCount} rows
+   * (which never change: the tail only grows), so it serves views of exactly that many rows.
+   */
+  private record Entry(ColumnVector vector, int tailCount) {}
 
   /** The scope of one collection of one store (stores are numbered per process). */
   static long scope(int store, int collection) {
@@ -36,7 +45,7 @@ final class ColumnVectorCache {
   }
 
   private final long capacity;
-  private final LinkedHashMap<Key, ColumnVector> entries = new LinkedHashMap<>(256, 0.75f, true);
+  private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
   private long used;
   private long hits;
   private long misses;
@@ -52,13 +61,27 @@ final class ColumnVectorCache {
 
   /** The cached vector, {@link #ABSENT}, or null when not cached. */
   synchronized ColumnVector get(long scope, int field, int segment) {
-    ColumnVector v = entries.get(new Key(scope, field, segment));
-    if (v == null) {
+    Entry e = entries.get(new Key(scope, field, segment));
+    if (e == null) {
       misses++;
-    } else {
-      hits++;
+      return null;
     }
-    return v;
+    hits++;
+    return e.vector();
+  }
+
+  /**
+   * The vector of an in-memory tail segment's first {@code count} rows, when that is what was
+   * cached (repeated queries of a collection not being written convert its tail once).
+   */
+  synchronized ColumnVector getTail(long scope, int field, int segment, int count) {
+    Entry e = entries.get(new Key(scope, field, -1 - segment));
+    return e != null && e.tailCount() == count ? e.vector() : null;
+  }
+
+  /** Caches a tail's vector, in place of the one of another row count. */
+  void putTail(long scope, int field, int segment, int count, ColumnVector v) {
+    put(new Key(scope, field, -1 - segment), new Entry(v, count));
   }
 
   /** Whether a vector is cached without counting a hit or refreshing it. */
@@ -66,19 +89,23 @@ final class ColumnVectorCache {
     return entries.containsKey(new Key(scope, field, segment));
   }
 
-  synchronized void put(long scope, int field, int segment, ColumnVector v) {
-    long size = v.estimatedBytes();
+  void put(long scope, int field, int segment, ColumnVector v) {
+    put(new Key(scope, field, segment), new Entry(v, -1));
+  }
+
+  private synchronized void put(Key key, Entry entry) {
+    long size = entry.vector().estimatedBytes();
     if (size > capacity / 4) {
       return;
     }
-    ColumnVector old = entries.put(new Key(scope, field, segment), v);
+    Entry old = entries.put(key, entry);
     if (old != null) {
-      used -= old.estimatedBytes();
+      used -= old.vector().estimatedBytes();
     }
     used += size;
-    Iterator<ColumnVector> eldest = entries.values().iterator();
+    Iterator<Entry> eldest = entries.values().iterator();
     while (used > capacity && eldest.hasNext()) {
-      used -= eldest.next().estimatedBytes();
+      used -= eldest.next().vector().estimatedBytes();
       eldest.remove();
     }
   }
@@ -94,11 +121,11 @@ final class ColumnVectorCache {
   }
 
   private void dropIf(java.util.function.Predicate<Key> which) {
-    Iterator<Map.Entry<Key, ColumnVector>> it = entries.entrySet().iterator();
+    Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator();
     while (it.hasNext()) {
-      Map.Entry<Key, ColumnVector> e = it.next();
+      Map.Entry<Key, Entry> e = it.next();
       if (which.test(e.getKey())) {
-        used -= e.getValue().estimatedBytes();
+        used -= e.getValue().vector().estimatedBytes();
         it.remove();
       }
     }

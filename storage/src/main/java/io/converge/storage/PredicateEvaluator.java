@@ -70,7 +70,7 @@ final class PredicateEvaluator {
   }
 
   RoaringBitmap select(Predicate p) {
-    return eval(p).trueRows();
+    return eval(p, false).trueRows();
   }
 
   /**
@@ -80,7 +80,7 @@ final class PredicateEvaluator {
   long estimate(Predicate p) {
     if (p instanceof Predicate.Compare c && c.op() == Predicate.Op.EQ
         || p instanceof Predicate.In || p instanceof Predicate.Contains) {
-      return eval(p).trueRows().getLongCardinality();
+      return eval(p, false).trueRows().getLongCardinality();
     }
     long total = live.getLongCardinality();
     if (total == 0) {
@@ -119,12 +119,33 @@ final class PredicateEvaluator {
     return new PredicateEvaluator(snapshot, within, true).select(p);
   }
 
-  private Result eval(Predicate p) {
+  /**
+   * TRUE rows of {@code p}, and its UNKNOWN rows when {@code unknownNeeded} (under a NOT). Without
+   * them a conjunction is evaluated narrowing: each operand only over the rows the ones before it
+   * kept, index lookups first, so that a range over millions of rows tests only the few the
+   * selective operands left.
+   */
+  private Result eval(Predicate p, boolean unknownNeeded) {
+    if (p instanceof Predicate.And and && !unknownNeeded) {
+      List<Predicate> ordered = new ArrayList<>(and.operands());
+      ordered.sort(java.util.Comparator.comparingInt(PredicateEvaluator::evaluationRank));
+      RoaringBitmap t = null;
+      PredicateEvaluator narrowed = this;
+      for (Predicate o : ordered) {
+        RoaringBitmap r = narrowed.eval(o, false).trueRows();
+        t = t == null ? r.clone() : and(t, r);
+        if (t.isEmpty()) {
+          break;
+        }
+        narrowed = new PredicateEvaluator(snapshot, t, scanOnly);
+      }
+      return new Result(t == null ? live.clone() : t, PredicateEvaluator::unknownNotComputed);
+    }
     if (p instanceof Predicate.And and) {
       List<Result> parts = new ArrayList<>();
       RoaringBitmap t = null;
       for (Predicate o : and.operands()) {
-        Result r = eval(o);
+        Result r = eval(o, true);
         parts.add(r);
         t = t == null ? r.trueRows().clone() : and(t, r.trueRows());
       }
@@ -142,7 +163,7 @@ final class PredicateEvaluator {
       List<Result> parts = new ArrayList<>();
       RoaringBitmap t = new RoaringBitmap();
       for (Predicate o : or.operands()) {
-        Result r = eval(o);
+        Result r = eval(o, unknownNeeded);
         parts.add(r);
         t.or(r.trueRows());
       }
@@ -155,12 +176,31 @@ final class PredicateEvaluator {
       }));
     }
     if (p instanceof Predicate.Not not) {
-      Result r = eval(not.operand());
+      Result r = eval(not.operand(), true);
       RoaringBitmap u = r.unknownRows().get();
       RoaringBitmap t = RoaringBitmap.andNot(RoaringBitmap.andNot(live, r.trueRows()), u);
       return new Result(t, () -> u);
     }
     return evalSimple(p);
+  }
+
+  /**
+   * Order of a conjunction's operands: inverted index lookups (one seek per value) before
+   * disjunctions and prefixes, before ranges (which read column segments), before the rest.
+   */
+  private static int evaluationRank(Predicate p) {
+    if (p instanceof Predicate.Compare c) {
+      return c.op() == Predicate.Op.EQ ? 0 : 2;
+    } else if (p instanceof Predicate.In || p instanceof Predicate.Contains) {
+      return 0;
+    } else if (p instanceof Predicate.Or || p instanceof Predicate.Prefix) {
+      return 1;
+    }
+    return 3;
+  }
+
+  private static RoaringBitmap unknownNotComputed() {
+    throw new IllegalStateException("UNKNOWN rows of a narrowed conjunction were not computed");
   }
 
   private static RoaringBitmap and(RoaringBitmap a, RoaringBitmap b) {
@@ -243,7 +283,7 @@ final class PredicateEvaluator {
         // Ranges and <> read the column segments that min/max cannot decide: a key-range walk
         // over the postings of a many-valued field (prices, timestamps) would visit a key per
         // value and segment.
-        new RangeScan(snapshot, field, c).addTrueRows(sealedSegments(), out);
+        new RangeScan(snapshot, field, c).addTrueRows(sealedSegments(), live, out);
       }
     } else if (p instanceof Predicate.In in) {
       for (Object v : in.values()) {
@@ -491,12 +531,23 @@ final class PredicateEvaluator {
       return null; // arrays compare with nothing but Contains
     }
     if (p instanceof Predicate.Compare c) {
+      if (v instanceof String s && c.value() instanceof String lit
+          && (c.op() == Predicate.Op.EQ || c.op() == Predicate.Op.NE)) {
+        return s.equals(lit) == (c.op() == Predicate.Op.EQ); // no code point order needed
+      }
       Integer cmp = Values.compare(v, c.value());
       return cmp == null ? null : holds(c.op(), cmp);
     }
     if (p instanceof Predicate.In in) {
       boolean comparable = false;
       for (Object lit : in.values()) {
+        if (v instanceof String s && lit instanceof String l) {
+          if (s.equals(l)) {
+            return true;
+          }
+          comparable = true;
+          continue;
+        }
         Integer cmp = Values.compare(v, lit);
         if (cmp != null) {
           if (cmp == 0) {

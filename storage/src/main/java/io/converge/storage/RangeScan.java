@@ -35,10 +35,19 @@ final class RangeScan {
 
   /** Adds the rids (live or not; the caller intersects) whose value makes the comparison TRUE. */
   void addTrueRows(List<Integer> segments, RoaringBitmap out) {
+    addTrueRows(segments, null, out);
+  }
+
+  /**
+   * Like {@link #addTrueRows(List, RoaringBitmap)}, testing only the rids of {@code within} (every
+   * live rid when null): a conjunction narrows each later comparison to the rows the earlier ones
+   * kept.
+   */
+  void addTrueRows(List<Integer> segments, RoaringBitmap within, RoaringBitmap out) {
     QueryGuard guard = snapshot.guard();
     for (int seg : segments) {
       guard.check();
-      RoaringBitmap live = snapshot.selectedOffsets(seg, null);
+      RoaringBitmap live = snapshot.selectedOffsets(seg, within);
       if (live.isEmpty()) {
         continue;
       }

@@ -52,4 +52,21 @@ class ColumnVectorCacheTest {
     off.put(1, 1, 1, longs(1));
     assertNull(off.get(1, 1, 1));
   }
+
+  @Test
+  void aTailVectorServesOnlyItsRowCountAndIsReplacedByTheNext() {
+    ColumnVectorCache cache = new ColumnVectorCache(1 << 20);
+    ColumnVector at10 = longs(10);
+    cache.putTail(5, 1, 3, 10, at10);
+    assertSame(at10, cache.getTail(5, 1, 3, 10));
+    assertNull(cache.getTail(5, 1, 3, 11), "the tail grew: convert again");
+    assertNull(cache.get(5, 1, 3), "a sealed segment 3 is another entry");
+    ColumnVector at11 = longs(11);
+    cache.putTail(5, 1, 3, 11, at11);
+    assertNull(cache.getTail(5, 1, 3, 10));
+    assertSame(at11, cache.getTail(5, 1, 3, 11));
+    assertEquals(at11.estimatedBytes(), cache.usedBytes(), "one vector per tail column");
+    cache.dropScope(5);
+    assertNull(cache.getTail(5, 1, 3, 11));
+  }
 }

@@ -410,6 +410,139 @@ class QueryEvaluationTest {
     }
   }
 
+  /**
+   * Star aggregates (dimensions joined on {@code n} and {@code c.k}, grouped by fact fields and
+   * dimension attributes) against a row-by-row join: dense and hashed key indexes, Long, String
+   * and boxed attributes with nulls, fact rows whose key is missing or matches nothing.
+   */
+  @Test
+  void starAggregatesAgreeWithRowByRowJoins() {
+    List<Long> aKeys = new ArrayList<>();
+    for (long k = -60; k <= 1100; k += 3) {
+      aKeys.add(k);
+    }
+    List<Object[]> aAttrs = List.<Object[]>of(
+        aKeys.stream().map(k -> k % 11 == 0 ? null : (Object) (k % 7)).toArray(),
+        aKeys.stream().map(k -> (Object) ("w" + Math.floorMod(k, 5))).toArray());
+    List<Long> bKeys = List.of(0L, 1L, 2L, 3L);
+    List<Object[]> bAttrs = List.<Object[]>of(new Object[] {"k0", "k1", null, "k3"},
+        new Object[] {0.0, 1.5, 3.0, null});
+    List<Long> cKeys = new ArrayList<>();
+    for (long k = -50; k <= 1000; k += 2) {
+      cKeys.add(k);
+    }
+    cKeys.add(5_000_000_000L); // a key range too wide for the dense index
+    List<Object[]> cAttrs = List.<Object[]>of(cKeys.stream().map(k -> (Object) (k / 100)).toArray());
+    io.converge.storage.query.DimensionJoin a = join("n", aKeys, aAttrs);
+    io.converge.storage.query.DimensionJoin b = join("c.k", bKeys, bAttrs);
+    io.converge.storage.query.DimensionJoin c = join("n", cKeys, cAttrs);
+    Aggregation.Arithmetic times = new Aggregation.Arithmetic(Aggregation.Arithmetic.Op.TIMES, "n", "c.k");
+    List<Aggregation.Call> calls = List.of(
+        new Aggregation.Call(Aggregation.Kind.COUNT, null, false),
+        new Aggregation.Call(Aggregation.Kind.SUM, "n", false),
+        new Aggregation.Call(Aggregation.Kind.SUM, "d", false),
+        new Aggregation.Call(Aggregation.Kind.MIN, "s", false),
+        Aggregation.Call.over(Aggregation.Kind.SUM, times));
+    record Case(List<String> groupBy, List<io.converge.storage.query.DimensionJoin> joins,
+        List<io.converge.storage.query.DimensionJoin.Key> keys) {}
+    List<Case> cases = List.of(
+        new Case(List.of(), List.of(a), List.of()),
+        new Case(List.of(), List.of(a, b), List.of(new io.converge.storage.query.DimensionJoin.Key(0, 0))),
+        new Case(List.of("s"), List.of(b), List.of(new io.converge.storage.query.DimensionJoin.Key(0, 0))),
+        new Case(List.of("b"), List.of(a, b), List.of(new io.converge.storage.query.DimensionJoin.Key(0, 1),
+            new io.converge.storage.query.DimensionJoin.Key(1, 1))),
+        new Case(List.of(), List.of(c, b), List.of(new io.converge.storage.query.DimensionJoin.Key(0, 0),
+            new io.converge.storage.query.DimensionJoin.Key(1, 0))));
+    SplittableRandom r = new SplittableRandom(5);
+    try (CollectionSnapshot s = coll.snapshot()) {
+      for (int q = 0; q < cases.size() * 2; q++) {
+        Case k = cases.get(q % cases.size());
+        Predicate p = q < cases.size() ? null : randomPredicate(r, 1);
+        RoaringBitmap filter = p == null ? null : s.select(p);
+        List<Object[]> actual = s.aggregate(
+            new Aggregation(k.groupBy(), calls, k.joins(), k.keys()), filter);
+        Map<List<Object>, Object[]> expected = new LinkedHashMap<>();
+        List<Integer> rids = new ArrayList<>(rows.keySet());
+        rids.sort(Comparator.naturalOrder());
+        next:
+        for (int rid : rids) {
+          if (filter != null && !filter.contains(rid)) {
+            continue;
+          }
+          Object[] row = rows.get(rid);
+          int[] dimRow = new int[k.joins().size()];
+          for (int j = 0; j < dimRow.length; j++) {
+            Object fk = row[PATHS.indexOf(k.joins().get(j).factPath())];
+            dimRow[j] = -1;
+            long[] keys = k.joins().get(j).keys();
+            for (int i = 0; fk instanceof Long l && i < keys.length; i++) {
+              if (keys[i] == l) {
+                dimRow[j] = i;
+              }
+            }
+            if (dimRow[j] < 0) {
+              continue next;
+            }
+          }
+          List<Object> key = new ArrayList<>();
+          for (String g : k.groupBy()) {
+            key.add(row[PATHS.indexOf(g)]);
+          }
+          for (io.converge.storage.query.DimensionJoin.Key dk : k.keys()) {
+            key.add(k.joins().get(dk.join()).attributes().get(dk.attribute())[dimRow[dk.join()]]);
+          }
+          Object[] acc = expected.computeIfAbsent(key, x -> new Object[] {0L, null, null, null, null});
+          acc[0] = (Long) acc[0] + 1;
+          Object n = row[PATHS.indexOf("n")];
+          if (n != null) {
+            acc[1] = acc[1] == null ? (Long) n : (Long) acc[1] + (Long) n;
+          }
+          Object d = row[PATHS.indexOf("d")];
+          if (d != null) {
+            double dv = ((Number) d).doubleValue();
+            acc[2] = acc[2] == null ? dv : (Double) acc[2] + dv;
+          }
+          Object sv = row[PATHS.indexOf("s")];
+          if (sv != null) {
+            acc[3] = acc[3] == null || ((String) sv).compareTo((String) acc[3]) < 0 ? sv : acc[3];
+          }
+          Object ck = row[PATHS.indexOf("c.k")];
+          if (n != null && ck != null) {
+            long t = (Long) n * (Long) ck;
+            acc[4] = acc[4] == null ? t : (Long) acc[4] + t;
+          }
+        }
+        int keyCount = k.groupBy().size() + k.keys().size();
+        if (expected.isEmpty() && keyCount == 0) {
+          expected.put(List.of(), new Object[] {0L, null, null, null, null});
+        }
+        if (p == null) {
+          assertTrue(expected.size() > (keyCount == 0 ? 0 : 1), "a case with groups: " + k);
+        }
+        assertEquals(expected.size(), actual.size(), "groups of " + k + " / " + p);
+        for (Object[] row : actual) {
+          List<Object> key = Arrays.asList(Arrays.copyOf(row, keyCount));
+          Object[] want = expected.get(key);
+          assertTrue(want != null, "unexpected group " + key + " of " + k);
+          for (int i = 0; i < calls.size(); i++) {
+            Object got = row[keyCount + i];
+            if (want[i] instanceof Double w && got instanceof Double g) {
+              assertEquals(w, g, Math.abs(w) * 1e-9, "call " + i + " of " + key);
+            } else {
+              assertEquals(want[i], got, "call " + i + " of group " + key + " of " + k + " / " + p);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static io.converge.storage.query.DimensionJoin join(String path, List<Long> keys,
+      List<Object[]> attributes) {
+    return new io.converge.storage.query.DimensionJoin(path,
+        keys.stream().mapToLong(Long::longValue).toArray(), attributes);
+  }
+
   private static Map<List<Object>, Object[]> referenceAggregate(List<String> groupBy,
       RoaringBitmap filter) {
     Map<List<Object>, Object[]> out = new LinkedHashMap<>();

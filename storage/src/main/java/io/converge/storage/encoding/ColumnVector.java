@@ -27,9 +27,21 @@ public final class ColumnVector {
   private final int[] codes;
   private final String[] dict;
   private final Object[] objects;
+  /** Known bounds of the values ({@link #minMax}), or null to compute them. */
+  private final Object[] bounds;
+  /**
+   * {@link #minMax} once computed: folds ask every cached segment for it at each query (any
+   * thread computes the same bounds).
+   */
+  private volatile Object[] computedMinMax;
 
   ColumnVector(Kind kind, int rows, int nonNull, long[] present, long[] longs, double[] doubles,
       int[] codes, String[] dict, Object[] objects) {
+    this(kind, rows, nonNull, present, longs, doubles, codes, dict, objects, null);
+  }
+
+  private ColumnVector(Kind kind, int rows, int nonNull, long[] present, long[] longs,
+      double[] doubles, int[] codes, String[] dict, Object[] objects, Object[] bounds) {
     this.kind = kind;
     this.rows = rows;
     this.nonNull = nonNull;
@@ -39,6 +51,7 @@ public final class ColumnVector {
     this.codes = codes;
     this.dict = dict;
     this.objects = objects;
+    this.bounds = bounds;
   }
 
   /**
@@ -108,10 +121,29 @@ public final class ColumnVector {
         values, null, null, null, null);
   }
 
+  /**
+   * Like {@link #ofLongs(long[], long[])}, with bounds known to the caller: every value lies in
+   * {@code [min, max]}, which {@link #minMax} then returns (they need not be attained) without a
+   * pass over the rows.
+   */
+  public static ColumnVector ofLongs(long[] values, long[] presence, long min, long max) {
+    return new ColumnVector(Kind.LONG, values.length, count(presence, values.length), presence,
+        values, null, null, null, null, new Object[] {min, max});
+  }
+
   /** Doubles by row; {@code presence} as in {@link #ofLongs}. */
   public static ColumnVector ofDoubles(double[] values, long[] presence) {
     return new ColumnVector(Kind.DOUBLE, values.length, count(presence, values.length), presence,
         null, values, null, null, null);
+  }
+
+  /**
+   * Dictionary codes by row ({@code codes[i]} indexes {@code dictionary}); {@code presence} as in
+   * {@link #ofLongs}.
+   */
+  public static ColumnVector ofCodes(int[] codes, String[] dictionary, long[] presence) {
+    return new ColumnVector(Kind.STRING_DICT, codes.length, count(presence, codes.length),
+        presence, null, null, codes, dictionary, null);
   }
 
   /** A rough estimate of the heap this vector holds, for caches that bound their size. */
@@ -227,12 +259,25 @@ public final class ColumnVector {
 
   /**
    * The smallest and largest value (numbers numerically with -0.0 as 0.0 and NaN largest,
-   * strings by {@link String#compareTo}), or null when the vector is empty or mixed.
+   * strings by {@link String#compareTo}), or null when the vector is empty or mixed; for a vector
+   * built with known bounds, those bounds.
    */
   public Object[] minMax() {
     if (nonNull == 0 || kind == Kind.MIXED) {
       return null;
     }
+    if (bounds != null) {
+      return bounds.clone();
+    }
+    Object[] known = computedMinMax;
+    if (known == null) {
+      known = computeMinMax();
+      computedMinMax = known;
+    }
+    return known == null ? null : known.clone();
+  }
+
+  private Object[] computeMinMax() {
     switch (kind) {
       case LONG, BOOLEAN, TIMESTAMP -> {
         long min = Long.MAX_VALUE;

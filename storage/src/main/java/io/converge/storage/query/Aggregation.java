@@ -13,9 +13,38 @@ import java.util.List;
  * the smallest/largest non-null value (numbers compared numerically, returned as stored), null when
  * none. Without group keys there is exactly one row, even over no rows. AVG is SUM / COUNT(path)
  * (let the planner reduce it).
+ *
+ * <p>Over a star join ({@code joins} not empty) only the fact rows that join a row of every
+ * dimension are aggregated, and the groups are keyed by the fact fields of {@code groupBy}, then
+ * by the dimension attributes of {@code dimensionKeys}; a result row holds those keys in that
+ * order, then the calls. Calls read fact fields only.
  */
-public record Aggregation(List<String> groupBy, List<Call> calls) {
+public record Aggregation(List<String> groupBy, List<Call> calls, List<DimensionJoin> joins,
+    List<DimensionJoin.Key> dimensionKeys) {
   public enum Kind { COUNT, SUM, MIN, MAX }
+
+  /** An aggregation of the collection's own rows (no join). */
+  public Aggregation(List<String> groupBy, List<Call> calls) {
+    this(groupBy, calls, List.of(), List.of());
+  }
+
+  public Aggregation {
+    groupBy = List.copyOf(groupBy);
+    calls = List.copyOf(calls);
+    joins = List.copyOf(joins);
+    dimensionKeys = List.copyOf(dimensionKeys);
+    for (DimensionJoin.Key k : dimensionKeys) {
+      if (k.join() < 0 || k.join() >= joins.size()
+          || k.attribute() < 0 || k.attribute() >= joins.get(k.join()).attributes().size()) {
+        throw new IllegalArgumentException("no dimension attribute " + k);
+      }
+    }
+  }
+
+  /** Group keys: fact fields, then dimension attributes. */
+  public int keyCount() {
+    return groupBy.size() + dimensionKeys.size();
+  }
 
   /**
    * An aggregate over a field ({@code path}), over an arithmetic expression of two numeric fields
