@@ -64,7 +64,14 @@ final class IngestBenchmark {
   static final String COLLECTION = SampleData.ORDERS;
   /** Scratch collection of the untimed warm-up. */
   static final String WARMUP_COLLECTION = "ingest_warmup";
+  /** Bodies bulk-loaded in-process by the warm-up. */
   static final int WARMUP_BATCHES = 20;
+  /** The HTTP warm-up posts this many times the timed documents... */
+  static final int WARMUP_FACTOR = 4;
+  /** ...but no more than this many... */
+  static final long WARMUP_MAX_DOCS = 1_000_000;
+  /** ...generated and posted this many at a time. */
+  static final int WARMUP_CHUNK_DOCS = 50_000;
   /** Where the in-process baseline writes the same documents. */
   static final String DIRECT_COLLECTION = "orders_direct";
   /** A fixed-rate writer posts one batch per tick. */
@@ -195,7 +202,7 @@ final class IngestBenchmark {
 
   /** Sustained ingest: what was written and how long it took. */
   record Sustained(long docs, long errors, long requests, long nanos, long cpuNanos,
-      double loadBefore, double loadAfter, long sealNanos) {
+      double loadBefore, double loadAfter, long sealNanos, long jitMillis) {
     double docsPerSecond() {
       return docs / (nanos / 1e9);
     }
@@ -234,6 +241,8 @@ final class IngestBenchmark {
   private final PrintStream err;
   /** Set by the sustained phase. */
   private Direct direct;
+  /** What the warm-up posted, for the report. */
+  private String warmUpSummary = "none";
 
   IngestBenchmark(Options options, PrintStream out, PrintStream err) {
     this.options = options;
@@ -338,6 +347,7 @@ final class IngestBenchmark {
     long step = Math.max(1, batches.size() / 10);
     ExecutorService pool = Executors.newFixedThreadPool(options.threads());
     double loadBefore = SystemLoad.loadAverage();
+    long jit0 = compilationMillis();
     long cpu0 = SystemLoad.processCpuNanos();
     long t0 = System.nanoTime();
     try {
@@ -367,44 +377,109 @@ final class IngestBenchmark {
     }
     long nanos = System.nanoTime() - t0;
     long cpu = SystemLoad.processCpuNanos() - cpu0;
+    long jitMillis = compilationMillis() - jit0;
     double loadAfter = SystemLoad.loadAverage();
     long s0 = System.nanoTime();
     server.store().awaitSealed();
     long sealNanos = System.nanoTime() - s0;
     Sustained s = new Sustained(written.get(), errors.get(), requests.get(), nanos, cpu,
-        loadBefore, loadAfter, sealNanos);
+        loadBefore, loadAfter, sealNanos, jitMillis);
     direct = direct(server, batches);
     batches.clear();
     out.printf(Locale.ROOT, "Sustained ingest: %s docs in %s = %,.0f docs/s (%d threads, %,d"
             + " requests); process CPU %.1f s (%.0f us per document, server and clients); load"
             + " average %.1f before, %.1f after; queued segment seals finished %s after the last"
-            + " ack%n",
+            + " ack; JIT compilation meanwhile %s%n",
         Timings.count(s.docs), Timings.seconds(nanos), s.docsPerSecond(), options.threads(),
         s.requests, cpu / 1e9, cpu / 1e3 / Math.max(1, s.docs), loadBefore, loadAfter,
-        Timings.seconds(sealNanos));
+        Timings.seconds(sealNanos),
+        jitMillis < 0 ? "unknown" : Timings.seconds(jitMillis * 1_000_000.0));
     warnIfBusy(Math.max(loadBefore, loadAfter));
     return s;
   }
 
   /**
-   * Posts the first bodies over HTTP and bulk-loads them in-process into a scratch collection,
-   * then drops it: neither timed path pays for class loading and JIT compilation of the other's
-   * shared code (the reader, preparer and write path).
+   * Warms both timed paths up in a scratch collection, then drops it, so that neither pays for
+   * class loading and JIT compilation of the shared code (the reader, preparer and write path):
+   * <ul>
+   *   <li>over HTTP, by the same number of client threads as the timed phase, fresh documents
+   *       (inserts, as timed, with segment seals): {@link #WARMUP_FACTOR} times the timed
+   *       documents, at most {@link #WARMUP_MAX_DOCS}. With 20 batches, C2 compiled through the
+   *       whole timed phase and, on this 2-core machine, took about a third of the timed CPU;
+   *       code that runs once per request (Jetty, the HTTP client, the batch write) reaches C2
+   *       only after thousands of requests, so the compiler goes on at a lower rate even after
+   *       a million documents, which the report shows as the JIT time of the timed phase;
+   *   <li>in-process, the first {@link #WARMUP_BATCHES} bodies through {@link BulkLoader}.
+   * </ul>
    */
   private void warmUp(ConvergeServer server, List<Batch> batches) throws Exception {
-    int n = Math.min(WARMUP_BATCHES, Math.max(1, batches.size() / 10));
     long t0 = System.nanoTime();
+    long jit0 = compilationMillis();
     Poster warm = new Poster(server, WARMUP_COLLECTION);
+    BatchSource fresh = new BatchSource(options.seed() + 1, "warm-");
+    long target = Math.min(WARMUP_MAX_DOCS, WARMUP_FACTOR * options.docs());
+    long posted = 0;
+    while (posted < target) {
+      List<Batch> bodies = new ArrayList<>();
+      for (long chunk = 0; chunk < WARMUP_CHUNK_DOCS && posted < target; ) {
+        int size = (int) Math.min(options.batch(), target - posted);
+        bodies.add(fresh.next(size));
+        chunk += size;
+        posted += size;
+      }
+      postAll(warm, bodies); // generated a chunk at a time: a million documents are 300 MB
+    }
     ConvergeCollection scratch = server.store().getOrCreate(WARMUP_COLLECTION);
     BulkLoader loader = new BulkLoader(scratch, options.batch());
+    int n = Math.min(WARMUP_BATCHES, Math.max(1, batches.size() / 10));
     for (int i = 0; i < n; i++) {
-      warm.post(batches.get(i).body());
       loader.load("warm-up", new ByteArrayInputStream(batches.get(i).body()),
           new LoadListener() { });
     }
+    server.store().awaitSealed(); // its seals would otherwise run during the timed phase
     server.store().drop(WARMUP_COLLECTION);
-    out.printf(Locale.ROOT, "Warm-up: %d bodies over HTTP and in-process into a scratch"
-        + " collection, dropped (%s, not timed)%n", n, Timings.seconds(System.nanoTime() - t0));
+    long jitMillis = compilationMillis() - jit0;
+    warmUpSummary = String.format(Locale.ROOT, "%s fresh documents over HTTP (%d threads) and %d"
+            + " bodies in-process into a scratch collection, dropped (%s, not timed; JIT"
+            + " compilation meanwhile %s)",
+        Timings.count(posted), options.threads(), n, Timings.seconds(System.nanoTime() - t0),
+        jitMillis < 0 ? "unknown" : Timings.seconds(jitMillis * 1_000_000.0));
+    out.println("Warm-up: " + warmUpSummary);
+  }
+
+  /**
+   * The JVM's accumulated JIT compilation time (all compiler threads), ms, or a large negative
+   * number when the JVM does not tell. The compiler shares the two cores with the server, and
+   * its CPU counts in the process CPU per document.
+   */
+  private static long compilationMillis() {
+    java.lang.management.CompilationMXBean jit =
+        java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime() : Long.MIN_VALUE / 2;
+  }
+
+  /** Posts the bodies from {@code options.threads()} threads, each taking the next one. */
+  private void postAll(Poster poster, List<Batch> bodies) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(options.threads());
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < options.threads(); t++) {
+        futures.add(pool.submit(() -> {
+          int i;
+          while ((i = next.getAndIncrement()) < bodies.size()) {
+            poster.post(bodies.get(i).body());
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**
@@ -692,12 +767,15 @@ final class IngestBenchmark {
     b.append(table).append('\n');
     b.append(String.format(Locale.ROOT,
         "- Sustained: %s sample orders (`SampleData.orders`, seed %d) generated beforehand, not"
-            + " timed; wall clock from the first request to the last acknowledgement, %s; %,d"
-            + " requests; process CPU %.1f s (server and clients); machine load average %.1f"
-            + " before, %.1f after. Segments filled during the run were sealed in the background"
-            + " %s after the last acknowledgement (already queryable before that).%n",
-        Timings.count(s.docs()), options.seed(), Timings.seconds(s.nanos()), s.requests(),
-        s.cpuNanos() / 1e9, s.loadBefore(), s.loadAfter(), Timings.seconds(s.sealNanos())));
+            + " timed; warm-up: %s; wall clock from the first request to the last"
+            + " acknowledgement, %s; %,d requests; process CPU %.1f s (server and clients; JIT"
+            + " compilation meanwhile: %s); machine load average %.1f before, %.1f after."
+            + " Segments filled during the run were sealed in the background %s after the last"
+            + " acknowledgement (already queryable before that).%n",
+        Timings.count(s.docs()), options.seed(), warmUpSummary, Timings.seconds(s.nanos()),
+        s.requests(), s.cpuNanos() / 1e9,
+        s.jitMillis() < 0 ? "unknown" : Timings.seconds(s.jitMillis() * 1_000_000.0),
+        s.loadBefore(), s.loadAfter(), Timings.seconds(s.sealNanos())));
     b.append(String.format(Locale.ROOT,
         "- Ack-to-visible: one writer thread posts a batch every %d ms (rate/100 documents;"
             + " back to back for max) for %d s; a reader polls `%s` (PreparedStatement, planned"

@@ -75,6 +75,8 @@ class BenchMainTest {
     String printed = out.toString(StandardCharsets.UTF_8);
     assertEquals(0, rc, printed + err.toString(StandardCharsets.UTF_8));
     assertTrue(printed.contains("docs/s"), printed);
+    // The HTTP warm-up posts four times the timed documents, fresh ones, before timing.
+    assertTrue(printed.contains("Warm-up: 8,000 fresh documents over HTTP (4 threads)"), printed);
   }
 
   @Test
