@@ -169,7 +169,7 @@ final class ColumnAggregator {
      * the dimension attributes grouped by put in {@code into}.
      */
     RoaringBitmap join(CollectionSnapshot snapshot, int seg, RoaringBitmap selected,
-        ColumnVector[] into) {
+        ColumnVector[] into, DimensionLookup.Buffer[] buffers) {
       if (lookups.length == 0) {
         return selected;
       }
@@ -197,7 +197,7 @@ final class ColumnAggregator {
           lookups[j].rows(fks[j], offsets, n, dimRows[j]);
         }
         into[keyStart + k] = n == 0 ? null
-            : lookups[j].vector(key.attribute(), offsets, dimRows[j], n, rows);
+            : lookups[j].vector(key.attribute(), offsets, dimRows[j], n, rows, buffers[k]);
       }
       RoaringBitmap joined = new RoaringBitmap();
       joined.addN(offsets, 0, n);
@@ -245,6 +245,10 @@ final class ColumnAggregator {
       List<Aggregation.Call> calls, int[] argIndex, Columns columns) {
     Map<Object, Accumulator[]> groups = new LinkedHashMap<>();
     ColumnVector[] vectors = new ColumnVector[columns.size()];
+    DimensionLookup.Buffer[] buffers = new DimensionLookup.Buffer[columns.dimensionKeys().size()];
+    for (int k = 0; k < buffers.length; k++) {
+      buffers[k] = new DimensionLookup.Buffer();
+    }
     SegmentFold typed = new SegmentFold(keys, calls, argIndex, columns.asDouble());
     QueryGuard guard = snapshot.guard();
     long groupBytes = groupBytes(calls.size());
@@ -253,7 +257,7 @@ final class ColumnAggregator {
       guard.check();
       RoaringBitmap offsets = snapshot.selectedOffsets(seg, rids);
       if (!offsets.isEmpty()) {
-        offsets = columns.join(snapshot, seg, offsets, vectors);
+        offsets = columns.join(snapshot, seg, offsets, vectors, buffers);
       }
       if (offsets.isEmpty()) {
         continue;

@@ -156,8 +156,43 @@ final class DimensionLookup {
    * A vector of attribute {@code a} for one segment of {@code rows} rows: row {@code offsets[i]}
    * holds the value of dimension row {@code dimRows[i]}, the others none.
    */
-  ColumnVector vector(int a, int[] offsets, int[] dimRows, int n, int rows) {
-    return attributes[a].vector(offsets, dimRows, n, rows);
+  ColumnVector vector(int a, int[] offsets, int[] dimRows, int n, int rows, Buffer buffer) {
+    return attributes[a].vector(offsets, dimRows, n, rows, buffer);
+  }
+
+  /**
+   * One group key's arrays, reused from segment to segment by one fold thread (a key's vector is
+   * only read while its segment is folded): no 512 KB array is allocated and zeroed per segment.
+   * Only offsets set for the current segment are read: the presence bits are cleared each time.
+   */
+  static final class Buffer {
+    private long[] longs;
+    private int[] ints;
+    private long[] presence;
+
+    long[] longs(int rows) {
+      if (longs == null || longs.length != rows) {
+        longs = new long[rows];
+      }
+      return longs;
+    }
+
+    int[] ints(int rows) {
+      if (ints == null || ints.length != rows) {
+        ints = new int[rows];
+      }
+      return ints;
+    }
+
+    long[] presence(int rows) {
+      int words = (rows + 63) >>> 6;
+      if (presence == null || presence.length != words) {
+        presence = new long[words];
+      } else {
+        java.util.Arrays.fill(presence, 0L);
+      }
+      return presence;
+    }
   }
 
   /** An attribute's values, encoded by their common type. */
@@ -173,11 +208,7 @@ final class DimensionLookup {
           : new BoxedAttribute(values);
     }
 
-    abstract ColumnVector vector(int[] offsets, int[] dimRows, int n, int rows);
-
-    static long[] presence(int rows) {
-      return new long[(rows + 63) >>> 6];
-    }
+    abstract ColumnVector vector(int[] offsets, int[] dimRows, int n, int rows, Buffer buffer);
   }
 
   private static final class LongAttribute extends Attribute {
@@ -202,9 +233,9 @@ final class DimensionLookup {
     }
 
     @Override
-    ColumnVector vector(int[] offsets, int[] dimRows, int n, int rows) {
-      long[] out = new long[rows];
-      long[] present = presence(rows);
+    ColumnVector vector(int[] offsets, int[] dimRows, int n, int rows, Buffer buffer) {
+      long[] out = buffer.longs(rows);
+      long[] present = buffer.presence(rows);
       for (int i = 0; i < n; i++) {
         int r = dimRows[i];
         if (!isNull[r]) {
@@ -235,9 +266,9 @@ final class DimensionLookup {
     }
 
     @Override
-    ColumnVector vector(int[] offsets, int[] dimRows, int n, int rows) {
-      int[] out = new int[rows];
-      long[] present = presence(rows);
+    ColumnVector vector(int[] offsets, int[] dimRows, int n, int rows, Buffer buffer) {
+      int[] out = buffer.ints(rows);
+      long[] present = buffer.presence(rows);
       for (int i = 0; i < n; i++) {
         int c = codes[dimRows[i]];
         if (c >= 0) {
@@ -258,7 +289,7 @@ final class DimensionLookup {
     }
 
     @Override
-    ColumnVector vector(int[] offsets, int[] dimRows, int n, int rows) {
+    ColumnVector vector(int[] offsets, int[] dimRows, int n, int rows, Buffer buffer) {
       Object[] out = new Object[rows];
       for (int i = 0; i < n; i++) {
         out[offsets[i]] = values[dimRows[i]];

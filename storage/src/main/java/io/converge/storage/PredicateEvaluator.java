@@ -462,8 +462,9 @@ final class PredicateEvaluator {
       String path = pathOf(p);
       RoaringBitmap t = new RoaringBitmap();
       RoaringBitmap u = new RoaringBitmap();
+      java.util.function.Function<Object, Boolean> tester = tester(p);
       forEachValue(path, (rid, v) -> {
-        Boolean b = test(p, v);
+        Boolean b = tester.apply(v);
         if (b == null) {
           u.add(rid);
         } else if (b) {
@@ -498,6 +499,25 @@ final class PredicateEvaluator {
         rids.forEach((int rid) -> consumer.accept(rid, col == null ? null : col.get((int) (rid - base))));
       }
     }
+  }
+
+  /**
+   * {@link #test} for one predicate. An {@code IN} of many integers or many strings (a star
+   * join's semi-join keys) looks values up in a hash set instead of comparing with each literal;
+   * an integer (or string) value is comparable with every literal there, so the answer is TRUE or
+   * FALSE as {@link #test} gives it; other values go through {@link #test}.
+   */
+  static java.util.function.Function<Object, Boolean> tester(Predicate p) {
+    if (p instanceof Predicate.In in && in.values().size() > 4) {
+      boolean longs = in.values().stream().allMatch(x -> x instanceof Long);
+      boolean strings = in.values().stream().allMatch(x -> x instanceof String);
+      if (longs || strings) {
+        java.util.Set<Object> set = new java.util.HashSet<>(in.values());
+        Class<?> type = longs ? Long.class : String.class;
+        return v -> v != null && v.getClass() == type ? (Boolean) set.contains(v) : test(p, v);
+      }
+    }
+    return v -> test(p, v);
   }
 
   private interface RidValueConsumer {

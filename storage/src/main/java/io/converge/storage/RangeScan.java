@@ -169,10 +169,7 @@ final class RangeScan {
       case NULLS -> { }
       case LONG -> {
         if (literal instanceof Long l) {
-          long x = l;
-          long[] values = v.longs();
-          forEachBatch(live, o -> v.isPresent(o)
-              && PredicateEvaluator.holds(op, Long.compare(values[o], x)), hits);
+          longsBetween(v, live, l, hits);
         } else {
           boxed(v, live, hits);
         }
@@ -189,10 +186,7 @@ final class RangeScan {
       }
       case TIMESTAMP -> {
         if (literal instanceof java.time.Instant t && t.getNano() % 1_000_000 == 0) {
-          long x = t.toEpochMilli();
-          long[] values = v.longs();
-          forEachBatch(live, o -> v.isPresent(o)
-              && PredicateEvaluator.holds(op, Long.compare(values[o], x)), hits);
+          longsBetween(v, live, t.toEpochMilli(), hits);
         } else {
           boxed(v, live, hits);
         }
@@ -203,12 +197,94 @@ final class RangeScan {
         for (int i = 0; i < dict.length; i++) {
           matches[i] = Boolean.TRUE.equals(PredicateEvaluator.test(compare, dict[i]));
         }
-        int[] codes = v.codes();
-        forEachBatch(live, o -> v.isPresent(o) && matches[codes[o]], hits);
+        codesIn(v, live, matches, hits);
       }
       default -> boxed(v, live, hits);
     }
     return hits;
+  }
+
+  /**
+   * The comparison with integer {@code x} over an integer (or timestamp) vector, as one loop with
+   * the bounds inlined: the comparison is a closed range {@code [lo, hi]} (or its complement,
+   * for {@code <>}), so no per-row call decides it. This is where a filtered aggregate's range
+   * conjuncts spend their time.
+   */
+  private void longsBetween(ColumnVector v, RoaringBitmap live, long x, RoaringBitmap hits) {
+    long lo = Long.MIN_VALUE;
+    long hi = Long.MAX_VALUE;
+    boolean outside = false;
+    switch (compare.op()) {
+      case LT -> {
+        if (x == Long.MIN_VALUE) {
+          return;
+        }
+        hi = x - 1;
+      }
+      case LE -> hi = x;
+      case GT -> {
+        if (x == Long.MAX_VALUE) {
+          return;
+        }
+        lo = x + 1;
+      }
+      case GE -> lo = x;
+      case EQ -> {
+        lo = x;
+        hi = x;
+      }
+      case NE -> {
+        lo = x;
+        hi = x;
+        outside = true;
+      }
+    }
+    long[] values = v.longs();
+    long[] present = v.presence();
+    int rows = Math.min(v.rows(), TailSegment.SEGMENT_ROWS);
+    BatchIterator it = live.getBatchIterator();
+    int[] kept = new int[offsets.length];
+    while (it.hasNext()) {
+      int n = it.nextBatch(offsets);
+      if (n == 0) {
+        break;
+      }
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        int o = offsets[i];
+        if (o < rows && (present == null || (present[o >>> 6] & (1L << o)) != 0)) {
+          long val = values[o];
+          if ((val >= lo && val <= hi) != outside) {
+            kept[k++] = o;
+          }
+        }
+      }
+      hits.addN(kept, 0, k);
+    }
+  }
+
+  /** Rows whose dictionary code is one of {@code matches}, as one loop (see longsBetween). */
+  private void codesIn(ColumnVector v, RoaringBitmap live, boolean[] matches, RoaringBitmap hits) {
+    int[] codes = v.codes();
+    long[] present = v.presence();
+    int rows = Math.min(v.rows(), TailSegment.SEGMENT_ROWS);
+    BatchIterator it = live.getBatchIterator();
+    int[] kept = new int[offsets.length];
+    while (it.hasNext()) {
+      int n = it.nextBatch(offsets);
+      if (n == 0) {
+        break;
+      }
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        int o = offsets[i];
+        if (o < rows && (present == null || (present[o >>> 6] & (1L << o)) != 0)
+            && matches[codes[o]]) {
+          kept[k++] = o;
+        }
+      }
+      hits.addN(kept, 0, k);
+    }
   }
 
   private void boxed(ColumnVector v, RoaringBitmap live, RoaringBitmap hits) {

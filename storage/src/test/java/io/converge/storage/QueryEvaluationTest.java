@@ -159,7 +159,14 @@ class QueryEvaluationTest {
     String path = scalarPaths.get(r.nextInt(scalarPaths.size()));
     return switch (k) {
       case 0, 1 -> new Predicate.Compare(path, Op.values()[r.nextInt(6)], literal(r, path));
-      case 2 -> new Predicate.In(path, List.of(literal(r, path), literal(r, path), literal(r, path)));
+      case 2 -> {
+        // three literals, or eight (a hash set's lookup in the in-memory segments)
+        List<Object> values = new ArrayList<>();
+        for (int i = r.nextBoolean() ? 3 : 8; i > 0; i--) {
+          values.add(literal(r, path));
+        }
+        yield new Predicate.In(path, values);
+      }
       case 3 -> new Predicate.Prefix(r.nextBoolean() ? "s" : "mixed", prefixOf(WORDS[r.nextInt(WORDS.length)], r.nextInt(3)));
       case 4 -> new Predicate.Contains("tags", WORDS[r.nextInt(WORDS.length)]);
       case 5 -> new Predicate.IsNull(r.nextBoolean() ? path : "tags");
