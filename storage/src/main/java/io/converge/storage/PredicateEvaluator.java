@@ -131,8 +131,15 @@ final class PredicateEvaluator {
       ordered.sort(java.util.Comparator.comparingInt(PredicateEvaluator::evaluationRank));
       RoaringBitmap t = null;
       PredicateEvaluator narrowed = this;
-      for (Predicate o : ordered) {
-        RoaringBitmap r = narrowed.eval(o, false).trueRows();
+      for (int i = 0; i < ordered.size(); i++) {
+        Predicate o = ordered.get(i);
+        int otherEnd = otherEnd(o, ordered, i);
+        RoaringBitmap r;
+        if (otherEnd > i) {
+          r = narrowed.range((Predicate.Compare) o, (Predicate.Compare) ordered.remove(otherEnd));
+        } else {
+          r = narrowed.eval(o, false).trueRows();
+        }
         t = t == null ? r.clone() : and(t, r);
         if (t.isEmpty()) {
           break;
@@ -197,6 +204,49 @@ final class PredicateEvaluator {
       return 1;
     }
     return 3;
+  }
+
+  /**
+   * A later operand of {@code ordered} bounding the same field from the other side as {@code o}
+   * (integers: {@code a >= 1 AND a <= 3}), so that both ends read the column once: its index,
+   * or -1.
+   */
+  private static int otherEnd(Predicate o, List<Predicate> ordered, int at) {
+    if (!(o instanceof Predicate.Compare c) || !(c.value() instanceof Long)) {
+      return -1;
+    }
+    boolean lower = c.op() == Predicate.Op.GT || c.op() == Predicate.Op.GE;
+    boolean upper = c.op() == Predicate.Op.LT || c.op() == Predicate.Op.LE;
+    if (!lower && !upper) {
+      return -1;
+    }
+    for (int j = at + 1; j < ordered.size(); j++) {
+      if (ordered.get(j) instanceof Predicate.Compare d && d.path().equals(c.path())
+          && d.value() instanceof Long
+          && (lower ? d.op() == Predicate.Op.LT || d.op() == Predicate.Op.LE
+              : d.op() == Predicate.Op.GT || d.op() == Predicate.Op.GE)) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /** TRUE rows of {@code a AND b}, two comparisons of one field, each column read once. */
+  private RoaringBitmap range(Predicate.Compare a, Predicate.Compare b) {
+    int field = snapshot.fieldId(a.path());
+    if (scanOnly || field < 0 || field == io.converge.storage.index.CollectionState.ID_FIELD) {
+      RoaringBitmap t = eval(a, false).trueRows().clone();
+      t.and(eval(b, false).trueRows());
+      return t;
+    }
+    RoaringBitmap memoryRids = inMemoryRids();
+    RoaringBitmap t = new ScanEvaluator(memoryRids).eval(a).trueRows();
+    t.and(new ScanEvaluator(memoryRids).eval(b).trueRows());
+    RoaringBitmap sealed = new RoaringBitmap();
+    new RangeScan(snapshot, field, a, b).addTrueRows(sealedSegments(), live, sealed);
+    t.or(sealed);
+    t.and(live);
+    return t;
   }
 
   private static RoaringBitmap unknownNotComputed() {

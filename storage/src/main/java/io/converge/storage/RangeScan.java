@@ -21,6 +21,8 @@ final class RangeScan {
   private final CollectionSnapshot snapshot;
   private final int field;
   private final Predicate.Compare compare;
+  /** A second comparison on the same field, ANDed (the other end of a range), or null. */
+  private final Predicate.Compare upper;
   private final int[] offsets = new int[512];
   /** Segments decided by statistics alone, and read whole (for reports and tests). */
   int skipped;
@@ -28,9 +30,19 @@ final class RangeScan {
   int read;
 
   RangeScan(CollectionSnapshot snapshot, int field, Predicate.Compare compare) {
+    this(snapshot, field, compare, null);
+  }
+
+  /**
+   * Both comparisons on the same field at once ({@code a >= 1 AND a <= 3}): one pass over each
+   * segment's vector instead of one per end.
+   */
+  RangeScan(CollectionSnapshot snapshot, int field, Predicate.Compare compare,
+      Predicate.Compare upper) {
     this.snapshot = snapshot;
     this.field = field;
     this.compare = compare;
+    this.upper = upper;
   }
 
   /** Adds the rids (live or not; the caller intersects) whose value makes the comparison TRUE. */
@@ -53,7 +65,12 @@ final class RangeScan {
       }
       long base = CollectionSnapshot.segmentBase(seg);
       SegmentStats stats = snapshot.stats(field, seg);
-      Verdict verdict = stats == null ? Verdict.SOME : verdict(stats);
+      Verdict verdict = stats == null ? Verdict.SOME : verdict(stats, compare);
+      if (upper != null && verdict != Verdict.NONE) {
+        Verdict second = stats == null ? Verdict.SOME : verdict(stats, upper);
+        verdict = second == Verdict.NONE ? Verdict.NONE
+            : verdict == Verdict.ALL && second == Verdict.ALL ? Verdict.ALL : Verdict.SOME;
+      }
       if (verdict == Verdict.NONE) {
         skipped++;
         continue;
@@ -68,7 +85,12 @@ final class RangeScan {
         continue;
       }
       read++;
-      RoaringBitmap hits = verdict == Verdict.ALL ? present(v, live) : matching(v, live);
+      RoaringBitmap hits;
+      if (verdict == Verdict.ALL) {
+        hits = present(v, live);
+      } else {
+        hits = matching(v, live, compare, upper);
+      }
       out.or(RoaringBitmap.addOffset(hits, base));
     }
   }
@@ -94,7 +116,7 @@ final class RangeScan {
         return null;
       }
       double valued = (double) live.getCardinality() * stats.nonNull() / Math.max(1, stats.rows());
-      Verdict verdict = verdict(stats);
+      Verdict verdict = verdict(stats, compare);
       total += switch (verdict) {
         case NONE -> 0;
         case ALL -> valued;
@@ -136,7 +158,7 @@ final class RangeScan {
    * What the statistics say. Strings are always read: the statistics order strings by UTF-16
    * units, the index by code points, and the two disagree around surrogates.
    */
-  private Verdict verdict(SegmentStats stats) {
+  private static Verdict verdict(SegmentStats stats, Predicate.Compare compare) {
     if (stats.min() instanceof String) {
       return Verdict.SOME;
     }
@@ -161,7 +183,22 @@ final class RangeScan {
     return hits;
   }
 
-  private RoaringBitmap matching(ColumnVector v, RoaringBitmap live) {
+  /**
+   * Rows of {@code live} where {@code compare} (and {@code second}, when not null) is TRUE. Two
+   * integer bounds make one loop; other pairs test the second over the first's rows.
+   */
+  private RoaringBitmap matching(ColumnVector v, RoaringBitmap live, Predicate.Compare compare,
+      Predicate.Compare second) {
+    if (second != null) {
+      long[] a = v.kind() == ColumnVector.Kind.LONG ? bounds(compare) : null;
+      long[] b = a == null ? null : bounds(second);
+      if (a != null && b != null) {
+        RoaringBitmap hits = new RoaringBitmap();
+        longsBetween(v, live, Math.max(a[0], b[0]), Math.min(a[1], b[1]), false, hits);
+        return hits;
+      }
+      return matching(v, matching(v, live, compare, null), second, null);
+    }
     RoaringBitmap hits = new RoaringBitmap();
     Object literal = compare.value();
     Predicate.Op op = compare.op();
@@ -169,9 +206,9 @@ final class RangeScan {
       case NULLS -> { }
       case LONG -> {
         if (literal instanceof Long l) {
-          longsBetween(v, live, l, hits);
+          longsCompared(v, live, op, l, hits);
         } else {
-          boxed(v, live, hits);
+          boxed(v, live, compare, hits);
         }
       }
       case DOUBLE -> {
@@ -181,14 +218,14 @@ final class RangeScan {
           forEachBatch(live, o -> v.isPresent(o) && PredicateEvaluator.holds(op,
               Double.compare(values[o] == 0.0d ? 0.0d : values[o], x)), hits);
         } else {
-          boxed(v, live, hits);
+          boxed(v, live, compare, hits);
         }
       }
       case TIMESTAMP -> {
         if (literal instanceof java.time.Instant t && t.getNano() % 1_000_000 == 0) {
-          longsBetween(v, live, t.toEpochMilli(), hits);
+          longsCompared(v, live, op, t.toEpochMilli(), hits);
         } else {
-          boxed(v, live, hits);
+          boxed(v, live, compare, hits);
         }
       }
       case STRING_DICT -> {
@@ -199,46 +236,49 @@ final class RangeScan {
         }
         codesIn(v, live, matches, hits);
       }
-      default -> boxed(v, live, hits);
+      default -> boxed(v, live, compare, hits);
     }
     return hits;
   }
 
   /**
-   * The comparison with integer {@code x} over an integer (or timestamp) vector, as one loop with
-   * the bounds inlined: the comparison is a closed range {@code [lo, hi]} (or its complement,
-   * for {@code <>}), so no per-row call decides it. This is where a filtered aggregate's range
+   * The comparison {@code op x} over an integer (or timestamp) vector, as one loop with the bounds
+   * inlined: the comparison is a closed range {@code [lo, hi]} (or its complement, for
+   * {@code <>}), so no per-row call decides it. This is where a filtered aggregate's range
    * conjuncts spend their time.
    */
-  private void longsBetween(ColumnVector v, RoaringBitmap live, long x, RoaringBitmap hits) {
-    long lo = Long.MIN_VALUE;
-    long hi = Long.MAX_VALUE;
-    boolean outside = false;
-    switch (compare.op()) {
-      case LT -> {
-        if (x == Long.MIN_VALUE) {
-          return;
-        }
-        hi = x - 1;
-      }
-      case LE -> hi = x;
-      case GT -> {
-        if (x == Long.MAX_VALUE) {
-          return;
-        }
-        lo = x + 1;
-      }
-      case GE -> lo = x;
-      case EQ -> {
-        lo = x;
-        hi = x;
-      }
-      case NE -> {
-        lo = x;
-        hi = x;
-        outside = true;
-      }
+  private void longsCompared(ColumnVector v, RoaringBitmap live, Predicate.Op op, long x,
+      RoaringBitmap hits) {
+    if (op == Predicate.Op.NE) {
+      longsBetween(v, live, x, x, true, hits);
+      return;
     }
+    long[] b = bounds(op, x);
+    if (b != null) {
+      longsBetween(v, live, b[0], b[1], false, hits);
+    }
+  }
+
+  /** An integer comparison ({@code <}, {@code <=}, {@code >}, {@code >=}, {@code =}) as [lo, hi]. */
+  private static long[] bounds(Predicate.Compare c) {
+    return c.value() instanceof Long x && c.op() != Predicate.Op.NE ? bounds(c.op(), x) : null;
+  }
+
+  /** {@code op x} as a closed range; an empty one ({@code < MIN}) as lo > hi. */
+  private static long[] bounds(Predicate.Op op, long x) {
+    return switch (op) {
+      case LT -> x == Long.MIN_VALUE ? new long[] {1, 0} : new long[] {Long.MIN_VALUE, x - 1};
+      case LE -> new long[] {Long.MIN_VALUE, x};
+      case GT -> x == Long.MAX_VALUE ? new long[] {1, 0} : new long[] {x + 1, Long.MAX_VALUE};
+      case GE -> new long[] {x, Long.MAX_VALUE};
+      case EQ -> new long[] {x, x};
+      case NE -> null;
+    };
+  }
+
+  /** Rows whose value lies in [lo, hi] (outside it when {@code outside}), one loop. */
+  private void longsBetween(ColumnVector v, RoaringBitmap live, long lo, long hi, boolean outside,
+      RoaringBitmap hits) {
     long[] values = v.longs();
     long[] present = v.presence();
     int rows = Math.min(v.rows(), TailSegment.SEGMENT_ROWS);
@@ -287,7 +327,8 @@ final class RangeScan {
     }
   }
 
-  private void boxed(ColumnVector v, RoaringBitmap live, RoaringBitmap hits) {
+  private void boxed(ColumnVector v, RoaringBitmap live, Predicate.Compare compare,
+      RoaringBitmap hits) {
     forEachBatch(live, o -> Boolean.TRUE.equals(PredicateEvaluator.test(compare, v.get(o))), hits);
   }
 
