@@ -18,7 +18,7 @@ import java.util.Arrays;
  *                      [--lookups 10000] [--seed 42] [--out docs/benchmarks.md]
  * BenchMain ingest     [--docs 500000] [--threads 4] [--batch 1000] [--rates 1000,10000,max]
  *                      [--latency-seconds 10] [--runs 10] [--warmup 3] [--data-dir DIR]
- *                      [--seed 42] [--out docs/benchmarks.md]
+ *                      [--warmup-docs N] [--seed 42] [--out docs/benchmarks.md]
  * BenchMain kafka      [--docs 500000] [--partitions 2] [--rate 10000] [--latency-seconds 20]
  *                      [--seed 42] [--out docs/benchmarks.md]
  * BenchMain ssb        [--sf 1] [--runs 5] [--warmup 2] [--budget-seconds 60] [--h2-star true]
@@ -56,6 +56,8 @@ public final class BenchMain {
       "  10k docs/s writer; writes an 'Ingest benchmark' section.",
       "  --threads N, --batch N, --rates LIST, --latency-seconds N: ingest only (defaults 4,",
       "                   1000, 1000,10000,max, 10)",
+      "  --warmup-docs N: ingest only: documents posted over HTTP into a scratch collection",
+      "                   before the timed phase (default 4x --docs, at most 1,000,000)",
       "",
       "  kafka: starts a single-node Kafka broker on loopback (a child JVM), produces N orders",
       "  (default 500,000) over --partitions partitions, then times a tailer reading them into a",

@@ -88,7 +88,8 @@ final class IngestBenchmark {
       "select status, count(*), sum(amount) from orders group by status";
 
   record Options(long docs, int threads, int batch, List<Long> rates, int latencySeconds,
-      int runs, int warmup, long seed, Path dataDir, Path out, boolean help, List<String> args) {
+      int runs, int warmup, long seed, Path dataDir, Path out, boolean help, List<String> args,
+      long warmupDocs) {
     static Options parse(String[] args) {
       long docs = 300_000;
       int threads = 4;
@@ -100,6 +101,7 @@ final class IngestBenchmark {
       long seed = SampleData.DEMO_SEED;
       Path dataDir = null;
       Path out = Path.of("docs", "benchmarks.md");
+      long warmupDocs = -1;
       OptionArgs it = new OptionArgs(args);
       while (it.next()) {
         String name = it.name();
@@ -115,11 +117,17 @@ final class IngestBenchmark {
           case "--seed" -> seed = OptionArgs.number(name, value);
           case "--data-dir" -> dataDir = Path.of(value);
           case "--out" -> out = value.equals("none") ? null : Path.of(value);
+          case "--warmup-docs" -> warmupDocs = OptionArgs.nonNegative(name, value);
           default -> throw it.unknown();
         }
       }
       return new Options(docs, threads, batch, rates, latencySeconds, runs, warmup, seed,
-          dataDir, out, it.help(), List.of(args));
+          dataDir, out, it.help(), List.of(args), warmupDocs);
+    }
+
+    /** Documents the HTTP warm-up posts: as given, else 4x the timed ones, at most 1M. */
+    long httpWarmupDocs() {
+      return warmupDocs >= 0 ? warmupDocs : Math.min(WARMUP_MAX_DOCS, WARMUP_FACTOR * docs);
     }
 
     /** {@code 1000,10000,max}: docs/s per latency run, 0 for as fast as one writer can. */
@@ -417,7 +425,7 @@ final class IngestBenchmark {
     long jit0 = compilationMillis();
     Poster warm = new Poster(server, WARMUP_COLLECTION);
     BatchSource fresh = new BatchSource(options.seed() + 1, "warm-");
-    long target = Math.min(WARMUP_MAX_DOCS, WARMUP_FACTOR * options.docs());
+    long target = options.httpWarmupDocs();
     long posted = 0;
     while (posted < target) {
       List<Batch> bodies = new ArrayList<>();
