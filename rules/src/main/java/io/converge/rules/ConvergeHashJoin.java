@@ -128,13 +128,7 @@ public class ConvergeHashJoin extends EnumerableHashJoin {
       return super.implement(implementor, pref);
     }
     BlockBuilder block = new BlockBuilder();
-    List<Expression> dims = new ArrayList<>();
-    for (int i = 0; i < star.joins.size(); i++) {
-      ConvergeHashJoin j = star.joins.get(i);
-      Result r = implementor.visitChild(j, 1, (EnumerableRel) j.getRight(), Prefer.ARRAY);
-      Expression e = block.append("dimension" + i, r.block);
-      dims.add(r.physType.convertTo(e, JavaRowFormat.ARRAY));
-    }
+    List<Expression> dims = star.dimensions(implementor, block);
     ConvergeStarJoin.Spec spec = star.spec();
     Expression stashed = implementor.stash(spec, ConvergeStarJoin.Spec.class);
     Expression call = Expressions.call(ConvergeStarJoin.JOIN, DataContext.ROOT, stashed,
@@ -244,6 +238,21 @@ public class ConvergeHashJoin extends EnumerableHashJoin {
         }
       }
       return true;
+    }
+
+    /**
+     * Appends each dimension's plan (the joins' right inputs) to {@code block}; their rows as
+     * {@code Object[]} enumerables, in join order.
+     */
+    List<Expression> dimensions(EnumerableRelImplementor implementor, BlockBuilder block) {
+      List<Expression> dims = new ArrayList<>();
+      for (int i = 0; i < joins.size(); i++) {
+        ConvergeHashJoin j = joins.get(i);
+        Result r = implementor.visitChild(j, 1, (EnumerableRel) j.getRight(), Prefer.ARRAY);
+        Expression e = block.append("dimension" + i, r.block);
+        dims.add(r.physType.convertTo(e, JavaRowFormat.ARRAY));
+      }
+      return dims;
     }
 
     ConvergeStarJoin.Spec spec() {

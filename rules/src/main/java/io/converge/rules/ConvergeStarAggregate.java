@@ -11,7 +11,6 @@ import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.enumerable.EnumerableAggregate;
 import org.apache.calcite.adapter.enumerable.EnumerableCalc;
 import org.apache.calcite.adapter.enumerable.EnumerableProject;
-import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.enumerable.EnumerableRelImplementor;
 import org.apache.calcite.adapter.enumerable.JavaRowFormat;
 import org.apache.calcite.adapter.enumerable.PhysType;
@@ -105,14 +104,7 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
         calcite.physType.convertTo(rows, JavaRowFormat.ARRAY)));
 
     BlockBuilder block = new BlockBuilder();
-    List<Expression> dims = new ArrayList<>();
-    ConvergeHashJoin.Star star = plan.star;
-    for (int i = 0; i < star.joins.size(); i++) {
-      ConvergeHashJoin j = star.joins.get(i);
-      Result r = implementor.visitChild(j, 1, (EnumerableRel) j.getRight(), Prefer.ARRAY);
-      Expression e = block.append("dimension" + i, r.block);
-      dims.add(r.physType.convertTo(e, JavaRowFormat.ARRAY));
-    }
+    List<Expression> dims = plan.star.dimensions(implementor, block);
     Expression spec = implementor.stash(plan.spec, ConvergeStarAggregation.Spec.class);
     Expression call = Expressions.call(ConvergeStarAggregation.AGGREGATE, DataContext.ROOT, spec,
         Expressions.newArrayInit(Enumerable.class, dims),
