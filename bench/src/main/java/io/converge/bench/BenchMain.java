@@ -16,11 +16,13 @@ import java.util.Arrays;
  *                      [--seed 42] [--out docs/benchmarks.md]
  * BenchMain pushdown   [--docs 5000000] [--data-dir DIR] [--runs 5] [--warmup 3]
  *                      [--lookups 10000] [--seed 42] [--out docs/benchmarks.md]
- * BenchMain ingest     [--docs 500000] [--threads 4] [--batch 1000] [--rates 1000,10000,max]
+ * BenchMain ingest     [--docs 1000000] [--threads 4] [--batch 1000] [--rates 1000,10000,max]
  *                      [--latency-seconds 10] [--runs 10] [--warmup 3] [--data-dir DIR]
- *                      [--warmup-docs N] [--seed 42] [--out docs/benchmarks.md]
+ *                      [--warmup-docs N] [--settle-seconds 30] [--seed 42]
+ *                      [--out docs/benchmarks.md]
  * BenchMain kafka      [--docs 500000] [--partitions 2] [--rate 10000] [--latency-seconds 20]
- *                      [--seed 42] [--out docs/benchmarks.md]
+ *                      [--warmup-docs N] [--settle-seconds 30] [--seed 42]
+ *                      [--out docs/benchmarks.md]
  * BenchMain ssb        [--sf 1] [--runs 5] [--warmup 2] [--budget-seconds 60] [--h2-star true]
  *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * BenchMain load       [--clients 8] [--seconds 120] [--idle-seconds 120] [--rate 5000]
@@ -48,7 +50,7 @@ public final class BenchMain {
       "  writes a 'Pushdown benchmark' section.",
       "",
       "  ingest: starts a server over a fresh data directory and posts N orders (default",
-      "  500,000) through the HTTP write API from --threads client threads in --batch-doc",
+      "  1,000,000) through the HTTP write API from --threads client threads in --batch-doc",
       "  NDJSON batches (docs/s, every index built); then, for each of --rates (docs/s, 'max'",
       "  for one unthrottled writer), posts small batches for --latency-seconds while a reader",
       "  polls _id = ? through the Avatica driver for the last acknowledged document",
@@ -56,11 +58,17 @@ public final class BenchMain {
       "  10k docs/s writer; writes an 'Ingest benchmark' section.",
       "  --threads N, --batch N, --rates LIST, --latency-seconds N: ingest only (defaults 4,",
       "                   1000, 1000,10000,max, 10)",
-      "  --warmup-docs N: ingest only: documents posted over HTTP into a scratch collection",
-      "                   before the timed phase (default 4x --docs, at most 1,000,000)",
+      "  --warmup-docs N: ingest: documents posted over HTTP into a scratch collection",
+      "                   before the timed phase (default 4x --docs, at most 1,000,000);",
+      "                   kafka: documents tailed from a warm-up topic (default --docs)",
+      "  --settle-seconds N: ingest, kafka: before each timed write path, the longest wait for",
+      "                   RocksDB's flushes and compactions and for the JIT's compile queue",
+      "                   left by its warm-up (default 30)",
       "",
       "  kafka: starts a single-node Kafka broker on loopback (a child JVM), produces N orders",
-      "  (default 500,000) over --partitions partitions, then times a tailer reading them into a",
+      "  (default 500,000) over --partitions partitions, then, after an untimed warm-up that",
+      "  tails --warmup-docs other orders (default N) into a scratch collection and drops it,",
+      "  times a tailer reading them into a",
       "  fresh data directory (docs/s, every index built, offsets in the same batch); then a",
       "  producer sends --rate docs/s (default 10,000) to a second tailed topic for",
       "  --latency-seconds (default 20) while a reader polls _id = ? through the Avatica driver",

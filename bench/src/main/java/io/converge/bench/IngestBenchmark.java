@@ -89,9 +89,9 @@ final class IngestBenchmark {
 
   record Options(long docs, int threads, int batch, List<Long> rates, int latencySeconds,
       int runs, int warmup, long seed, Path dataDir, Path out, boolean help, List<String> args,
-      long warmupDocs) {
+      long warmupDocs, long settleSeconds) {
     static Options parse(String[] args) {
-      long docs = 300_000;
+      long docs = 1_000_000;
       int threads = 4;
       int batch = 1000;
       List<Long> rates = List.of(1_000L, 10_000L, 0L);
@@ -102,6 +102,7 @@ final class IngestBenchmark {
       Path dataDir = null;
       Path out = Path.of("docs", "benchmarks.md");
       long warmupDocs = -1;
+      long settleSeconds = SETTLE_MAX_SECONDS;
       OptionArgs it = new OptionArgs(args);
       while (it.next()) {
         String name = it.name();
@@ -118,11 +119,12 @@ final class IngestBenchmark {
           case "--data-dir" -> dataDir = Path.of(value);
           case "--out" -> out = value.equals("none") ? null : Path.of(value);
           case "--warmup-docs" -> warmupDocs = OptionArgs.nonNegative(name, value);
+          case "--settle-seconds" -> settleSeconds = OptionArgs.nonNegative(name, value);
           default -> throw it.unknown();
         }
       }
       return new Options(docs, threads, batch, rates, latencySeconds, runs, warmup, seed,
-          dataDir, out, it.help(), List.of(args), warmupDocs);
+          dataDir, out, it.help(), List.of(args), warmupDocs, settleSeconds);
     }
 
     /** Documents the HTTP warm-up posts: as given, else 4x the timed ones, at most 1M. */
@@ -251,6 +253,8 @@ final class IngestBenchmark {
   private Direct direct;
   /** What the warm-up posted, for the report. */
   private String warmUpSummary = "none";
+  /** What the in-process baseline's warm-up did, for the report. */
+  private String directWarmUpSummary = "none";
 
   IngestBenchmark(Options options, PrintStream out, PrintStream err) {
     this.options = options;
@@ -346,7 +350,7 @@ final class IngestBenchmark {
     out.printf(Locale.ROOT, "Generated %,d bodies (%s) in %s (not timed)%n", batches.size(),
         Timings.megabytes(bytes), Timings.seconds(System.nanoTime() - g0));
 
-    warmUp(server, batches);
+    warmUp(server);
 
     AtomicInteger next = new AtomicInteger();
     AtomicLong written = new AtomicLong();
@@ -355,7 +359,7 @@ final class IngestBenchmark {
     long step = Math.max(1, batches.size() / 10);
     ExecutorService pool = Executors.newFixedThreadPool(options.threads());
     double loadBefore = SystemLoad.loadAverage();
-    long jit0 = compilationMillis();
+    long jit0 = SteadyState.compilationMillis();
     long cpu0 = SystemLoad.processCpuNanos();
     long t0 = System.nanoTime();
     try {
@@ -385,13 +389,15 @@ final class IngestBenchmark {
     }
     long nanos = System.nanoTime() - t0;
     long cpu = SystemLoad.processCpuNanos() - cpu0;
-    long jitMillis = compilationMillis() - jit0;
+    long jitMillis = SteadyState.compilationMillis() - jit0;
     double loadAfter = SystemLoad.loadAverage();
     long s0 = System.nanoTime();
     server.store().awaitSealed();
     long sealNanos = System.nanoTime() - s0;
     Sustained s = new Sustained(written.get(), errors.get(), requests.get(), nanos, cpu,
         loadBefore, loadAfter, sealNanos, jitMillis);
+    directWarmUpSummary = warmUpDirect(server, batches);
+    out.println("In-process warm-up: " + directWarmUpSummary);
     direct = direct(server, batches);
     batches.clear();
     out.printf(Locale.ROOT, "Sustained ingest: %s docs in %s = %,.0f docs/s (%d threads, %,d"
@@ -407,22 +413,18 @@ final class IngestBenchmark {
   }
 
   /**
-   * Warms both timed paths up in a scratch collection, then drops it, so that neither pays for
-   * class loading and JIT compilation of the shared code (the reader, preparer and write path):
-   * <ul>
-   *   <li>over HTTP, by the same number of client threads as the timed phase, fresh documents
-   *       (inserts, as timed, with segment seals): {@link #WARMUP_FACTOR} times the timed
-   *       documents, at most {@link #WARMUP_MAX_DOCS}. With 20 batches, C2 compiled through the
-   *       whole timed phase and, on this 2-core machine, took about a third of the timed CPU;
-   *       code that runs once per request (Jetty, the HTTP client, the batch write) reaches C2
-   *       only after thousands of requests, so the compiler goes on at a lower rate even after
-   *       a million documents, which the report shows as the JIT time of the timed phase;
-   *   <li>in-process, the first {@link #WARMUP_BATCHES} bodies through {@link BulkLoader}.
-   * </ul>
+   * Warms the HTTP path up in a scratch collection, then drops it and {@link #settle settles} the
+   * process, so that the timed phase pays for neither class loading and JIT compilation of the
+   * shared code (the reader, preparer and write path) nor the warm-up's own leftovers: by the
+   * same number of client threads as the timed phase, fresh documents (inserts, as timed, with
+   * segment seals), {@link #WARMUP_FACTOR} times the timed documents, at most
+   * {@link #WARMUP_MAX_DOCS}. With 20 batches, C2 compiled through the whole timed phase and, on
+   * this 2-core machine, took about a third of the timed CPU; code that runs once per request
+   * (Jetty, the HTTP client, the batch write) reaches C2 only after thousands of requests.
    */
-  private void warmUp(ConvergeServer server, List<Batch> batches) throws Exception {
+  private void warmUp(ConvergeServer server) throws Exception {
     long t0 = System.nanoTime();
-    long jit0 = compilationMillis();
+    long jit0 = SteadyState.compilationMillis();
     Poster warm = new Poster(server, WARMUP_COLLECTION);
     BatchSource fresh = new BatchSource(options.seed() + 1, "warm-");
     long target = options.httpWarmupDocs();
@@ -437,6 +439,22 @@ final class IngestBenchmark {
       }
       postAll(warm, bodies); // generated a chunk at a time: a million documents are 300 MB
     }
+    server.store().awaitSealed(); // its seals would otherwise run during the timed phase
+    server.store().drop(WARMUP_COLLECTION);
+    long jitMillis = SteadyState.compilationMillis() - jit0;
+    String settled = settle(server);
+    warmUpSummary = String.format(Locale.ROOT, "%s fresh documents over HTTP (%d threads) into a"
+            + " scratch collection, dropped (%s, not timed; JIT compilation meanwhile %s); then %s",
+        Timings.count(posted), options.threads(), Timings.seconds(System.nanoTime() - t0),
+        jitMillis < 0 ? "unknown" : Timings.seconds(jitMillis * 1_000_000.0), settled);
+    out.println("Warm-up: " + warmUpSummary);
+  }
+
+  /**
+   * Warms the in-process path ({@link BulkLoader}: a stream reader where HTTP reads bytes) with
+   * the first {@link #WARMUP_BATCHES} bodies into a scratch collection, dropped, and settles.
+   */
+  private String warmUpDirect(ConvergeServer server, List<Batch> batches) throws Exception {
     ConvergeCollection scratch = server.store().getOrCreate(WARMUP_COLLECTION);
     BulkLoader loader = new BulkLoader(scratch, options.batch());
     int n = Math.min(WARMUP_BATCHES, Math.max(1, batches.size() / 10));
@@ -444,27 +462,16 @@ final class IngestBenchmark {
       loader.load("warm-up", new ByteArrayInputStream(batches.get(i).body()),
           new LoadListener() { });
     }
-    server.store().awaitSealed(); // its seals would otherwise run during the timed phase
+    server.store().awaitSealed();
     server.store().drop(WARMUP_COLLECTION);
-    long jitMillis = compilationMillis() - jit0;
-    warmUpSummary = String.format(Locale.ROOT, "%s fresh documents over HTTP (%d threads) and %d"
-            + " bodies in-process into a scratch collection, dropped (%s, not timed; JIT"
-            + " compilation meanwhile %s)",
-        Timings.count(posted), options.threads(), n, Timings.seconds(System.nanoTime() - t0),
-        jitMillis < 0 ? "unknown" : Timings.seconds(jitMillis * 1_000_000.0));
-    out.println("Warm-up: " + warmUpSummary);
+    return n + " bodies in-process into a scratch collection, dropped; then " + settle(server);
   }
 
-  /**
-   * The JVM's accumulated JIT compilation time (all compiler threads), ms, or a large negative
-   * number when the JVM does not tell. The compiler shares the two cores with the server, and
-   * its CPU counts in the process CPU per document.
-   */
-  private static long compilationMillis() {
-    java.lang.management.CompilationMXBean jit =
-        java.lang.management.ManagementFactory.getCompilationMXBean();
-    return jit != null && jit.isCompilationTimeMonitoringSupported()
-        ? jit.getTotalCompilationTime() : Long.MIN_VALUE / 2;
+  /** Longest wait of {@link SteadyState#settle} for RocksDB, and for the JIT, by default. */
+  static final long SETTLE_MAX_SECONDS = 30;
+
+  private String settle(ConvergeServer server) throws InterruptedException {
+    return SteadyState.settle(server.store(), options.settleSeconds());
   }
 
   /** Posts the bodies from {@code options.threads()} threads, each taking the next one. */
@@ -784,6 +791,8 @@ final class IngestBenchmark {
         s.requests(), s.cpuNanos() / 1e9,
         s.jitMillis() < 0 ? "unknown" : Timings.seconds(s.jitMillis() * 1_000_000.0),
         s.loadBefore(), s.loadAfter(), Timings.seconds(s.sealNanos())));
+    b.append("- In-process baseline (`BulkLoader`): warm-up ").append(directWarmUpSummary)
+        .append(".\n");
     b.append(String.format(Locale.ROOT,
         "- Ack-to-visible: one writer thread posts a batch every %d ms (rate/100 documents;"
             + " back to back for max) for %d s; a reader polls `%s` (PreparedStatement, planned"

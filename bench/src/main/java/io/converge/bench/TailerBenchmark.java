@@ -55,6 +55,9 @@ final class TailerBenchmark {
   static final String BULK_COLLECTION = "orders";
   static final String LATENCY_COLLECTION = "orders_live";
   static final String DIRECT_COLLECTION = "orders_direct";
+  /** The untimed warm-up tails this topic into this scratch collection, then drops it. */
+  static final String WARMUP_TOPIC = "orders-warmup";
+  static final String WARMUP_COLLECTION = "orders_warmup";
   static final long TICK_NANOS = 10_000_000;
   /**
    * The latency producer's {@code linger.ms}: Kafka 4's default, so that each tick's records go
@@ -68,9 +71,11 @@ final class TailerBenchmark {
   static final double TARGET_P99_MS = 250;
 
   record Options(long docs, int partitions, long rate, int latencySeconds, long seed,
-      Path out, boolean help) {
+      Path out, boolean help, long warmupDocs, long settleSeconds) {
     static Options parse(String[] args) {
       long docs = 500_000;
+      long warmupDocs = -1;
+      long settleSeconds = IngestBenchmark.SETTLE_MAX_SECONDS;
       int partitions = 2;
       long rate = 10_000;
       int latencySeconds = 20;
@@ -87,10 +92,13 @@ final class TailerBenchmark {
           case "--latency-seconds" -> latencySeconds = (int) OptionArgs.positive(name, value);
           case "--seed" -> seed = OptionArgs.number(name, value);
           case "--out" -> out = value.equals("none") ? null : Path.of(value);
+          case "--warmup-docs" -> warmupDocs = OptionArgs.nonNegative(name, value);
+          case "--settle-seconds" -> settleSeconds = OptionArgs.nonNegative(name, value);
           default -> throw it.unknown();
         }
       }
-      return new Options(docs, partitions, rate, latencySeconds, seed, out, it.help());
+      return new Options(docs, partitions, rate, latencySeconds, seed, out, it.help(),
+          warmupDocs >= 0 ? warmupDocs : docs, settleSeconds);
     }
   }
 
@@ -119,6 +127,8 @@ final class TailerBenchmark {
   private final Options options;
   private final PrintStream out;
   private final PrintStream err;
+  /** What the warm-up did, for the report. */
+  private String warmUpSummary = "none";
 
   TailerBenchmark(Options options, PrintStream out, PrintStream err) {
     this.options = options;
@@ -138,13 +148,16 @@ final class TailerBenchmark {
       out.println("Kafka broker (child JVM): " + kafka.bootstrap());
       kafka.createTopic(BULK_TOPIC, options.partitions());
       kafka.createTopic(LATENCY_TOPIC, 1);
-      long produceNanos = produceAll(kafka);
+      kafka.createTopic(WARMUP_TOPIC, options.partitions());
+      long produceNanos = produceAll(kafka, BULK_TOPIC, options.docs(), options.seed());
+      produceAll(kafka, WARMUP_TOPIC, options.warmupDocs(), options.seed() + 1);
       Path dataDir = work.resolve("data");
       Files.createDirectories(dataDir);
       ConvergeServer server = ConvergeServer.start(
           new ServerOptions(dataDir, ServerOptions.DEFAULT_HOST, 0, ServerOptions.PROTOBUF));
       try {
         server.warmUp();
+        warmUp(server, kafka);
         Sustained s = sustained(server, kafka, produceNanos);
         long count = server.store().collection(BULK_COLLECTION).documentCount();
         if (s.docs != options.docs() || count != options.docs()) {
@@ -176,23 +189,55 @@ final class TailerBenchmark {
     return problems.isEmpty();
   }
 
-  /** Produces every sample order to the bulk topic, keyed by nothing (their _id is inside). */
-  private long produceAll(LoopbackKafka kafka) throws Exception {
+  /** Produces {@code count} sample orders to {@code topic}, keyed by nothing (their _id is inside). */
+  private long produceAll(LoopbackKafka kafka, String topic, long count, long seed)
+      throws Exception {
     long t0 = System.nanoTime();
-    Iterator<Map<String, Object>> docs = SampleData.orders(options.docs(), options.seed());
+    Iterator<Map<String, Object>> docs = SampleData.orders(count, seed);
     try (KafkaProducer<byte[], byte[]> producer = kafka.producer(20)) {
       long n = 0;
       while (docs.hasNext()) {
         byte[] value = JsonText.write(docs.next()).getBytes(StandardCharsets.UTF_8);
-        producer.send(new ProducerRecord<>(BULK_TOPIC, (int) (n++ % options.partitions()), null,
+        producer.send(new ProducerRecord<>(topic, (int) (n++ % options.partitions()), null,
             value));
       }
       producer.flush();
     }
     long nanos = System.nanoTime() - t0;
-    out.printf(Locale.ROOT, "Produced %s orders in %s (not timed)%n",
-        Timings.count(options.docs()), Timings.seconds(nanos));
+    out.printf(Locale.ROOT, "Produced %s orders to %s in %s (not timed)%n",
+        Timings.count(count), topic, Timings.seconds(nanos));
     return nanos;
+  }
+
+  /**
+   * Tails the warm-up topic into a scratch collection, drops it and settles ({@link SteadyState}),
+   * so that the timed phase pays neither for the JIT compilation of the tailer's path nor for the
+   * warm-up's leftovers.
+   */
+  private void warmUp(ConvergeServer server, LoopbackKafka kafka) throws Exception {
+    if (options.warmupDocs() == 0) {
+      warmUpSummary = "none";
+      return;
+    }
+    long t0 = System.nanoTime();
+    long jit0 = SteadyState.compilationMillis();
+    try (KafkaTailer tailer = KafkaTailer.start(server.store(), kafka.bootstrap(),
+        new TailSpec(WARMUP_TOPIC, WARMUP_COLLECTION), new Properties())) {
+      if (!tailer.awaitRecords(options.warmupDocs(), Duration.ofMinutes(10))) {
+        throw new IllegalStateException("the warm-up tailer committed " + tailer.counts().records()
+            + " of " + options.warmupDocs() + " records" + (tailer.isRunning() ? ""
+            : " and stopped: " + tailer.failure()));
+      }
+    }
+    server.store().awaitSealed();
+    server.store().drop(WARMUP_COLLECTION);
+    long jitMillis = SteadyState.compilationMillis() - jit0;
+    String settled = SteadyState.settle(server.store(), options.settleSeconds());
+    warmUpSummary = String.format(Locale.ROOT, "%s other orders tailed from another topic into a"
+            + " scratch collection, dropped (%s, not timed; JIT compilation meanwhile %s); then %s",
+        Timings.count(options.warmupDocs()), Timings.seconds(System.nanoTime() - t0),
+        jitMillis < 0 ? "unknown" : Timings.seconds(jitMillis * 1_000_000.0), settled);
+    out.println("Warm-up: " + warmUpSummary);
   }
 
   private Sustained sustained(ConvergeServer server, LoopbackKafka kafka, long produceNanos)
@@ -418,7 +463,8 @@ final class TailerBenchmark {
             + " phase, %.1f in the BulkLoader phase, %.1f in the latency phase.\n\n",
         s.loadBefore(), s.loadAfter(), d.load(), l.load()));
     b.append(table);
-    b.append("\nSustained: the orders are produced first (not timed); the figure runs from the"
+    b.append("\nSustained: the orders are produced first (not timed); warm-up: ")
+        .append(warmUpSummary).append("; the figure runs from the"
         + " tailer's start (consumer connect included) to the commit of the last record."
         + " Latency: 100 documents every 10 ms (producer `linger.ms` " + PRODUCER_LINGER_MS
         + "), the reader polls the last sent `_id` until it is"

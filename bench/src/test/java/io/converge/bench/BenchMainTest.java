@@ -69,7 +69,7 @@ class BenchMainTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int rc = BenchMain.run(new String[] {"ingest", "--docs", "2000", "--batch", "500",
         "--latency-seconds", "1", "--rates", "1000", "--runs", "1", "--warmup", "0",
-        "--out", "none"},
+        "--settle-seconds", "2", "--out", "none"},
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     String printed = out.toString(StandardCharsets.UTF_8);
@@ -77,6 +77,9 @@ class BenchMainTest {
     assertTrue(printed.contains("docs/s"), printed);
     // The HTTP warm-up posts four times the timed documents, fresh ones, before timing.
     assertTrue(printed.contains("Warm-up: 8,000 fresh documents over HTTP (4 threads)"), printed);
+    // Each timed write path starts after its warm-up's seals, compactions and compilations.
+    assertTrue(printed.contains("for the JIT's queue"), printed);
+    assertTrue(printed.contains("In-process warm-up: "), printed);
   }
 
   @Test

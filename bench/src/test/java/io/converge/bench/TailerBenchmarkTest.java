@@ -20,12 +20,15 @@ class TailerBenchmarkTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Path md = dir.resolve("benchmarks.md");
     int rc = BenchMain.run(new String[] {"kafka", "--docs", "3000", "--partitions", "2",
-        "--rate", "1000", "--latency-seconds", "4", "--out", md.toString()},
+        "--rate", "1000", "--latency-seconds", "4", "--settle-seconds", "2",
+        "--out", md.toString()},
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     String printed = out.toString(StandardCharsets.UTF_8);
     assertEquals(0, rc, printed + err.toString(StandardCharsets.UTF_8));
     assertTrue(printed.contains("Sustained tailer ingest: 3,000 docs"), printed);
+    // The tailer's path is warmed up first, in a scratch collection that is dropped.
+    assertTrue(printed.contains("Warm-up: 3,000 other orders tailed"), printed);
     String section = Files.readString(md);
     assertTrue(section.contains("## " + TailerBenchmark.HEADING), section);
     assertTrue(section.contains("produce-to-visible"), section);
@@ -37,6 +40,7 @@ class TailerBenchmarkTest {
     assertEquals(500_000, o.docs());
     assertEquals(2, o.partitions());
     assertEquals(10_000, o.rate());
+    assertEquals(500_000, o.warmupDocs());
     TailerBenchmark.Options p = TailerBenchmark.Options.parse(
         new String[] {"--docs=1,000", "--rate", "2000", "--out", "none"});
     assertEquals(1000, p.docs());

@@ -389,6 +389,38 @@ public final class ConvergeStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until RocksDB has no flush or compaction running or pending, at most
+   * {@code timeoutMillis}; true when it got there. Benchmarks use it to start a timed phase
+   * without the compaction debt of an earlier one (for example a dropped scratch collection).
+   */
+  public boolean awaitBackgroundIdle(long timeoutMillis) {
+    checkOpen();
+    long until = System.nanoTime() + timeoutMillis * 1_000_000L;
+    try {
+      while (true) {
+        boolean busy = db.getLongProperty("rocksdb.num-running-compactions") > 0
+            || db.getLongProperty("rocksdb.num-running-flushes") > 0;
+        for (ColumnFamilyHandle h : handles) {
+          busy |= db.getLongProperty(h, "rocksdb.compaction-pending") > 0
+              || db.getLongProperty(h, "rocksdb.mem-table-flush-pending") > 0;
+        }
+        if (!busy) {
+          return true;
+        }
+        if (System.nanoTime() > until) {
+          return false;
+        }
+        Thread.sleep(20);
+      }
+    } catch (RocksDBException e) {
+      throw failure("reading RocksDB's background work", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   void checkOpen() {
     if (closed) {
       throw new StoreException("data directory " + dir + " is closed");

@@ -66,6 +66,25 @@ class ConvergeStoreTest {
   }
 
   @Test
+  void awaitBackgroundIdleReturnsOnceFlushesAreDoneAndRefusesAClosedStore() throws Exception {
+    ConvergeStore store = ConvergeStore.open(dir);
+    try {
+      ConvergeCollection c = store.getOrCreate("c");
+      List<PreparedDocument> docs = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        docs.add(doc("_id", "d" + i, "v", (long) i));
+      }
+      c.upsert(docs);
+      store.flush();
+      assertTrue(store.awaitBackgroundIdle(60_000));
+      assertEquals(2_000, c.documentCount());
+    } finally {
+      store.close();
+    }
+    assertThrows(StoreException.class, () -> store.awaitBackgroundIdle(1_000));
+  }
+
+  @Test
   void upsertReplacesTheOldVersionEverywhere() throws Exception {
     try (ConvergeStore store = ConvergeStore.open(dir)) {
       ConvergeCollection c = store.getOrCreate("c");
