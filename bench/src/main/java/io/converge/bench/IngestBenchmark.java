@@ -34,6 +34,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -352,41 +353,25 @@ final class IngestBenchmark {
 
     warmUp(server);
 
-    AtomicInteger next = new AtomicInteger();
     AtomicLong written = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     AtomicLong requests = new AtomicLong();
     long step = Math.max(1, batches.size() / 10);
-    ExecutorService pool = Executors.newFixedThreadPool(options.threads());
     double loadBefore = SystemLoad.loadAverage();
     long jit0 = SteadyState.compilationMillis();
     long cpu0 = SystemLoad.processCpuNanos();
     long t0 = System.nanoTime();
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < options.threads(); t++) {
-        futures.add(pool.submit(() -> {
-          int i;
-          while ((i = next.getAndIncrement()) < batches.size()) {
-            Ack a = poster.post(batches.get(i).body());
-            written.addAndGet(a.written());
-            errors.addAndGet(a.errors());
-            long done = requests.incrementAndGet();
-            if (done % step == 0) {
-              double sec = (System.nanoTime() - t0) / 1e9;
-              err.printf(Locale.ROOT, "  %,d docs acknowledged (%,.0f docs/s)%n", written.get(),
-                  written.get() / sec);
-            }
-          }
-          return null;
-        }));
+    inParallel(batches.size(), () -> i -> {
+      Ack a = poster.post(batches.get(i).body());
+      written.addAndGet(a.written());
+      errors.addAndGet(a.errors());
+      long done = requests.incrementAndGet();
+      if (done % step == 0) {
+        double sec = (System.nanoTime() - t0) / 1e9;
+        err.printf(Locale.ROOT, "  %,d docs acknowledged (%,.0f docs/s)%n", written.get(),
+            written.get() / sec);
       }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     long nanos = System.nanoTime() - t0;
     long cpu = SystemLoad.processCpuNanos() - cpu0;
     long jitMillis = SteadyState.compilationMillis() - jit0;
@@ -439,7 +424,7 @@ final class IngestBenchmark {
       }
       postAll(warm, bodies); // generated a chunk at a time: a million documents are 300 MB
     }
-    server.store().awaitSealed(); // its seals would otherwise run during the timed phase
+    server.store().awaitSealed(); // the sealer is part of the path to warm up
     server.store().drop(WARMUP_COLLECTION);
     long jitMillis = SteadyState.compilationMillis() - jit0;
     String settled = settle(server);
@@ -476,15 +461,30 @@ final class IngestBenchmark {
 
   /** Posts the bodies from {@code options.threads()} threads, each taking the next one. */
   private void postAll(Poster poster, List<Batch> bodies) throws Exception {
+    inParallel(bodies.size(), () -> i -> poster.post(bodies.get(i).body()));
+  }
+
+  /** What one worker of {@link #inParallel} does with the index it took. */
+  interface IndexTask {
+    void run(int index) throws Exception;
+  }
+
+  /**
+   * Runs {@code options.threads()} workers, each taking the next index below {@code count} until
+   * none is left; {@code worker} makes each worker's task (with its own per-thread state), on
+   * the worker's thread. The first failure is rethrown.
+   */
+  private void inParallel(int count, Callable<IndexTask> worker) throws Exception {
     AtomicInteger next = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(options.threads());
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < options.threads(); t++) {
         futures.add(pool.submit(() -> {
+          IndexTask task = worker.call();
           int i;
-          while ((i = next.getAndIncrement()) < bodies.size()) {
-            poster.post(bodies.get(i).body());
+          while ((i = next.getAndIncrement()) < count) {
+            task.run(i);
           }
           return null;
         }));
@@ -505,32 +505,18 @@ final class IngestBenchmark {
    */
   private Direct direct(ConvergeServer server, List<Batch> batches) throws Exception {
     ConvergeCollection target = server.store().getOrCreate(DIRECT_COLLECTION);
-    AtomicInteger next = new AtomicInteger();
     AtomicLong loaded = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(options.threads());
     double load = SystemLoad.loadAverage();
     long cpu0 = SystemLoad.processCpuNanos();
     long t0 = System.nanoTime();
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < options.threads(); t++) {
-        futures.add(pool.submit(() -> {
-          BulkLoader loader = new BulkLoader(target, options.batch());
-          int i;
-          while ((i = next.getAndIncrement()) < batches.size()) {
-            LoadResult r = loader.load("batch " + i,
-                new ByteArrayInputStream(batches.get(i).body()), new LoadListener() { });
-            loaded.addAndGet(r.loaded());
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    inParallel(batches.size(), () -> {
+      BulkLoader loader = new BulkLoader(target, options.batch());
+      return i -> {
+        LoadResult r = loader.load("batch " + i,
+            new ByteArrayInputStream(batches.get(i).body()), new LoadListener() { });
+        loaded.addAndGet(r.loaded());
+      };
+    });
     long nanos = System.nanoTime() - t0;
     Direct d = new Direct(loaded.get(), nanos, SystemLoad.processCpuNanos() - cpu0,
         Math.max(load, SystemLoad.loadAverage()));
