@@ -126,7 +126,7 @@ public final class ConvergeStore implements AutoCloseable {
     if (pointLookups) {
       table.setFilterPolicy(bloom);
     }
-    // Small write buffers make random-key inserts cheaper (see NOTES-dependencies).
+    // Small write buffers make random-key inserts cheaper: smaller memtables to search and flush.
     ColumnFamilyOptions o = new ColumnFamilyOptions().setWriteBufferSize(16L << 20)
         .setCompressionType(CompressionType.LZ4_COMPRESSION).setTableFormatConfig(table);
     cfOptions.add(o);
