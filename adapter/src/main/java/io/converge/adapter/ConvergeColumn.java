@@ -1,7 +1,7 @@
 package io.converge.adapter;
 
 import io.converge.storage.CollectionSnapshot;
-import io.converge.storage.FieldInfo;
+import io.converge.storage.schema.FieldInfo;
 import io.converge.storage.schema.DeclaredColumn;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;

@@ -1,7 +1,7 @@
 package io.converge.adapter;
 
-import io.converge.storage.FieldInfo;
-import io.converge.storage.FieldType;
+import io.converge.storage.schema.FieldInfo;
+import io.converge.storage.schema.FieldType;
 import io.converge.storage.json.JsonText;
 import io.converge.storage.json.Timestamps;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.converge.adapter;
 
 import io.converge.storage.CollectionSnapshot;
-import io.converge.storage.QueryGuard;
+import io.converge.storage.guard.QueryGuard;
 import io.converge.storage.RowCursor;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.roaringbitmap.RoaringBitmap;
  * <p>Checks its query's {@link QueryGuard} for a cancel or an abort at every row, for its timeout
  * every {@value #CHECK_ROWS} rows and at every segment:
  * a canceled, timed-out or memory-stopped query ends with a
- * {@link io.converge.storage.QueryAbortedException}, never with a silently short result.
+ * {@link io.converge.storage.guard.QueryAbortedException}, never with a silently short result.
  */
 public final class ConvergeEnumerator implements Enumerator<Object[]> {
   private final CollectionSnapshot snapshot;

@@ -1,7 +1,7 @@
 package io.converge.adapter;
 
-import io.converge.storage.QueryGuard;
-import io.converge.storage.QueryRegistry;
+import io.converge.storage.guard.QueryGuard;
+import io.converge.storage.guard.QueryRegistry;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;

@@ -1,6 +1,6 @@
 package io.converge.adapter;
 
-import io.converge.storage.CollectionSchema;
+import io.converge.storage.schema.CollectionSchema;
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
 import java.util.LinkedHashMap;

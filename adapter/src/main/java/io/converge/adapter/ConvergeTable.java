@@ -1,8 +1,8 @@
 package io.converge.adapter;
 
-import io.converge.storage.CollectionSchema;
+import io.converge.storage.schema.CollectionSchema;
 import io.converge.storage.ConvergeCollection;
-import io.converge.storage.FieldInfo;
+import io.converge.storage.schema.FieldInfo;
 import io.converge.storage.schema.DeclaredColumn;
 import io.converge.storage.schema.DeclaredSchema;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static io.converge.adapter.ConvergeTestSupport.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.converge.storage.FieldType;
+import io.converge.storage.schema.FieldType;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

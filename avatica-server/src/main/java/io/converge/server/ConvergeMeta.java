@@ -2,7 +2,7 @@ package io.converge.server;
 
 import io.converge.server.auth.ConvergeUser;
 import io.converge.server.auth.CurrentUser;
-import io.converge.storage.QueryAbortedException;
+import io.converge.storage.guard.QueryAbortedException;
 import java.lang.reflect.Field;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,7 +1,7 @@
 package io.converge.server;
 
-import io.converge.storage.QueryMemoryWatchdog;
-import io.converge.storage.QueryRegistry;
+import io.converge.storage.guard.QueryMemoryWatchdog;
+import io.converge.storage.guard.QueryRegistry;
 
 /**
  * How long and how large a query may grow on the server.

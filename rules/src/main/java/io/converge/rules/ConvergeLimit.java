@@ -1,7 +1,7 @@
 package io.converge.rules;
 
 import io.converge.adapter.ConvergeTable;
-import io.converge.storage.TopNSelector;
+import io.converge.storage.exec.TopNSelector;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.plan.RelOptCluster;

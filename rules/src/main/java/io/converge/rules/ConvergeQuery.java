@@ -3,7 +3,7 @@ package io.converge.rules;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
-import io.converge.storage.TopNSelector;
+import io.converge.storage.exec.TopNSelector;
 import io.converge.storage.query.Aggregation;
 import io.converge.storage.query.Predicate;
 import java.util.List;

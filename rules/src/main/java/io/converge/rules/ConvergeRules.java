@@ -4,7 +4,7 @@ import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
 import io.converge.storage.CollectionSnapshot;
-import io.converge.storage.FieldType;
+import io.converge.storage.schema.FieldType;
 import io.converge.storage.query.Aggregation;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rel.logical.LogicalSort;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rex.RexLiteral;
-import io.converge.storage.TopNSelector;
+import io.converge.storage.exec.TopNSelector;
 import org.apache.calcite.rel.logical.LogicalTableScan;
 import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rex.RexInputRef;
@@ -728,7 +728,7 @@ public final class ConvergeRules {
   }
 
   /**
-   * How {@link io.converge.storage.TopNSelector} must compare a column's values to order them as
+   * How {@link io.converge.storage.exec.TopNSelector} must compare a column's values to order them as
    * Calcite orders the column's SQL values, or null when it cannot (mixed types, arrays): BIGINT
    * of INT values as longs, DOUBLE (INT and DOUBLE values) as doubles, VARCHAR of strings by
    * {@link String#compareTo}, BOOLEAN, TIMESTAMP by epoch millisecond.

@@ -2,7 +2,7 @@ package io.converge.rules;
 
 import io.converge.adapter.ConvergeQueryGuards;
 import io.converge.storage.CollectionSnapshot;
-import io.converge.storage.QueryGuard;
+import io.converge.storage.guard.QueryGuard;
 import io.converge.storage.query.Aggregation;
 import io.converge.storage.query.DimensionJoin;
 import java.lang.reflect.Method;

@@ -3,12 +3,20 @@ package io.converge.storage;
 import io.converge.storage.encoding.ColumnSegmentCodec;
 import io.converge.storage.encoding.ColumnVector;
 import io.converge.storage.encoding.DocumentCodec;
-import io.converge.storage.encoding.SegmentStats;
 import io.converge.storage.encoding.DocumentPaths;
+import io.converge.storage.encoding.KeySpace;
 import io.converge.storage.encoding.Keys;
+import io.converge.storage.encoding.SegmentStats;
+import io.converge.storage.exec.ColumnAggregator;
+import io.converge.storage.exec.ColumnVectorCache;
+import io.converge.storage.exec.PredicateEvaluator;
+import io.converge.storage.exec.SegmentSource;
+import io.converge.storage.guard.QueryGuard;
 import io.converge.storage.index.CollectionState;
 import io.converge.storage.index.TailSegment;
 import io.converge.storage.json.DocumentFlattener;
+import io.converge.storage.schema.CollectionSchema;
+import io.converge.storage.schema.FieldInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +24,7 @@ import java.util.Map;
 import org.roaringbitmap.RoaringBitmap;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 
 /**
@@ -24,7 +33,7 @@ import org.rocksdb.Snapshot;
  * were at the same instant. Writes after it was opened are invisible to it. Not thread-safe; close
  * it exactly once.
  */
-public final class CollectionSnapshot implements AutoCloseable {
+public final class CollectionSnapshot implements SegmentSource, AutoCloseable {
   /** Column names of the system fields, usable in {@link #scan}. */
   public static final String ID = "_id";
   public static final String EVENT_TIME = "_event_time";
@@ -59,6 +68,7 @@ public final class CollectionSnapshot implements AutoCloseable {
     this.readOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true);
   }
 
+  @Override
   public CollectionSchema schema() {
     return schema;
   }
@@ -73,6 +83,7 @@ public final class CollectionSnapshot implements AutoCloseable {
   }
 
   /** The guard of the query reading through this view ({@link QueryGuard#NONE} when none). */
+  @Override
   public QueryGuard guard() {
     return guard;
   }
@@ -87,6 +98,7 @@ public final class CollectionSnapshot implements AutoCloseable {
   }
 
   /** Segments 0..tail (inclusive); the last one is the in-memory tail. */
+  @Override
   public int segmentCount() {
     return lastSegment + 1;
   }
@@ -104,7 +116,8 @@ public final class CollectionSnapshot implements AutoCloseable {
     return new RowCursor(this, fieldIds);
   }
 
-  int fieldId(String path) {
+  @Override
+  public int fieldId(String path) {
     if (path.equals(ID)) {
       return CollectionState.ID_FIELD;
     }
@@ -115,18 +128,20 @@ public final class CollectionSnapshot implements AutoCloseable {
     return f == null ? -1 : f.id();
   }
 
-  RoaringBitmap liveOffsets(int segment) {
+  private RoaringBitmap liveOffsets(int segment) {
     return live.get(segment);
   }
 
   /** Rows written in a segment still in memory, or -1 for a sealed segment. */
-  int inMemoryCount(int segment) {
+  @Override
+  public int inMemoryCount(int segment) {
     TailSegment.View v = inMemory.get(segment);
     return v == null ? -1 : v.count();
   }
 
   /** One field's values in one segment, indexed by row offset; null when the field is absent. */
-  Object[] column(int fieldId, int segment) {
+  @Override
+  public Object[] column(int fieldId, int segment) {
     if (fieldId < 0) {
       return null;
     }
@@ -142,7 +157,8 @@ public final class CollectionSnapshot implements AutoCloseable {
    * One field's values in one segment in vector form (see {@link ColumnVector}); null when the
    * field is absent from the segment. In-memory segments are converted on the fly.
    */
-  ColumnVector vector(int fieldId, int segment) {
+  @Override
+  public ColumnVector vector(int fieldId, int segment) {
     if (fieldId < 0) {
       return null;
     }
@@ -171,7 +187,8 @@ public final class CollectionSnapshot implements AutoCloseable {
   }
 
   /** A sealed segment's column as stored, decoded afresh (not through the store's cache). */
-  ColumnVector storedVector(int fieldId, int segment) {
+  @Override
+  public ColumnVector storedVector(int fieldId, int segment) {
     if (fieldId < 0) {
       return null;
     }
@@ -203,7 +220,8 @@ public final class CollectionSnapshot implements AutoCloseable {
    * Min/max statistics of a sealed segment's column, or null when unknown (in-memory segment,
    * mixed types, or a segment sealed before statistics were kept).
    */
-  SegmentStats stats(int fieldId, int segment) {
+  @Override
+  public SegmentStats stats(int fieldId, int segment) {
     if (fieldId < 0 || inMemory.containsKey(segment)) {
       return null;
     }
@@ -217,7 +235,8 @@ public final class CollectionSnapshot implements AutoCloseable {
   }
 
   /** Whether a segment is sealed, as seen by this view. */
-  boolean isSealed(int segment) {
+  @Override
+  public boolean isSealed(int segment) {
     return !inMemory.containsKey(segment);
   }
 
@@ -281,7 +300,7 @@ public final class CollectionSnapshot implements AutoCloseable {
         }
         byte[] ridBytes = store.db().get(store.pkCf(), readOptions, Keys.pk(coll, id));
         if (ridBytes != null) {
-          rids.add(ridOf(Keys.readLong(ridBytes, 0)));
+          rids.add(SegmentSource.ridOf(Keys.readLong(ridBytes, 0)));
         }
       }
     } catch (RocksDBException e) {
@@ -297,13 +316,14 @@ public final class CollectionSnapshot implements AutoCloseable {
   }
 
   /** Every live rid of this view, as one bitmap (computed once). */
+  @Override
   public RoaringBitmap liveRids() {
     if (liveRids == null) {
       RoaringBitmap all = new RoaringBitmap();
       for (int seg = 0; seg < segmentCount(); seg++) {
         RoaringBitmap offsets = selectedOffsets(seg, null);
         if (!offsets.isEmpty()) {
-          all.or(RoaringBitmap.addOffset(offsets, segmentBase(seg)));
+          all.or(RoaringBitmap.addOffset(offsets, SegmentSource.segmentBase(seg)));
         }
       }
       liveRids = all;
@@ -316,7 +336,8 @@ public final class CollectionSnapshot implements AutoCloseable {
    * one), restricted to {@code rids} when not null; empty when none. Every reader goes through
    * this, so all of them see the same rows.
    */
-  RoaringBitmap selectedOffsets(int segment, RoaringBitmap rids) {
+  @Override
+  public RoaringBitmap selectedOffsets(int segment, RoaringBitmap rids) {
     RoaringBitmap live = liveOffsets(segment);
     if (live == null || live.isEmpty()) {
       return new RoaringBitmap();
@@ -326,7 +347,7 @@ public final class CollectionSnapshot implements AutoCloseable {
       live = RoaringBitmap.and(live, RoaringBitmap.bitmapOfRange(0, written));
     }
     if (rids != null) {
-      long base = segmentBase(segment);
+      long base = SegmentSource.segmentBase(segment);
       RoaringBitmap inSegment = RoaringBitmap.and(rids,
           RoaringBitmap.bitmapOfRange(base, base + TailSegment.SEGMENT_ROWS));
       live = RoaringBitmap.and(live, RoaringBitmap.addOffset(inSegment, -base));
@@ -334,31 +355,38 @@ public final class CollectionSnapshot implements AutoCloseable {
     return live;
   }
 
-  static long segmentBase(int segment) {
-    return (long) segment << TailSegment.SEGMENT_BITS;
-  }
 
-  ConvergeStore store() {
-    return store;
-  }
 
-  int collectionId() {
+  @Override
+  public int collectionId() {
     return coll;
   }
 
-  ReadOptions readOptions() {
-    return readOptions;
+  @Override
+  public RocksIterator iterator(KeySpace space) {
+    return store.db().newIterator(store.cf(space), readOptions);
+  }
+
+  @Override
+  public byte[] get(KeySpace space, byte[] key) throws RocksDBException {
+    return store.db().get(store.cf(space), readOptions, key);
+  }
+
+  @Override
+  public StoreException failure(String what, RocksDBException e) {
+    return store.failure(what, e);
   }
 
   /**
    * The values of {@code paths} for the given live offsets of a sealed segment, read from the row
    * store: result[path][k] is the k-th offset's value, in offset order.
    */
-  Object[][] rowValues(int segment, RoaringBitmap offsets, List<String> paths) {
+  @Override
+  public Object[][] rowValues(int segment, RoaringBitmap offsets, List<String> paths) {
     int n = offsets.getCardinality();
     Object[][] out = new Object[paths.size()][n];
     List<byte[]> keys = new ArrayList<>(n);
-    long base = segmentBase(segment);
+    long base = SegmentSource.segmentBase(segment);
     offsets.forEach((int o) -> keys.add(Keys.row(coll, base + o)));
     DocumentPaths reader = new DocumentPaths(paths, DocumentFlattener::normalizeLeaf);
     Object[] values = new Object[paths.size()];
@@ -381,13 +409,6 @@ public final class CollectionSnapshot implements AutoCloseable {
     return out;
   }
 
-  /** Rids fit in an int (2^31 documents written per collection): bitmaps use ints. */
-  static int ridOf(long rid) {
-    if (rid > Integer.MAX_VALUE) {
-      throw new StoreException("rid " + rid + " is beyond the 2^31 rows a collection can address");
-    }
-    return (int) rid;
-  }
 
   /**
    * Runs {@code read} on another thread (the common pool). {@link #close} waits for it, so the

@@ -1,24 +1,28 @@
 package io.converge.storage;
 
 import io.converge.storage.encoding.DocumentCodec;
+import io.converge.storage.encoding.KeySpace;
 import io.converge.storage.encoding.Keys;
 import io.converge.storage.index.CollectionState;
 import io.converge.storage.index.SegmentSealer;
 import io.converge.storage.index.TailSegment;
 import io.converge.storage.json.DocumentFlattener;
 import io.converge.storage.json.PreparedDocument;
+import io.converge.storage.schema.CollectionSchema;
 import io.converge.storage.schema.DeclaredSchema;
 import io.converge.storage.schema.DeclaredSchemaException;
+import io.converge.storage.write.BatchWriter;
+import io.converge.storage.write.WriteSummary;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.roaringbitmap.RoaringBitmap;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
@@ -64,6 +68,26 @@ public final class ConvergeCollection {
    * holds while it builds a whole batch. Changed only under the write lock.
    */
   private volatile long commitSeq;
+  /** The key spaces a {@link BatchWriter} reads and writes, in this collection's store. */
+  private final BatchWriter.KeySpaces keySpaces = new BatchWriter.KeySpaces() {
+    @Override
+    public ColumnFamilyHandle family(KeySpace space) {
+      return store.cf(space);
+    }
+
+    @Override
+    public List<byte[]> multiGet(KeySpace space, List<byte[]> keys) throws RocksDBException {
+      if (keys.isEmpty()) {
+        return List.of(); // a batch of offsets alone; RocksDB refuses an empty multi-get
+      }
+      return store.db().multiGetAsList(Collections.nCopies(keys.size(), store.cf(space)), keys);
+    }
+
+    @Override
+    public StoreException failure(String what, RocksDBException e) {
+      return store.failure(what, e);
+    }
+  };
   /** Lets a test leave full segments unsealed, as a crash between a write and its seal would. */
   static volatile boolean skipSealsForTests;
 
@@ -193,7 +217,7 @@ public final class ConvergeCollection {
     for (PreparedDocument d : docs) {
       m.add(Mutation.upsert(d));
     }
-    return write(m, null);
+    return write(m, SourceOffsets.none());
   }
 
   /** Deletes by {@code _id}; returns how many existed. */
@@ -202,14 +226,14 @@ public final class ConvergeCollection {
     for (String i : ids) {
       m.add(Mutation.delete(i));
     }
-    return write(m, null).deleted();
+    return write(m, SourceOffsets.none()).deleted();
   }
 
   /**
-   * Applies mutations in order as one atomic, durable batch. {@code extraCatalog} entries (for
-   * example a tailer's consumed offsets) are committed in the same batch.
+   * Applies mutations in order as one atomic, durable batch, together with the sources' next
+   * offsets ({@code offsets}, may be null or empty): both are stored or neither is.
    */
-  public WriteSummary write(List<Mutation> mutations, Map<byte[], byte[]> extraCatalog) {
+  public WriteSummary write(List<Mutation> mutations, SourceOffsets offsets) {
     DeclaredSchema schemaOfTable = declared;
     if (schemaOfTable != null) {
       mutations = conform(schemaOfTable, mutations);
@@ -217,9 +241,26 @@ public final class ConvergeCollection {
     writeLock.lock();
     try {
       checkOpen();
-      return writeLocked(mutations, extraCatalog);
+      return writeLocked(mutations, offsets);
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  /**
+   * The next offset of {@code source} as last committed with {@link #write(List, SourceOffsets)},
+   * or empty when no batch of this collection carried one.
+   *
+   * @throws IllegalArgumentException for an empty or malformed source name
+   */
+  public OptionalLong sourceOffset(String source) {
+    SourceOffsets.validateName(source);
+    store.checkOpen();
+    try {
+      byte[] v = store.db().get(store.catalogCf(), Keys.catalogSource(id, source));
+      return v == null ? OptionalLong.empty() : OptionalLong.of(Keys.readLong(v, 0));
+    } catch (RocksDBException e) {
+      throw store.failure("reading the offset of source '" + source + "'", e);
     }
   }
 
@@ -256,114 +297,14 @@ public final class ConvergeCollection {
     store.checkOpen();
   }
 
-  private WriteSummary writeLocked(List<Mutation> mutations, Map<byte[], byte[]> extraCatalog) {
-    // 1. Where does each _id live now? One multi-get for the whole batch.
-    List<String> ids = new ArrayList<>(mutations.size());
-    Map<String, Integer> firstIndex = new HashMap<>(capacityFor(mutations.size()));
-    for (Mutation m : mutations) {
-      if (firstIndex.putIfAbsent(m.id(), ids.size()) == null) {
-        ids.add(m.id());
-      }
-    }
-    // Without an _id twice in the batch, no mutation sees another's effect: the maps that track
-    // versions written earlier in the batch stay empty.
-    boolean repeats = ids.size() < mutations.size();
-    List<byte[]> pkKeys = new ArrayList<>(ids.size());
-    for (String i : ids) {
-      pkKeys.add(Keys.pk(id, i));
-    }
-    Map<String, Long> current = new HashMap<>();
-    List<Long> oldRids = new ArrayList<>(0);
-    try {
-      List<byte[]> found = store.db().multiGetAsList(
-          Collections.nCopies(pkKeys.size(), store.pkCf()), pkKeys);
-      for (int i = 0; i < found.size(); i++) {
-        if (found.get(i) != null) {
-          long rid = Keys.readLong(found.get(i), 0);
-          current.put(ids.get(i), rid);
-          oldRids.add(rid);
-        }
-      }
-    } catch (RocksDBException e) {
-      throw store.failure("reading the primary key index", e);
-    }
-    // 2. Old versions: their leaves are needed to take back their type counts.
-    Map<Long, Map<String, Object>> oldDocs = readRows(oldRids);
-
-    Map<Long, PreparedDocument> batchDocs = repeats ? new HashMap<>() : Map.of();
-    List<TailSegment> filled = new ArrayList<>();
-    Map<Integer, RoaringBitmap> touched = new TreeMap<>();
-    List<byte[][]> pkPuts = new ArrayList<>();
-    List<String> pkDeletes = new ArrayList<>();
-    boolean[] found = new boolean[mutations.size()];
-    int inserted = 0;
-    int replaced = 0;
-    int deleted = 0;
-    int notFound = 0;
+  private WriteSummary writeLocked(List<Mutation> mutations, SourceOffsets offsets) {
+    BatchWriter writer = new BatchWriter(keySpaces, id, state, live, tail);
+    writer.prepare(mutations);
+    WriteSummary summary;
     boolean ok = false;
     try (WriteBatch batch = new WriteBatch()) {
-      int mi = 0;
-      for (Mutation m : mutations) {
-        Long old = current.isEmpty() ? null : current.get(m.id());
-        if (old != null) {
-          retire(batch, old, repeats ? batchDocs.remove(old) : null, oldDocs.get(old), touched);
-        }
-        if (m instanceof Mutation.Upsert u) {
-          PreparedDocument d = u.document();
-          long rid = state.nextRid++;
-          if (old != null) {
-            replaced++;
-          } else {
-            inserted++;
-          }
-          // Without repeats mutation mi is _id mi of the multi-get: its pk key is built already.
-          pkPuts.add(new byte[][] {repeats ? Keys.pk(id, d.id()) : pkKeys.get(mi),
-              Keys.longBytes(rid)});
-          batch.put(store.rowCf(), Keys.row(id, rid), d.row());
-          liveFor(touched, segmentOf(rid)).add(offsetOf(rid));
-          state.liveCount++;
-          append(rid, d);
-          if (repeats) {
-            current.put(d.id(), rid);
-            batchDocs.put(rid, d);
-          }
-          if (tail.isFull()) {
-            filled.add(tail);
-            tail = new TailSegment(tail.segment() + 1);
-          }
-        } else {
-          if (old != null) {
-            deleted++;
-            found[mi] = true;
-            pkDeletes.add(m.id());
-            if (repeats) {
-              current.remove(m.id());
-            }
-          } else {
-            notFound++;
-          }
-        }
-        mi++;
-      }
-      // Sorted keys insert faster into the memtable's skip list.
-      pkPuts.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
-      for (byte[][] kv : pkPuts) {
-        batch.put(store.pkCf(), kv[0], kv[1]);
-      }
-      for (String deletedId : pkDeletes) {
-        if (!repeats || !current.containsKey(deletedId)) { // not upserted again later in this batch
-          batch.delete(store.pkCf(), Keys.pk(id, deletedId));
-        }
-      }
-      for (Map.Entry<Integer, RoaringBitmap> e : touched.entrySet()) {
-        batch.put(store.liveCf(), Keys.live(id, e.getKey()), SegmentSealer.serialize(e.getValue()));
-      }
-      if (extraCatalog != null) {
-        for (Map.Entry<byte[], byte[]> e : extraCatalog.entrySet()) {
-          batch.put(store.catalogCf(), e.getKey(), e.getValue());
-        }
-      }
-      batch.put(store.catalogCf(), Keys.catalogState(id), state.encode());
+      summary = writer.build(batch, offsets);
+      tail = writer.tail();
       commitSeq++; // odd: readers now wait for (or take the lock behind) this commit
       store.db().write(store.syncWrite(), batch);
       ok = true;
@@ -372,10 +313,10 @@ public final class ConvergeCollection {
     } finally {
       if (ok) {
         Map<Integer, RoaringBitmap> next = new HashMap<>(live);
-        next.putAll(touched);
+        next.putAll(writer.touchedLive());
         live = next;
         schema = state.freeze();
-        for (TailSegment full : filled) {
+        for (TailSegment full : writer.filled()) {
           sealing.add(full);
           store.submitSeal(() -> sealInBackground(full));
         }
@@ -387,100 +328,7 @@ public final class ConvergeCollection {
         commitSeq++;
       }
     }
-    return new WriteSummary(inserted, replaced, deleted, notFound, found);
-  }
-
-  /** A HashMap capacity that holds {@code n} entries without resizing. */
-  private static int capacityFor(int n) {
-    return (int) Math.min(1 << 30, n * 4L / 3 + 1);
-  }
-
-  private Map<Long, Map<String, Object>> readRows(List<Long> rids) {
-    if (rids.isEmpty()) {
-      return Map.of();
-    }
-    List<byte[]> keys = new ArrayList<>(rids.size());
-    for (long r : rids) {
-      keys.add(Keys.row(id, r));
-    }
-    try {
-      List<byte[]> rows = store.db().multiGetAsList(
-          Collections.nCopies(keys.size(), store.rowCf()), keys);
-      Map<Long, Map<String, Object>> out = new HashMap<>();
-      for (int i = 0; i < rows.size(); i++) {
-        if (rows.get(i) != null) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> doc = (Map<String, Object>) DocumentCodec.decode(rows.get(i));
-          out.put(rids.get(i), doc);
-        }
-      }
-      return out;
-    } catch (RocksDBException e) {
-      throw store.failure("reading the row store", e);
-    }
-  }
-
-  private RoaringBitmap liveFor(Map<Integer, RoaringBitmap> touched, int segment) {
-    return touched.computeIfAbsent(segment, s -> {
-      RoaringBitmap b = live.get(s);
-      return b == null ? new RoaringBitmap() : b.clone();
-    });
-  }
-
-  /** Removes the version at {@code rid} from R and live, and takes back its type counts. */
-  private void retire(WriteBatch batch, long rid, PreparedDocument inBatch,
-      Map<String, Object> stored, Map<Integer, RoaringBitmap> touched) throws RocksDBException {
-    batch.delete(store.rowCf(), Keys.row(id, rid));
-    liveFor(touched, segmentOf(rid)).remove(offsetOf(rid));
-    state.liveCount--;
-    if (inBatch != null) {
-      for (int i = 0; i < inBatch.paths().size(); i++) {
-        state.count(state.fieldId(inBatch.paths().get(i)), inBatch.values().get(i), -1);
-      }
-      for (String p : inBatch.objectPaths()) {
-        state.countObject(p, -1);
-      }
-    } else if (stored != null) {
-      DocumentFlattener.flatten(stored, new DocumentFlattener.LeafConsumer() {
-        @Override
-        public void leaf(String path, Object value) {
-          state.count(state.fieldId(path), value, -1);
-        }
-
-        @Override
-        public void object(String path) {
-          state.fieldId(path);
-          state.countObject(path, -1);
-        }
-      });
-    }
-  }
-
-  /** The last event time appended: documents of a batch often share one (the ingest time). */
-  private Instant lastEventTime = Instant.EPOCH;
-
-  private Instant eventTime(long millis) {
-    if (lastEventTime.toEpochMilli() != millis) {
-      lastEventTime = Instant.ofEpochMilli(millis);
-    }
-    return lastEventTime;
-  }
-
-  private void append(long rid, PreparedDocument d) {
-    int offset = offsetOf(rid);
-    tail.extendTo(offset);
-    tail.set(CollectionState.ID_FIELD, offset, d.id());
-    tail.set(CollectionState.EVENT_TIME_FIELD, offset, eventTime(d.eventTimeMillis()));
-    for (int i = 0; i < d.paths().size(); i++) {
-      int f = state.fieldId(d.paths().get(i));
-      Object v = d.values().get(i);
-      tail.set(f, offset, v);
-      state.count(f, v, +1);
-    }
-    for (String p : d.objectPaths()) {
-      state.fieldId(p);
-      state.countObject(p, +1);
-    }
+    return summary;
   }
 
   /**
@@ -609,14 +457,5 @@ public final class ConvergeCollection {
 
   static int offsetOf(long rid) {
     return (int) (rid & (TailSegment.SEGMENT_ROWS - 1));
-  }
-
-  /** Reads one value written by {@code extraCatalog} (for example a tailer offset). */
-  public byte[] catalogValue(byte[] key) {
-    try {
-      return store.db().get(store.catalogCf(), key);
-    } catch (RocksDBException e) {
-      throw store.failure("reading the catalog", e);
-    }
   }
 }

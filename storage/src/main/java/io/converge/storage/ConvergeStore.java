@@ -1,6 +1,8 @@
 package io.converge.storage;
 
+import io.converge.storage.encoding.KeySpace;
 import io.converge.storage.encoding.Keys;
+import io.converge.storage.exec.ColumnVectorCache;
 import io.converge.storage.schema.DeclaredSchema;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConvergeStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConvergeStore.class);
-  private static final String[] FAMILIES = {"catalog", "pk", "row", "column", "inverted", "live"};
   private static final Map<Path, Shared> SHARED = new ConcurrentHashMap<>();
   /** Every directory open in this process, shared or not (to tell "this process" apart). */
   private static final java.util.Set<Path> OPEN = ConcurrentHashMap.newKeySet();
@@ -106,9 +107,9 @@ public final class ConvergeStore implements AutoCloseable {
     bloom = new BloomFilter(10, false);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf(false)));
-    for (String f : FAMILIES) {
-      descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8),
-          cf(f.equals("pk"))));
+    for (KeySpace space : KeySpace.values()) {
+      descriptors.add(new ColumnFamilyDescriptor(
+          space.familyName().getBytes(StandardCharsets.UTF_8), cf(space == KeySpace.PK)));
     }
     try {
       db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
@@ -125,7 +126,7 @@ public final class ConvergeStore implements AutoCloseable {
     if (pointLookups) {
       table.setFilterPolicy(bloom);
     }
-    // Small write buffers make random-key inserts cheaper (see NOTES-dependencies).
+    // Small write buffers make random-key inserts cheaper: smaller memtables to search and flush.
     ColumnFamilyOptions o = new ColumnFamilyOptions().setWriteBufferSize(16L << 20)
         .setCompressionType(CompressionType.LZ4_COMPRESSION).setTableFormatConfig(table);
     cfOptions.add(o);
@@ -479,6 +480,11 @@ public final class ConvergeStore implements AutoCloseable {
 
   WriteOptions syncWrite() {
     return syncWrite;
+  }
+
+  /** The column family of a key space (handle 0 is RocksDB's default family, unused). */
+  ColumnFamilyHandle cf(KeySpace space) {
+    return handles.get(1 + space.ordinal());
   }
 
   ColumnFamilyHandle catalogCf() {

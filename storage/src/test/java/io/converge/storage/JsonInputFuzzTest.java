@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.converge.storage.check.ConsistencyChecker;
 import io.converge.storage.json.DocumentLimits;
 import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.InvalidDocumentException;

@@ -12,7 +12,7 @@ import io.converge.server.auth.Role;
 import io.converge.server.auth.ServerSecurity;
 import io.converge.server.auth.UserFile;
 import io.converge.storage.ConvergeStore;
-import io.converge.storage.QueryRegistry;
+import io.converge.storage.guard.QueryRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.converge.adapter.ConvergeJdbc;
 import io.converge.storage.ConvergeStore;
-import io.converge.storage.QueryRegistry;
+import io.converge.storage.guard.QueryRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package io.converge.server.cli;
 
-import io.converge.storage.ConsistencyChecker;
+import io.converge.storage.check.ConsistencyChecker;
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
 import java.io.PrintWriter;

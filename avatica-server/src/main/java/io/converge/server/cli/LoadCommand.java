@@ -2,8 +2,8 @@ package io.converge.server.cli;
 
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
-import io.converge.storage.ingest.BulkLoader;
-import io.converge.storage.ingest.LoadResult;
+import io.converge.storage.write.BulkLoader;
+import io.converge.storage.write.LoadResult;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

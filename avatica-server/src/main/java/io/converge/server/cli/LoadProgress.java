@@ -1,6 +1,6 @@
 package io.converge.server.cli;
 
-import io.converge.storage.ingest.LoadListener;
+import io.converge.storage.write.LoadListener;
 import java.io.PrintWriter;
 
 /**

@@ -2,7 +2,7 @@ package io.converge.server.http;
 
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
-import io.converge.storage.WriteSummary;
+import io.converge.storage.write.WriteSummary;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

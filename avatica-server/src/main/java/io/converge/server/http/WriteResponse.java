@@ -3,7 +3,7 @@ package io.converge.server.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.converge.storage.WriteSummary;
+import io.converge.storage.write.WriteSummary;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -210,7 +210,7 @@ public final class KafkaTailer implements AutoCloseable {
   }
 
   private void commit(TailBatch batch) {
-    collection.write(batch.mutations(), TailBatchBuilder.offsetEntries(offsets, batch.nextOffsets()));
+    collection.write(batch.mutations(), offsets.of(batch.nextOffsets()));
     counts.committed(batch);
     for (TailBatch.MalformedRecord m : batch.malformed()) {
       LOG.warn("tailer {}: skipped malformed record {}", spec, m);

@@ -22,7 +22,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Map.Entry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -220,14 +219,5 @@ final class TailBatchBuilder {
 
   private static String printable(byte b) {
     return b >= 0x20 && b < 0x7F ? String.valueOf((char) b) : String.format("\\x%02x", b & 0xFF);
-  }
-
-  /** The catalog entries of a batch's offsets, for {@code ConvergeCollection.write}. */
-  static Map<byte[], byte[]> offsetEntries(TailerOffsets offsets, Map<Integer, Long> next) {
-    Map<byte[], byte[]> out = new HashMap<>();
-    for (Entry<Integer, Long> e : next.entrySet()) {
-      out.put(offsets.key(e.getKey()), TailerOffsets.encode(e.getValue()));
-    }
-    return out;
   }
 }

@@ -1,9 +1,9 @@
 package io.converge.bench.ssb;
 
 import io.converge.storage.ConvergeStore;
-import io.converge.storage.ingest.BulkLoader;
-import io.converge.storage.ingest.LoadListener;
-import io.converge.storage.ingest.LoadResult;
+import io.converge.storage.write.BulkLoader;
+import io.converge.storage.write.LoadListener;
+import io.converge.storage.write.LoadResult;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

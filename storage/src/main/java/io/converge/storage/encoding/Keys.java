@@ -3,22 +3,33 @@ package io.converge.storage.encoding;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Every RocksDB key Converge writes, in one place. All integers are big-endian so that keys of one
- * collection (and one field) are contiguous and in rid / segment order.
+ * Every RocksDB key Converge writes, in one place. Integers are big-endian so that the keys of one
+ * collection (and of one field) are contiguous and in rid / segment order; {@code coll} is the
+ * collection's int id, {@code field} a field id of its {@code CollectionState}, {@code segment}
+ * the rid range {@code segment << 16 .. +65,535}. One column family per {@link KeySpace}:
  *
  * <pre>
- * catalog:  0x01 name-utf8               -> collection id (int)
- *           0x02 coll                    -> collection state (rid counter, fields, type counts)
- *           0x03 coll source-utf8        -> tailer offsets (reserved)
- *           0x04 coll                    -> number of sealed segments (int)
- *           0x05                         -> next collection id (int; ids are never reused)
- *           0x06 coll                    -> declared schema (CREATE TABLE), when there is one
- * pk:       coll _id-utf8                -> rid (long)
- * row:      coll rid                     -> document (DocumentCodec)
- * column:   coll field segment           -> column segment (ColumnSegmentCodec)
- * inverted: coll field sortable-value block -> rid offsets in the block (Roaring bitmap)
- * live:     coll segment                 -> offsets still live in the segment (Roaring bitmap)
+ * catalog:  0x01 name-utf8                  -> collection id (int)
+ *           0x02 coll                       -> collection state (CollectionState: rid counter,
+ *                                              live count, schema version, field ids and
+ *                                              per-type counts)
+ *           0x03 coll source-utf8           -> next offset of that source (long), written with
+ *                                              the batch it belongs to (SourceOffsets)
+ *           0x04 coll                       -> number of sealed segments (int)
+ *           0x05                            -> next collection id (int; ids are never reused)
+ *           0x06 coll                       -> declared schema (CREATE TABLE), when there is one
+ * pk:       coll _id-utf8                   -> rid (long)
+ * row:      coll rid(long)                  -> document (DocumentCodec)
+ * column:   coll field segment              -> column segment (ColumnSegmentCodec)
+ *           coll field segment 0x01         -> its min/max statistics (SegmentStats), when the
+ *                                              segment holds a single type
+ * inverted: coll field sortable-value segment -> offsets in the segment holding the value
+ *                                              (Postings: one int, or a Roaring bitmap)
+ * live:     coll segment                    -> offsets still live in the segment (Roaring bitmap)
  * </pre>
+ *
+ * Only segments below the sealed count have column and inverted keys; newer rows are in memory
+ * and rebuilt from the row store on open.
  */
 public final class Keys {
   public static final byte CATALOG_NAME = 0x01;
@@ -51,6 +62,7 @@ public final class Keys {
     return new byte[] {CATALOG_NEXT_COLLECTION};
   }
 
+  /** The next offset of one source of a collection ({@code source} must be well-formed). */
   public static byte[] catalogSource(int coll, String source) {
     return new ByteSink(8 + source.length() * 3).write(CATALOG_SOURCE).writeInt(coll)
         .write(source.getBytes(StandardCharsets.UTF_8)).toByteArray();
@@ -107,9 +119,9 @@ public final class Keys {
   }
 
   /** {@code encodedValue} is a {@link SortableEncoding} of the value. */
-  public static byte[] inverted(int coll, int field, byte[] encodedValue, int block) {
+  public static byte[] inverted(int coll, int field, byte[] encodedValue, int segment) {
     return new ByteSink(12 + encodedValue.length).writeInt(coll).writeInt(field)
-        .write(encodedValue).writeInt(block).toByteArray();
+        .write(encodedValue).writeInt(segment).toByteArray();
   }
 
   public static byte[] live(int coll, int segment) {

@@ -1,10 +1,10 @@
 package io.converge.storage.index;
 
-import io.converge.storage.CollectionSchema;
-import io.converge.storage.FieldInfo;
-import io.converge.storage.FieldType;
 import io.converge.storage.encoding.ByteSink;
 import io.converge.storage.encoding.VarInts;
+import io.converge.storage.schema.CollectionSchema;
+import io.converge.storage.schema.FieldInfo;
+import io.converge.storage.schema.FieldType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

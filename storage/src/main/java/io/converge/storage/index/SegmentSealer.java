@@ -2,8 +2,8 @@ package io.converge.storage.index;
 
 import io.converge.storage.encoding.ColumnSegmentCodec;
 import io.converge.storage.encoding.ColumnVector;
-import io.converge.storage.encoding.SegmentStats;
 import io.converge.storage.encoding.Keys;
+import io.converge.storage.encoding.SegmentStats;
 import io.converge.storage.encoding.SortableEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;

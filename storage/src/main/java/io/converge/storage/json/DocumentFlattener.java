@@ -1,6 +1,6 @@
 package io.converge.storage.json;
 
-import io.converge.storage.FieldType;
+import io.converge.storage.schema.FieldType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
