@@ -2,7 +2,6 @@ package io.converge.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.converge.kafka.local.LocalKafkaBroker;
 import java.nio.charset.StandardCharsets;
