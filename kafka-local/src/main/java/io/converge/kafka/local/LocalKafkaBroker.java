@@ -114,7 +114,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         hook);
     try {
       broker.awaitReady(options.readyTimeout);
-    } catch (IllegalStateException | InterruptedException e) {
+    } catch (InterruptedException e) {
+      broker.stop();
+      throw e;
+    } catch (IllegalStateException e) {
       broker.stop();
       throw new IllegalStateException("Kafka did not start in " + dir + ": " + e.getMessage()
           + "\nthe end of " + dir.resolve(OUTPUT_FILE) + ":\n" + broker.outputTail(4_000), e);
