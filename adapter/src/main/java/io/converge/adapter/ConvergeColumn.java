@@ -33,7 +33,8 @@ public record ConvergeColumn(String name, String path, ConvergeColumnType type, 
       new ConvergeColumn(CollectionSnapshot.ID, CollectionSnapshot.ID, ConvergeColumnType.VARCHAR, null, false);
   /** {@code _event_time TIMESTAMP(3) NOT NULL}. */
   public static final ConvergeColumn EVENT_TIME =
-      new ConvergeColumn(CollectionSnapshot.EVENT_TIME, CollectionSnapshot.EVENT_TIME, ConvergeColumnType.TIMESTAMP, null, false);
+      new ConvergeColumn(CollectionSnapshot.EVENT_TIME, CollectionSnapshot.EVENT_TIME,
+          ConvergeColumnType.TIMESTAMP, null, false);
 
   /** The column for a leaf field, typed from its type counts. */
   public static ConvergeColumn of(FieldInfo field) {

@@ -36,8 +36,9 @@ import org.apache.calcite.util.ImmutableBitSet;
  *
  * <p>Columns: {@code _id}, {@code _event_time}, then one per leaf field path, sorted by path
  * (see {@link ConvergeColumnType} for the types). A collection created with {@code CREATE TABLE}
- * has exactly its declared columns instead ({@link ConvergeColumn#of(DeclaredColumn)}). The column list is fixed when the table is
- * built, so column indexes computed while planning stay valid while executing;
+ * has exactly its declared columns instead ({@link ConvergeColumn#of(DeclaredColumn)}). The
+ * column list is fixed when the table is built, so column indexes computed while planning stay
+ * valid while executing;
  * {@link ConvergeSchema} hands out a new table when the collection's schema version changes.
  *
  * <p>Scans read only the projected columns, through a snapshot taken when the scan starts.

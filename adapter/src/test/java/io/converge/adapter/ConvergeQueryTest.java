@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.converge.storage.ConvergeStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

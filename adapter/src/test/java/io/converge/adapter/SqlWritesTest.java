@@ -27,7 +27,8 @@ class SqlWritesTest {
   @BeforeEach
   void open() throws SQLException {
     write(ConvergeSchemaFactory.store(dir), "orders",
-        "{\"_id\":\"o1\",\"status\":\"new\",\"amount\":10.5,\"qty\":2,\"customer\":{\"id\":\"c1\",\"tier\":\"gold\"},\"tags\":[\"a\"]}",
+        "{\"_id\":\"o1\",\"status\":\"new\",\"amount\":10.5,\"qty\":2,"
+            + "\"customer\":{\"id\":\"c1\",\"tier\":\"gold\"},\"tags\":[\"a\"]}",
         "{\"_id\":\"o2\",\"status\":\"shipped\",\"amount\":3.0,\"qty\":1,\"customer\":{\"id\":\"c2\"}}",
         "{\"_id\":\"o3\",\"status\":\"new\",\"amount\":7.25,\"qty\":5,\"note\":\"keep me\"}");
     c = ConvergeJdbc.connect(dir);

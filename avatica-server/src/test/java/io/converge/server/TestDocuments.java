@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Writes small known collections (integers as Long, as the JSON reader produces them) into a data directory (exclusively, then closes it). */
+/**
+ * Writes small known collections (integers as Long, as the JSON reader produces them) into a data
+ * directory (exclusively, then closes it).
+ */
 public final class TestDocuments {
   private TestDocuments() {}
 

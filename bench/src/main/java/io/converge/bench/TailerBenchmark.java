@@ -1,6 +1,7 @@
 package io.converge.bench;
 
 import io.converge.examples.SampleData;
+import io.converge.kafka.local.LocalKafkaBroker;
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
 import io.converge.server.tailer.KafkaTailer;
@@ -32,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -144,7 +146,10 @@ final class TailerBenchmark {
     out.println("Machine: " + machine.describe());
     Path work = Files.createTempDirectory("converge-kafka-bench-");
     List<String> problems = new ArrayList<>();
-    try (LoopbackKafka kafka = LoopbackKafka.start(work)) {
+    // a broker that carries the whole benchmark's traffic: a larger heap and the full JIT
+    LocalKafkaBroker.Options brokerOptions = LocalKafkaBroker.Options.defaults()
+        .jvmOptions(List.of("-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+    try (LocalKafkaBroker kafka = LocalKafkaBroker.start(work, brokerOptions)) {
       out.println("Kafka broker (child JVM): " + kafka.bootstrap());
       kafka.createTopic(BULK_TOPIC, options.partitions());
       kafka.createTopic(LATENCY_TOPIC, 1);
@@ -190,11 +195,17 @@ final class TailerBenchmark {
   }
 
   /** Produces {@code count} sample orders to {@code topic}, keyed by nothing (their _id is inside). */
-  private long produceAll(LoopbackKafka kafka, String topic, long count, long seed)
+  /** A producer of raw bytes (idempotent, acks=all) batching up to {@code lingerMs}. */
+  private static KafkaProducer<byte[], byte[]> producer(LocalKafkaBroker kafka, int lingerMs) {
+    return kafka.producer(Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 256 << 10,
+        ProducerConfig.LINGER_MS_CONFIG, lingerMs));
+  }
+
+  private long produceAll(LocalKafkaBroker kafka, String topic, long count, long seed)
       throws Exception {
     long t0 = System.nanoTime();
     Iterator<Map<String, Object>> docs = SampleData.orders(count, seed);
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer(20)) {
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka, 20)) {
       long n = 0;
       while (docs.hasNext()) {
         byte[] value = JsonText.write(docs.next()).getBytes(StandardCharsets.UTF_8);
@@ -214,7 +225,7 @@ final class TailerBenchmark {
    * so that the timed phase pays neither for the JIT compilation of the tailer's path nor for the
    * warm-up's leftovers.
    */
-  private void warmUp(ConvergeServer server, LoopbackKafka kafka) throws Exception {
+  private void warmUp(ConvergeServer server, LocalKafkaBroker kafka) throws Exception {
     if (options.warmupDocs() == 0) {
       return; // the report says "none"
     }
@@ -239,7 +250,7 @@ final class TailerBenchmark {
     out.println("Warm-up: " + warmUpSummary);
   }
 
-  private Sustained sustained(ConvergeServer server, LoopbackKafka kafka, long produceNanos)
+  private Sustained sustained(ConvergeServer server, LocalKafkaBroker kafka, long produceNanos)
       throws Exception {
     double loadBefore = SystemLoad.loadAverage();
     long cpu0 = SystemLoad.processCpuNanos();
@@ -279,7 +290,7 @@ final class TailerBenchmark {
   /** The last sent document of the latency producer and when {@code send()} was called. */
   record Sent(long seq, String id, long sentNanos) {}
 
-  private Latency latency(ConvergeServer server, LoopbackKafka kafka) throws Exception {
+  private Latency latency(ConvergeServer server, LocalKafkaBroker kafka) throws Exception {
     int perTick = (int) Math.max(1, options.rate() * TICK_NANOS / 1_000_000_000L);
     AtomicReference<Sent> last = new AtomicReference<>();
     AtomicBoolean done = new AtomicBoolean();
@@ -301,7 +312,7 @@ final class TailerBenchmark {
       Thread producerThread = new Thread(() -> {
         Iterator<Map<String, Object>> docs =
             SampleData.orders(Long.MAX_VALUE / 2, options.seed() + 1);
-        try (KafkaProducer<byte[], byte[]> producer = kafka.producer(PRODUCER_LINGER_MS)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka, PRODUCER_LINGER_MS)) {
           long t0 = System.nanoTime();
           long endAt = t0 + warmupNanos + options.latencySeconds() * 1_000_000_000L;
           window[0] = t0;

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ class LoadBenchmarkTest {
   Path dir;
 
   @Test
+  @Tag("slow")
   void aShortLoadRunHasNoErrorsAndWritesItsSection() throws Exception {
     Path report = dir.resolve("report.md");
     ByteArrayOutputStream out = new ByteArrayOutputStream();

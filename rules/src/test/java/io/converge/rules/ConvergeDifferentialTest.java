@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dconverge.difftest.seed=N} another sequence.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("slow")
 class ConvergeDifferentialTest {
   /** Documents in {@code s}, the small (in-memory) collection most queries use. */
   static final int SMALL_ROWS = 4_000;
@@ -120,8 +122,8 @@ class ConvergeDifferentialTest {
         }
       }
       if (!a.equals(b)) {
-        mismatches.add("#" + i + (preferIndex ? " (index preferred) " : " ") + q.sql() + "\n  pushdown on:  " + abbreviate(a)
-            + "\n  pushdown off: " + abbreviate(b));
+        mismatches.add("#" + i + (preferIndex ? " (index preferred) " : " ") + q.sql()
+            + "\n  pushdown on:  " + abbreviate(a) + "\n  pushdown off: " + abbreviate(b));
       }
       if (i % 10 == 0 || (preferIndex && i % 10 == 1)) {
         ConvergeIndexFilter.preferForTests = preferIndex;
@@ -142,7 +144,8 @@ class ConvergeDifferentialTest {
       }
     }
     System.out.printf("differential test: %d queries (seed %d), %d mismatches, %d failed on both"
-        + " sides, plans sampled (every 10th, plus every 10th with index preferred) by access path: %s, %.1f s (pushdown on %.1f s, off"
+        + " sides, plans sampled (every 10th, plus every 10th with index preferred) by access"
+        + " path: %s, %.1f s (pushdown on %.1f s, off"
         + " %.1f s); %d queries compared with DuckDB, %d differ%n", queries, seed,
         mismatches.size(), bothFailed, paths, (System.nanoTime() - start) / 1e9, onNanos / 1e9,
         offNanos / 1e9, duckCompared, duckMismatches.size());

@@ -344,7 +344,7 @@ class ConvergePlanTest {
       try (java.sql.ResultSet rs = explain.executeQuery()) {
         assertTrue(rs.next());
         String plan = rs.getString(1);
-        assertTrue(plan.contains("ConvergeIndexFilter") && plan.contains("cat = '?0'") == false
+        assertTrue(plan.contains("ConvergeIndexFilter") && !plan.contains("cat = '?0'")
             && plan.contains("cat = ?0") && plan.contains("n >= ?1") && plan.contains("x < ?2")
             && plan.contains("ts >= ?3 + 1 ms"), plan);
       }

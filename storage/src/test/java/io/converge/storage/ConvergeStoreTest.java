@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.converge.storage.encoding.Keys;
-import io.converge.storage.index.SegmentSealer;
 import io.converge.storage.index.TailSegment;
 import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.PreparedDocument;
@@ -64,7 +63,8 @@ class ConvergeStoreTest {
           doc("_id", "b", "status", "paid", "customer", Map.of("country", "DE"))));
       assertEquals(List.of(List.of("a", "new", 10L), java.util.Arrays.asList("b", "paid", null)),
           scan(c, "_id", "status", "amount"));
-      assertEquals(java.util.Arrays.asList(null, "DE"), scan(c, "customer.country").stream().map(r -> r.get(0)).toList());
+      assertEquals(java.util.Arrays.asList(null, "DE"),
+          scan(c, "customer.country").stream().map(r -> r.get(0)).toList());
       assertEquals(2, c.documentCount());
     }
   }

@@ -19,8 +19,9 @@ public final class Cli {
   }
 
   /**
-   * Runs {@code ConvergeCli} (configured as its {@code main} does) with {@code args}. Both picocli's writers and System.out/err are
-   * captured, since a sub-command may print either way. Not for concurrent use.
+   * Runs {@code ConvergeCli} (configured as its {@code main} does) with {@code args}. Both
+   * picocli's writers and System.out/err are captured, since a sub-command may print either way.
+   * Not for concurrent use.
    */
   public static synchronized Result run(String... args) {
     ByteArrayOutputStream outBytes = new ByteArrayOutputStream();

@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for another number). The seed ({@code -Dconverge.crash.seed}) picks documents, operations and
  * kill moments; it is printed. Thread timing still varies from run to run.
  */
+@Tag("slow")
 class CrashSafetyTest {
   static final boolean SOAK = Boolean.getBoolean("converge.soak");
   static final int KILLS = Integer.getInteger("converge.crash.kills", SOAK ? 20 : 3);

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dconverge.fuzz.tries=N} or {@code -Dconverge.soak=true} (10x), another seed with
  * {@code -Dconverge.fuzz.seed=S}.
  */
+@Tag("slow")
 class HttpFuzzTest {
   static final long DEFAULT_SEED = 20261125L;
   static final int CI_REQUESTS = 300;

@@ -2,8 +2,8 @@ package io.converge.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.converge.kafka.local.LocalKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongPredicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * finds the directory consistent.
  */
 @EnabledIfSystemProperty(named = "converge.soak", matches = "true")
+@Tag("slow")
 class KafkaCrashTest {
   static final int KILLS = Integer.getInteger("converge.kafka.kills", 10);
   static final long SEED = Long.getLong("converge.crash.seed", 20261125L);
@@ -41,8 +43,7 @@ class KafkaCrashTest {
   void everyRecordExactlyOnceAcrossRepeatedKills(@TempDir Path dir) throws Exception {
     System.out.println("KafkaCrashTest: seed " + SEED + ", " + KILLS + " kills");
     Random random = new Random(SEED);
-    try (KafkaBroker broker = KafkaBroker.start(java.nio.file.Files.createDirectories(
-        dir.resolve("kafka")))) {
+    try (LocalKafkaBroker broker = LocalKafkaBroker.start(dir.resolve("kafka"))) {
       broker.createTopic(TOPIC, 3);
       Path data = dir.resolve("data");
       List<String> tail = List.of("--kafka-bootstrap", broker.bootstrap(), "--tail",

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.converge.kafka.local.LocalKafkaBroker;
 import io.converge.server.ConvergeServer;
 import io.converge.server.tailer.KafkaTailer;
 import io.converge.server.tailer.TailSpec;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,15 +36,16 @@ import org.junit.jupiter.api.io.TempDir;
  * records (skipped, counted, offsets still advance), resuming after a clean stop, and exactly-once
  * across a hard kill of a {@code converge server} process while a producer keeps producing.
  */
+@Tag("slow")
 class KafkaTailerTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir
   static Path kafkaDir;
-  static KafkaBroker broker;
+  static LocalKafkaBroker broker;
 
   @BeforeAll
   static void startBroker() throws Exception {
-    broker = KafkaBroker.start(kafkaDir);
+    broker = LocalKafkaBroker.start(kafkaDir);
   }
 
   @AfterAll

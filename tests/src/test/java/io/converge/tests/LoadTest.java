@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.converge.bench.LoadRun;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * through the HTTP API; no query or write may fail or see a wrong answer, and the final counts
  * must equal what was written. Throughput and latency are printed, not asserted.
  */
+@Tag("slow")
 class LoadTest {
   static final int CLIENTS = 8;
   static final long SECONDS = 20;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * million rows of two strings each, far beyond 256 MB, all held by Calcite's sort before the
  * first row comes out.
  */
+@Tag("slow")
 class QueryMemoryLimitTest {
   static final int ROWS = 20_000;
   private static final Pattern URL = Pattern.compile("JDBC URL:\\s+(\\S+)");

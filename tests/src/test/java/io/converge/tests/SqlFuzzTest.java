@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value #DEFAULT_SEED}; more with {@code -Dconverge.fuzz.tries=N} or
  * {@code -Dconverge.soak=true} (10x), another seed with {@code -Dconverge.fuzz.seed=S}.
  */
+@Tag("slow")
 class SqlFuzzTest {
   static final long DEFAULT_SEED = 20261125L;
   static final int CI_STATEMENTS = 100;

@@ -12,7 +12,8 @@ final class Serving {
         + server.options().host() + ":" + server.port());
     out.println();
     out.println("  JDBC URL:  " + server.jdbcUrl());
-    out.println("  Driver:    org.apache.calcite.avatica.remote.Driver (jars for DBeaver and other tools: avatica-server/target/driver/)");
+    out.println("  Driver:    org.apache.calcite.avatica.remote.Driver"
+        + " (jars for DBeaver and other tools: avatica-server/target/driver/)");
     out.println("  sqlline:   " + sqlCommand(server.jdbcUrl()));
     if (server.security().enabled()) {
       out.println("  Auth:      HTTP BASIC, users from " + server.security().users().file()

@@ -21,10 +21,11 @@ import java.util.Map;
 record CollectionDescription(String name, long documents, List<Field> fields) {
 
   /**
-   * One field path. {@code documents}: live documents holding it (any type); {@code types}: documents per JSON type ({@code null}, {@code bool},
-   * {@code int}, {@code double}, {@code string}, {@code timestamp}, {@code array},
-   * {@code object}); {@code elementTypes}: array elements per type; {@code sqlType} is absent
-   * for a path that only ever held objects (its leaves are columns of their own).
+   * One field path. {@code documents}: live documents holding it (any type); {@code types}:
+   * documents per JSON type ({@code null}, {@code bool}, {@code int}, {@code double},
+   * {@code string}, {@code timestamp}, {@code array}, {@code object}); {@code elementTypes}:
+   * array elements per type; {@code sqlType} is absent for a path that only ever held objects
+   * (its leaves are columns of their own).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"path", "sqlType", "documents", "types", "elementTypes"})

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * none). Kafka's committed offsets are never used (no group, no auto-commit).
  *
  * <p>The consumer thread polls and parses batch N+1 (with helpers, see
- * {@link ParallelBatchBuilder}) while a writer thread commits batch N. A failed write stops the tailer (the data and its offsets stay consistent; a restart
- * resumes after the last committed batch).
+ * {@link ParallelBatchBuilder}) while a writer thread commits batch N. A failed write stops the
+ * tailer (the data and its offsets stay consistent; a restart resumes after the last committed
+ * batch).
  */
 public final class KafkaTailer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTailer.class);

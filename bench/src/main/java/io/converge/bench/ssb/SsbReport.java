@@ -58,7 +58,8 @@ final class SsbReport {
             + " %d warm-up runs per query and engine, median; %d s budget per query and engine;"
             + " seed %d). Machine: %s. Load average %.1f before the queries, %.1f after.%n%n",
         scaleFactor(options.scaleFactor()), options.h2Star() ? "" : " --h2-star false",
-        options.runs(), options.warmup(), options.budgetSeconds(), options.seed(), f.machine(), f.loadBefore(), f.loadAfter()));
+        options.runs(), options.warmup(), options.budgetSeconds(), options.seed(), f.machine(),
+        f.loadBefore(), f.loadAfter()));
     int cores = Runtime.getRuntime().availableProcessors();
     if (Math.max(f.loadBefore(), f.loadAfter()) > cores) {
       b.append(String.format(Locale.ROOT, "**The machine was busy** (load average above its %d"

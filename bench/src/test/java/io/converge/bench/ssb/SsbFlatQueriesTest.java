@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The 13 flat-form queries return the same rows on Converge (embedded Calcite connection, planner
  * rules on) as on DuckDB over the same generated {@code lineorder_flat}.
  */
+@Tag("slow")
 class SsbFlatQueriesTest {
   static final double SF = 0.005;
 

@@ -138,10 +138,12 @@ class QueryEvaluationTest {
 
   private static Object literal(SplittableRandom r, String path) {
     return switch (path) {
-      case "n", "c.k" -> r.nextInt(3) == 0 ? (Object) (r.nextInt(-60, 1000) + 0.5) : (Object) (long) r.nextInt(-60, 1010);
+      case "n", "c.k" -> r.nextInt(3) == 0
+          ? (Object) (r.nextInt(-60, 1000) + 0.5) : (Object) (long) r.nextInt(-60, 1010);
       case "d" -> r.nextBoolean() ? (Object) (r.nextInt(2000) / 8.0) : (Object) (long) r.nextInt(250);
       case "mixed" -> r.nextBoolean() ? (Object) (long) r.nextInt(20) : WORDS[r.nextInt(WORDS.length)];
-      case "s", "sparse", "_id" -> r.nextInt(10) == 0 ? "rare" : path.equals("_id") ? "d" + r.nextInt(140000) : WORDS[r.nextInt(WORDS.length)];
+      case "s", "sparse", "_id" -> r.nextInt(10) == 0 ? "rare"
+          : path.equals("_id") ? "d" + r.nextInt(140000) : WORDS[r.nextInt(WORDS.length)];
       case "b" -> r.nextBoolean();
       case "t" -> Instant.ofEpochSecond(1_700_000_000L + r.nextInt(100_000));
       default -> WORDS[r.nextInt(WORDS.length)];
@@ -173,7 +175,8 @@ class QueryEvaluationTest {
         }
         yield new Predicate.In(path, values);
       }
-      case 3 -> new Predicate.Prefix(r.nextBoolean() ? "s" : "mixed", prefixOf(WORDS[r.nextInt(WORDS.length)], r.nextInt(3)));
+      case 3 -> new Predicate.Prefix(r.nextBoolean() ? "s" : "mixed",
+          prefixOf(WORDS[r.nextInt(WORDS.length)], r.nextInt(3)));
       case 4 -> new Predicate.Contains("tags", WORDS[r.nextInt(WORDS.length)]);
       case 5 -> new Predicate.IsNull(r.nextBoolean() ? path : "tags");
       default -> new Predicate.IsNotNull(r.nextBoolean() ? path : "tags");

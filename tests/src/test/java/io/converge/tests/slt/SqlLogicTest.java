@@ -15,6 +15,7 @@ import java.util.Properties;
 import net.hydromatic.sqllogictest.Main;
 import net.hydromatic.sqllogictest.OptionsParser;
 import net.hydromatic.sqllogictest.TestStatistics;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from {@code slt/expected-failures.properties} (0 unless listed), so a query that passed cannot
  * regress silently and the checked-in count stays the truth.
  */
+@Tag("slow")
 class SqlLogicTest {
   /**
    * The files CI runs: select1 and select2 (2,000 queries), one thread and server each. Measured
