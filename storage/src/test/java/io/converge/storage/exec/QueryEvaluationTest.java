@@ -7,8 +7,6 @@ import io.converge.storage.CollectionSnapshot;
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
 import io.converge.storage.RowCursor;
-import io.converge.storage.exec.ColumnAggregator;
-import io.converge.storage.exec.PredicateEvaluator;
 import io.converge.storage.index.TailSegment;
 import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.PreparedDocument;
