@@ -30,7 +30,7 @@ public final class ConvergeCli implements Callable<Integer> {
   public static final int INCOMPLETE = 1;
   public static final int FAILED = 2;
 
-  /** Calcite's cache of compiled statement classes (unbounded growth otherwise): set before Calcite loads. */
+  /** Calcite caches compiled statement classes only when this is set (off by default); set before Calcite loads. */
   static final String BINDABLE_CACHE = "calcite.bindable.cache.maxSize";
 
   @picocli.CommandLine.Spec
