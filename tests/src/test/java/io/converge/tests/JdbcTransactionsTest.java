@@ -29,8 +29,13 @@ class JdbcTransactionsTest {
       .and(store -> TestData.upsert(store.getOrCreate("notes"), List.of(
           Map.of("_id", "n1", "text", "first", "likes", 1L))));
 
-  static Connection connect(String driver) throws SQLException {
-    String url = SERVER.jdbcUrl();
+  private static Connection connect(String driver) throws SQLException {
+    return connect(SERVER, driver);
+  }
+
+  /** A connection through Avatica's remote driver ("avatica") or Converge's ("converge"). */
+  static Connection connect(ConvergeServerExtension server, String driver) throws SQLException {
+    String url = server.jdbcUrl();
     return DriverManager.getConnection("converge".equals(driver)
         ? url.replace("jdbc:avatica:remote:", "jdbc:converge:remote:") : url);
   }
