@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * hint in JDBC, and a client's default of 100 would otherwise cost a round trip per 100 rows), and
  * counts the frames it serves.
  *
- * <p>Errors reach the client as Calcite's message with its reason (see {@link #clientError}).
+ * <p>Errors reach the client as one line with a SQL state (see {@link ClientErrors}). Auto-commit,
+ * read-only and isolation are kept per client connection by {@link ClientTransactions}: commit
+ * and rollback are no-ops, writes are refused while auto-commit is off.
  *
  * <p>It also drops client connection properties that would redefine the schema or load code on
  * the server ({@code model}, {@code schemaFactory}, {@code schema.*}, ...): the server decides what
