@@ -35,10 +35,14 @@ class ClientErrorsTest {
 
   static Stream<Arguments> errors() {
     return Stream.of(
-        Arguments.of("select percentile_cont(0.5) within group (order by amount) from orders",
+        // percentiles run over DOUBLE values only (PercentileTest)
+        Arguments.of("select percentile_cont(0.5) within group (order by quantity) from orders",
             "0A000", "not supported: PERCENTILE_CONT (Converge cannot execute this aggregate)"),
-        Arguments.of("select percentile_disc(0.5) within group (order by amount) from orders",
+        Arguments.of("select percentile_disc(0.5) within group (order by quantity) from orders",
             "0A000", "not supported: PERCENTILE_DISC (Converge cannot execute this aggregate)"),
+        Arguments.of("select percentile_cont(0.5) within group (order by status) from orders",
+            "42000", "Invalid type 'VARCHAR' in ORDER BY clause of 'PERCENTILE_CONT' function."
+            + " Only NUMERIC types are supported (line 1, column 43)"),
         Arguments.of("select median(amount) from orders",
             "42000", "No match found for function signature median(<NUMERIC>) (line 1, column 8)"),
         Arguments.of("select * from nope",
