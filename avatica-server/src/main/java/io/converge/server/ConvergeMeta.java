@@ -2,7 +2,6 @@ package io.converge.server;
 
 import io.converge.server.auth.ConvergeUser;
 import io.converge.server.auth.CurrentUser;
-import io.converge.storage.guard.QueryAbortedException;
 import java.lang.reflect.Field;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.AvaticaStatement;
 import org.apache.calcite.avatica.MissingResultsException;
-import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
 import org.apache.calcite.avatica.jdbc.StatementInfo;
@@ -37,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * hint in JDBC, and a client's default of 100 would otherwise cost a round trip per 100 rows), and
  * counts the frames it serves.
  *
- * <p>Errors reach the client as Calcite's message with its reason (see {@link #clientError}).
+ * <p>Errors reach the client as one line with a SQL state (see {@link ClientErrors}). Auto-commit,
+ * read-only and isolation are kept per client connection by {@link ClientTransactions}: commit
+ * and rollback are no-ops, writes are refused while auto-commit is off.
  *
  * <p>It also drops client connection properties that would redefine the schema or load code on
  * the server ({@code model}, {@code schemaFactory}, {@code schema.*}, ...): the server decides what
@@ -84,6 +84,8 @@ public class ConvergeMeta extends JdbcMeta {
   private final Map<String, Integer> statementTimeouts = new ConcurrentHashMap<>();
   /** The user who opened each client connection, by connection id (authenticating servers). */
   private final Map<String, String> owners = new ConcurrentHashMap<>();
+  /** Auto-commit, read-only and isolation of each client connection (see ClientTransactions). */
+  private final ClientTransactions transactions = new ClientTransactions();
 
   public ConvergeMeta(String url, Properties info) throws SQLException {
     super(url, info);
@@ -139,6 +141,11 @@ public class ConvergeMeta extends JdbcMeta {
     if (timeout != null) {
       connectionTimeouts.put(ch.id, timeout);
     }
+    if (transactions.size() > getConnectionCache().size() + getStatementCache().size() + 64) {
+      // connections and statements that expired on the server without a close
+      transactions.retainOnly(id -> getConnectionCache().getIfPresent(id) != null,
+          id -> getStatementCache().getIfPresent(id) != null);
+    }
     ConvergeUser user = CurrentUser.get();
     if (user != null) {
       owners.put(ch.id, user.name());
@@ -163,6 +170,7 @@ public class ConvergeMeta extends JdbcMeta {
     connectionTimeouts.remove(ch.id);
     owners.remove(ch.id);
     statementTimeouts.keySet().removeIf(k -> k.startsWith(ch.id + "/"));
+    transactions.connectionClosed(ch.id);
     super.closeConnection(ch);
   }
 
@@ -174,6 +182,7 @@ public class ConvergeMeta extends JdbcMeta {
       cancel(statement);
     }
     statementTimeouts.remove(key(h));
+    transactions.statementClosed(h.connectionId, h.id);
     super.closeStatement(h);
   }
 
@@ -364,7 +373,9 @@ public class ConvergeMeta extends JdbcMeta {
   @Override
   public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
     try {
-      return super.prepare(ch, sql, maxRowCount);
+      StatementHandle h = super.prepare(ch, sql, maxRowCount);
+      transactions.prepared(ch.id, h.id, sql);
+      return h;
     } catch (RuntimeException e) {
       throw clientError(e);
     }
@@ -373,6 +384,7 @@ public class ConvergeMeta extends JdbcMeta {
   @Override
   public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount,
       int maxRowsInFirstFrame, PrepareCallback callback) throws NoSuchStatementException {
+    transactions.checkWrite(h.connectionId, sql);
     String k = starting(h, true);
     try {
       ExecuteResult result = super.prepareAndExecute(h, sql, maxRowCount,
@@ -389,6 +401,7 @@ public class ConvergeMeta extends JdbcMeta {
   @Override
   public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,
       int maxRowsInFirstFrame) throws NoSuchStatementException {
+    transactions.checkPrepared(h.connectionId, h.id);
     String k = starting(h, true);
     try {
       ExecuteResult result =
@@ -417,44 +430,65 @@ public class ConvergeMeta extends JdbcMeta {
     }
   }
 
-  /**
-   * The error a client sees: Calcite's message for the statement plus, when that message does
-   * not already carry it, the specific reason (the validator's "From line 1, column 15 to ...:
-   * Object 'x' not found", or the root cause). Without this, a failed prepare reaches the client
-   * as only "while preparing SQL: ...", and other failures as a long chain of wrapper classes.
-   */
+  /** The error a client sees: one line, a SQL state (see {@link ClientErrors}). */
   static RuntimeException clientError(RuntimeException e) {
-    if (e instanceof AvaticaRuntimeException || e instanceof NoSuchConnectionException) {
-      return e;
+    return ClientErrors.of(e);
+  }
+
+  // --- transactions: see ClientTransactions -------------------------------------------------
+
+  @Override
+  public ConnectionProperties connectionSync(ConnectionHandle ch,
+      ConnectionProperties connProps) {
+    try {
+      return transactions.sync(ch.id, getConnection(ch.id), connProps);
+    } catch (SQLException e) {
+      throw clientError(new RuntimeException(e));
     }
-    LOG.debug("statement failed", e);
-    QueryAbortedException aborted = QueryAbortedException.in(e);
-    if (aborted != null) {
-      return new AvaticaRuntimeException(aborted.getMessage(), -1, aborted.sqlState(),
-          AvaticaSeverity.ERROR);
+  }
+
+  /** Nothing to commit: every write committed on its own (none runs with auto-commit off). */
+  @Override
+  public void commit(ConnectionHandle ch) {
+    requireConnection(ch);
+  }
+
+  /** Nothing to roll back, as for {@link #commit}. */
+  @Override
+  public void rollback(ConnectionHandle ch) {
+    requireConnection(ch);
+  }
+
+  private void requireConnection(ConnectionHandle ch) {
+    try {
+      getConnection(ch.id);
+    } catch (SQLException e) {
+      throw clientError(new RuntimeException(e));
     }
-    SQLException sql = null;
-    Throwable reason = null;
-    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-      if (sql == null && t instanceof SQLException se) {
-        sql = se;
-      }
-      if (t.getClass().getSimpleName().endsWith("ContextException")) {
-        reason = t;
-      }
-      if (t.getCause() == null && reason == null) {
-        reason = t;
-      }
+  }
+
+  @Override
+  public ExecuteBatchResult prepareAndExecuteBatch(StatementHandle h, List<String> sqlCommands)
+      throws NoSuchStatementException {
+    for (String sql : sqlCommands) {
+      transactions.checkWrite(h.connectionId, sql);
     }
-    String message = sql != null && sql.getMessage() != null ? sql.getMessage()
-        : String.valueOf(e.getMessage());
-    String why = reason == null ? null : reason.getMessage();
-    if (why != null && !message.contains(why)) {
-      message = message + ": " + why;
-    }
-    int code = sql != null && sql.getErrorCode() != 0 ? sql.getErrorCode() : -1;
-    String state = sql != null && sql.getSQLState() != null ? sql.getSQLState() : "00000";
-    return new AvaticaRuntimeException(message, code, state, AvaticaSeverity.ERROR);
+    return super.prepareAndExecuteBatch(h, sqlCommands);
+  }
+
+  @Override
+  public ExecuteBatchResult executeBatch(StatementHandle h,
+      List<List<TypedValue>> parameterValues) throws NoSuchStatementException {
+    transactions.checkPrepared(h.connectionId, h.id);
+    return super.executeBatch(h, parameterValues);
+  }
+
+  @Override
+  public ExecuteBatchResult executeBatchProtobuf(StatementHandle h,
+      List<org.apache.calcite.avatica.proto.Requests.UpdateBatch> updateBatches)
+      throws NoSuchStatementException {
+    transactions.checkPrepared(h.connectionId, h.id);
+    return super.executeBatchProtobuf(h, updateBatches);
   }
 
   /** Closes every open statement and connection (the server is stopping). */

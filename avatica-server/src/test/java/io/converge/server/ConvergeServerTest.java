@@ -83,8 +83,9 @@ class ConvergeServerTest {
         SQLException e = assertThrows(SQLException.class,
             () -> s.executeQuery("select * from no_such_collection"));
         assertTrue(e.getMessage().contains("Error while executing SQL \"select * from "
-            + "no_such_collection\": From line 1, column 15 to line 1, column 32: "
-            + "Object 'no_such_collection' not found"), e.getMessage());
+            + "no_such_collection\": Remote driver error: "
+            + "Object 'no_such_collection' not found (line 1, column 15)"), e.getMessage());
+        assertEquals("42S02", e.getSQLState());
       }
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("select count(*) from orders")) {
@@ -106,8 +107,9 @@ class ConvergeServerTest {
       // Avatica's client replaces the server's message of a failed prepare with its own
       // "while preparing SQL: ..."; the server's (Calcite's reason) arrives in getStackTraces().
       assertTrue(e.getMessage().contains("while preparing SQL"), e.getMessage());
+      assertEquals("42S22", e.getSQLState());
       assertTrue(String.join("\n", e.getStackTraces()).contains(
-          "From line 1, column 28 to line 1, column 31: Column 'nope' not found"),
+          "Column 'nope' not found in any table (line 1, column 28)"),
           String.join("\n", e.getStackTraces()));
       try (var ps = c.prepareStatement("select count(*) from orders where amount > ?")) {
         ps.setLong(1, 6);

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.calcite.avatica.AvaticaClientRuntimeException;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.AvaticaFactory;
 import org.apache.calcite.avatica.AvaticaPreparedStatement;
@@ -89,6 +90,9 @@ final class ConvergeConnection extends AvaticaConnection {
       return super.executeBatchUpdateInternal(statement);
     } catch (SQLException e) {
       throw ServerErrors.typed(e);
+    } catch (AvaticaClientRuntimeException e) {
+      // Avatica's client lets a failed batch escape unchecked
+      throw ServerErrors.fromBatch(e);
     } finally {
       state.end();
     }
@@ -109,6 +113,9 @@ final class ConvergeConnection extends AvaticaConnection {
       SQLException timeout = ServerErrors.timeout(e, "Error while executing a batch");
       if (timeout != null) {
         throw timeout;
+      }
+      if (e instanceof AvaticaClientRuntimeException a) {
+        throw ServerErrors.fromBatch(a);
       }
       throw e;
     } finally {

@@ -44,6 +44,12 @@ final class ServerErrors {
         "Error while fetching results: " + e.getMessage(), e));
   }
 
+  /** A failed batch as the SQLException JDBC promises, with the server's state. */
+  static SQLException fromBatch(AvaticaClientRuntimeException e) {
+    return typed(AvaticaConnection.HELPER.createException(
+        "Error while executing a batch: " + e.getMessage(), e));
+  }
+
   static SQLException canceled() {
     return new SQLException("query canceled", CANCELED);
   }

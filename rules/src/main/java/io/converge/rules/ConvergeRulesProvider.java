@@ -19,5 +19,6 @@ public final class ConvergeRulesProvider implements ConvergePlannerRules {
     for (RelOptRule rule : ConvergeRules.RULES) {
       planner.addRule(rule);
     }
+    planner.addRule(PercentileAggregateRule.INSTANCE);
   }
 }

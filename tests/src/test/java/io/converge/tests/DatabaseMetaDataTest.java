@@ -3,6 +3,7 @@ package io.converge.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What JDBC tools (DBeaver, JetBrains DataGrip) call on connect and in their navigators. Every
- * call answers (a result, possibly empty, or a default); none throws
+ * What JDBC tools (DBeaver, JetBrains DataGrip) call on connect and in their navigators,
+ * through Avatica's remote driver: the navigator calls answer Converge's schemas, tables, columns
+ * and types; the remaining calls answer (a result, possibly empty, or a default) and none throws
  * {@link SQLFeatureNotSupportedException}.
  */
 class DatabaseMetaDataTest {
@@ -89,9 +91,10 @@ class DatabaseMetaDataTest {
   // --- navigator calls with content --------------------------------------------------------
 
   @Test
-  void getCatalogsAnswers() throws SQLException {
+  void getCatalogsListsTheOneUnnamedCatalog() throws SQLException {
     List<Map<String, Object>> rows = read("getCatalogs", () -> md.getCatalogs());
-    assertTrue(rows.size() <= 1, "at most one catalog: " + rows);
+    assertEquals(1, rows.size(), "one catalog: " + rows);
+    assertNull(rows.get(0).get("TABLE_CAT"));
   }
 
   @Test
@@ -209,34 +212,68 @@ class DatabaseMetaDataTest {
   }
 
   @Test
-  void getTypeInfoListsTypes() throws SQLException {
-    assertFalse(read("getTypeInfo", () -> md.getTypeInfo()).isEmpty());
+  void getColumnsMarksTheKeyAndSystemColumnsNotNullable() throws SQLException {
+    Map<Object, Object> nullable = new LinkedHashMap<>();
+    for (Map<String, Object> r : read("getColumns(null, converge, customers, %)",
+        () -> md.getColumns(null, "converge", "customers", "%"))) {
+      nullable.put(r.get("COLUMN_NAME"), r.get("IS_NULLABLE"));
+    }
+    assertEquals(Map.of("_id", "NO", "_event_time", "NO", "country", "YES", "credit", "YES",
+        "name", "YES"), nullable);
   }
 
   @Test
-  void getPrimaryKeysAnswers() throws SQLException {
-    read("getPrimaryKeys", () -> md.getPrimaryKeys(null, "converge", "orders"));
+  void getTypeInfoListsTheTypesOfConvergeColumns() throws SQLException {
+    Map<Object, Object> types = new LinkedHashMap<>();
+    for (Map<String, Object> r : read("getTypeInfo", () -> md.getTypeInfo())) {
+      types.put(r.get("TYPE_NAME"), ((Number) r.get("DATA_TYPE")).intValue());
+    }
+    assertEquals(Types.VARCHAR, types.get("VARCHAR"), types.toString());
+    assertEquals(Types.BIGINT, types.get("BIGINT"), types.toString());
+    assertEquals(Types.DOUBLE, types.get("DOUBLE"), types.toString());
+    assertEquals(Types.BOOLEAN, types.get("BOOLEAN"), types.toString());
+    assertEquals(Types.TIMESTAMP, types.get("TIMESTAMP"), types.toString());
+    assertEquals(Types.ARRAY, types.get("ARRAY"), types.toString());
+  }
+
+  /**
+   * Avatica's remote protocol has no primary-key request: its client answers an empty result
+   * (with JDBC's columns). Converge's driver answers {@code _id} (ConvergeDriverMetaDataTest).
+   */
+  @Test
+  void getPrimaryKeysThroughAvaticasDriverIsEmptyWithJdbcsColumns() throws SQLException {
+    try (ResultSet rs = md.getPrimaryKeys(null, "converge", "orders")) {
+      assertEquals(List.of("TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME", "KEY_SEQ",
+          "PK_NAME"), labels(rs));
+      assertFalse(rs.next());
+    }
   }
 
   @Test
-  void getImportedKeysAnswers() throws SQLException {
-    read("getImportedKeys", () -> md.getImportedKeys(null, "converge", "orders"));
+  void thereAreNoForeignKeys() throws SQLException {
+    assertEquals(List.of(),
+        read("getImportedKeys", () -> md.getImportedKeys(null, "converge", "orders")));
+    assertEquals(List.of(),
+        read("getExportedKeys", () -> md.getExportedKeys(null, "converge", "orders")));
+    assertEquals(List.of(), read("getCrossReference", () -> md.getCrossReference(null,
+        "converge", "customers", null, "converge", "orders")));
   }
 
   @Test
-  void getExportedKeysAnswers() throws SQLException {
-    read("getExportedKeys", () -> md.getExportedKeys(null, "converge", "orders"));
+  void getIndexInfoHasJdbcsColumns() throws SQLException {
+    try (ResultSet rs = md.getIndexInfo(null, "converge", "orders", false, true)) {
+      assertEquals(List.of("TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "NON_UNIQUE",
+          "INDEX_QUALIFIER", "INDEX_NAME", "TYPE", "ORDINAL_POSITION", "COLUMN_NAME",
+          "ASC_OR_DESC", "CARDINALITY", "PAGES", "FILTER_CONDITION"), labels(rs));
+    }
   }
 
-  @Test
-  void getCrossReferenceAnswers() throws SQLException {
-    read("getCrossReference", () -> md.getCrossReference(null, "converge", "customers", null,
-        "converge", "orders"));
-  }
-
-  @Test
-  void getIndexInfoAnswers() throws SQLException {
-    read("getIndexInfo", () -> md.getIndexInfo(null, "converge", "orders", false, true));
+  private static List<String> labels(ResultSet rs) throws SQLException {
+    List<String> labels = new ArrayList<>();
+    for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
+      labels.add(rs.getMetaData().getColumnLabel(c).toUpperCase());
+    }
+    return labels;
   }
 
   @Test
@@ -268,14 +305,22 @@ class DatabaseMetaDataTest {
 
   // --- scalar properties -------------------------------------------------------------------
 
+  /** Avatica's client names itself (the product name is the client driver's, not the server's). */
   @Test
   void productAndDriverAreNamed() throws SQLException {
-    assertNotNull(answers("getDatabaseProductName", () -> md.getDatabaseProductName()));
+    assertEquals("Avatica", answers("getDatabaseProductName", () -> md.getDatabaseProductName()));
     assertNotNull(answers("getDatabaseProductVersion", () -> md.getDatabaseProductVersion()));
-    assertNotNull(answers("getDriverName", () -> md.getDriverName()));
+    assertEquals("Avatica Remote JDBC Driver", answers("getDriverName", () -> md.getDriverName()));
     assertNotNull(answers("getDriverVersion", () -> md.getDriverVersion()));
     answers("getDatabaseMajorVersion", () -> md.getDatabaseMajorVersion());
-    answers("getJDBCMajorVersion", () -> md.getJDBCMajorVersion());
+    assertEquals(4, answers("getJDBCMajorVersion", () -> md.getJDBCMajorVersion()));
+  }
+
+  /** Every statement commits on its own: no transactions, isolation NONE. */
+  @Test
+  void transactionPropertiesDescribeAnAutoCommitDatabase() throws SQLException {
+    assertFalse(md.supportsTransactions());
+    assertEquals(Connection.TRANSACTION_NONE, md.getDefaultTransactionIsolation());
   }
 
   @Test
@@ -285,14 +330,17 @@ class DatabaseMetaDataTest {
 
   @Test
   void connectionStateGettersAnswer() throws SQLException {
-    answers("getCatalog", () -> connection.getCatalog());
-    answers("getSchema", () -> connection.getSchema());
-    answers("getAutoCommit", () -> connection.getAutoCommit());
-    answers("isReadOnly", () -> connection.isReadOnly());
-    answers("getTransactionIsolation", () -> connection.getTransactionIsolation());
-    answers("getHoldability", () -> connection.getHoldability());
-    answers("getWarnings", () -> connection.getWarnings());
-    answers("getClientInfo", () -> connection.getClientInfo());
+    assertNull(answers("getCatalog", () -> connection.getCatalog()));
+    assertEquals("converge", answers("getSchema", () -> connection.getSchema()));
+    assertTrue(answers("getAutoCommit", () -> connection.getAutoCommit()));
+    assertFalse(answers("isReadOnly", () -> connection.isReadOnly()));
+    assertEquals(Connection.TRANSACTION_NONE,
+        answers("getTransactionIsolation", () -> connection.getTransactionIsolation()));
+    int holdability = answers("getHoldability", () -> connection.getHoldability());
+    assertTrue(holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT
+        || holdability == ResultSet.CLOSE_CURSORS_AT_COMMIT, "holdability " + holdability);
+    assertNull(answers("getWarnings", () -> connection.getWarnings()));
+    assertNotNull(answers("getClientInfo", () -> connection.getClientInfo()));
     assertTrue(answers("isValid", () -> connection.isValid(5)));
   }
 

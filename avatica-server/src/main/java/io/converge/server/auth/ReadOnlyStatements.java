@@ -49,6 +49,23 @@ public final class ReadOnlyStatements {
     return "only queries are allowed, not " + kind.sql.replace('_', ' ');
   }
 
+  /**
+   * The kind of write {@code sql} is ("INSERT", "CREATE TABLE", ...) when it parses as one data
+   * change or DDL statement; null for queries, EXPLAIN, DESCRIBE and text that does not parse
+   * (the planner reports that).
+   */
+  public static String writeKind(String sql) {
+    SqlNode node;
+    try {
+      node = SqlParser.create(sql == null ? "" : sql, PARSER).parseStmt();
+    } catch (SqlParseException | RuntimeException e) {
+      return null;
+    }
+    SqlKind kind = node.getKind();
+    return kind.belongsTo(SqlKind.DML) || kind.belongsTo(SqlKind.DDL)
+        ? kind.sql.replace('_', ' ') : null;
+  }
+
   private static String firstLine(String m) {
     if (m == null) {
       return "";
