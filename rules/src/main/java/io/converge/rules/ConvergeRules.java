@@ -1,10 +1,9 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeColumnCapabilities;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
-import io.converge.storage.CollectionSnapshot;
-import io.converge.storage.FieldType;
 import io.converge.storage.query.Aggregation;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +28,6 @@ import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rel.logical.LogicalSort;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rex.RexLiteral;
-import io.converge.storage.TopNSelector;
 import org.apache.calcite.rel.logical.LogicalTableScan;
 import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rex.RexInputRef;
@@ -480,7 +478,7 @@ public final class ConvergeRules {
           return; // grouping by a computed value stays in Calcite
         }
         ConvergeColumn c = table.columns().get(inputColumns[key]);
-        if (!groupable(table, c)) {
+        if (!ConvergeColumnCapabilities.groupable(table, c)) {
           return;
         }
         groupBy.add(c.path());
@@ -506,7 +504,7 @@ public final class ConvergeRules {
         String arg = c == null ? "*" : c.name();
         switch (ac.getAggregation().getKind()) {
         case COUNT:
-          if (ac.isDistinct() && (c == null || !groupable(table, c))) {
+          if (ac.isDistinct() && (c == null || !ConvergeColumnCapabilities.groupable(table, c))) {
             return;
           }
           calls.add(new Aggregation.Call(Aggregation.Kind.COUNT, c == null ? null : c.path(),
@@ -516,7 +514,7 @@ public final class ConvergeRules {
           break;
         case SUM:
         case SUM0: {
-          if (c == null || ac.isDistinct() || !summable(table, c)) {
+          if (c == null || ac.isDistinct() || !ConvergeColumnCapabilities.summable(table, c)) {
             return;
           }
           boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
@@ -528,7 +526,7 @@ public final class ConvergeRules {
         }
         case MIN:
         case MAX: {
-          if (c == null || !orderable(table, c)) {
+          if (c == null || !ConvergeColumnCapabilities.orderable(table, c)) {
             return;
           }
           boolean min = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.MIN;
@@ -574,7 +572,7 @@ public final class ConvergeRules {
     }
     ConvergeColumn left = table.columns().get(l.getIndex());
     ConvergeColumn right = table.columns().get(r.getIndex());
-    if (!summable(table, left) || !summable(table, right)) {
+    if (!ConvergeColumnCapabilities.summable(table, left) || !ConvergeColumnCapabilities.summable(table, right)) {
       return null;
     }
     boolean bothLong = left.type() == ConvergeColumnType.BIGINT
@@ -638,7 +636,7 @@ public final class ConvergeRules {
    * {@code [ORDER BY keys] LIMIT n [OFFSET m]} over {@code [Project] [Filter] TableScan} →
    * a {@link ConvergeLimit} of {@code n + m} rows under the same Calcite sort, when the whole
    * filter translates and every key is a column whose values storage orders as Calcite does
-   * ({@link #sortOrder}).
+   * ({@link ConvergeColumnCapabilities#sortOrder}).
    */
   public static final class ConvergeLimitRule extends RelRule<ConvergeRuleConfig> {
     /** Limits above this stay in Calcite (the selector keeps its candidates in memory). */
@@ -683,7 +681,7 @@ public final class ConvergeRules {
           }
           column = ref.getIndex();
         }
-        if (sortOrder(table, table.columns().get(column)) == null) {
+        if (ConvergeColumnCapabilities.sortOrder(table, table.columns().get(column)) == null) {
           return;
         }
         RelFieldCollation.NullDirection nulls =
@@ -725,90 +723,6 @@ public final class ConvergeRules {
       out.add(e.accept(shuttle));
     }
     return out;
-  }
-
-  /**
-   * How {@link io.converge.storage.TopNSelector} must compare a column's values to order them as
-   * Calcite orders the column's SQL values, or null when it cannot (mixed types, arrays): BIGINT
-   * of INT values as longs, DOUBLE (INT and DOUBLE values) as doubles, VARCHAR of strings by
-   * {@link String#compareTo}, BOOLEAN, TIMESTAMP by epoch millisecond.
-   */
-  static TopNSelector.Order sortOrder(ConvergeTable table, ConvergeColumn c) {
-    if (c.path().equals(CollectionSnapshot.ID)) {
-      return TopNSelector.Order.STRING;
-    }
-    if (c.path().equals(CollectionSnapshot.EVENT_TIME)) {
-      return TopNSelector.Order.TIMESTAMP_MILLIS;
-    }
-    int m = scalarMask(table, c);
-    return switch (c.type()) {
-      case BIGINT -> m == INT ? TopNSelector.Order.LONG : null;
-      case DOUBLE -> summable(table, c) ? TopNSelector.Order.DOUBLE : null;
-      case VARCHAR -> m == STRING || m == 0 ? TopNSelector.Order.STRING : null;
-      case BOOLEAN -> m == BOOL ? TopNSelector.Order.BOOLEAN : null;
-      case TIMESTAMP -> m == TIMESTAMP ? TopNSelector.Order.TIMESTAMP_MILLIS : null;
-      default -> null;
-    };
-  }
-
-  private static final int NULL = 1 << FieldType.NULL.ordinal();
-  private static final int OBJECT = 1 << FieldType.OBJECT.ordinal();
-  private static final int INT = 1 << FieldType.INT.ordinal();
-  private static final int DOUBLE = 1 << FieldType.DOUBLE.ordinal();
-  private static final int STRING = 1 << FieldType.STRING.ordinal();
-  private static final int BOOL = 1 << FieldType.BOOL.ordinal();
-  private static final int TIMESTAMP = 1 << FieldType.TIMESTAMP.ordinal();
-
-  private static int scalarMask(ConvergeTable table, ConvergeColumn c) {
-    return table.typeMask(c) & ~(NULL | OBJECT);
-  }
-
-  /**
-   * Columns whose stored values are equal exactly when Calcite's values are: one JSON type
-   * (not timestamps, whose sub-millisecond digits Calcite does not see, nor arrays or text).
-   */
-  static boolean groupable(ConvergeTable table, ConvergeColumn c) {
-    if (c.path().equals(CollectionSnapshot.ID)) {
-      return true;
-    }
-    if (c.path().equals(CollectionSnapshot.EVENT_TIME)) {
-      return false;
-    }
-    int m = scalarMask(table, c);
-    return switch (c.type()) {
-      case BIGINT -> m == INT;
-      case DOUBLE -> m == DOUBLE;
-      case VARCHAR -> m == STRING;
-      case BOOLEAN -> m == BOOL;
-      default -> false;
-    };
-  }
-
-  /** Numeric columns: BIGINT of INT values, DOUBLE of DOUBLE or INT + DOUBLE values. */
-  static boolean summable(ConvergeTable table, ConvergeColumn c) {
-    int m = scalarMask(table, c);
-    return switch (c.type()) {
-      case BIGINT -> m == INT;
-      case DOUBLE -> m != 0 && (m & ~(INT | DOUBLE)) == 0;
-      default -> false;
-    };
-  }
-
-  /** Columns whose storage order is Calcite's order: numbers, strings, timestamps. */
-  static boolean orderable(ConvergeTable table, ConvergeColumn c) {
-    if (c.path().equals(CollectionSnapshot.EVENT_TIME)) {
-      return true;
-    }
-    if (c.path().equals(CollectionSnapshot.ID)) {
-      return true;
-    }
-    int m = scalarMask(table, c);
-    return switch (c.type()) {
-      case BIGINT, DOUBLE -> summable(table, c);
-      case VARCHAR -> m == STRING;
-      case TIMESTAMP -> m == TIMESTAMP;
-      default -> false;
-    };
   }
 
   /** Converter from the Converge convention to the enumerable one. */

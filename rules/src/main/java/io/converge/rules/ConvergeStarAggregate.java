@@ -1,5 +1,6 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeColumnCapabilities;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
@@ -210,7 +211,7 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
         }
         if (pos < factWidth) {
           ConvergeColumn c = table.columns().get(factColumns[pos]);
-          if (!ConvergeRules.groupable(table, c)) {
+          if (!ConvergeColumnCapabilities.groupable(table, c)) {
             return null;
           }
           groupOrder.add(factGroup.size());
@@ -291,7 +292,7 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
             texts.add("COUNT(" + c.name() + ")");
           }
           case SUM, SUM0 -> {
-            if (!ConvergeRules.summable(table, c)) {
+            if (!ConvergeColumnCapabilities.summable(table, c)) {
               return null;
             }
             boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
@@ -301,7 +302,7 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
             texts.add((sum0 ? "$SUM0(" : "SUM(") + c.name() + ")");
           }
           case MIN, MAX -> {
-            if (!ConvergeRules.orderable(table, c)) {
+            if (!ConvergeColumnCapabilities.orderable(table, c)) {
               return null;
             }
             boolean min = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.MIN;
