@@ -2,7 +2,6 @@ package io.converge.rules;
 
 import io.converge.adapter.ConvergeColumnCapabilities;
 import io.converge.adapter.ConvergeColumn;
-import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
 import io.converge.storage.query.Aggregation;
 import java.util.ArrayList;
@@ -441,25 +440,19 @@ public final class ConvergeRules {
       int[] inputColumns;
       // Project slots that compute `a op b` of two numeric columns (SUM(price * discount)).
       Aggregation.Arithmetic[] computed = null;
-      ConvergeColumn[] computedType = null;
       if (p.project() != null) {
         inputColumns = new int[p.project().getProjects().size()];
         computed = new Aggregation.Arithmetic[inputColumns.length];
-        computedType = new ConvergeColumn[inputColumns.length];
         for (int i = 0; i < inputColumns.length; i++) {
           org.apache.calcite.rex.RexNode e = p.project().getProjects().get(i);
           if (e instanceof RexInputRef ref) {
             inputColumns[i] = ref.getIndex();
           } else {
-            computed[i] = arithmetic(table, e);
+            computed[i] = ConvergeAggregateCalls.arithmetic(table, e);
             if (computed[i] == null) {
               return;
             }
             inputColumns[i] = -1;
-            ConvergeColumnType type = e.getType().getSqlTypeName()
-                == org.apache.calcite.sql.type.SqlTypeName.BIGINT
-                ? ConvergeColumnType.BIGINT : ConvergeColumnType.DOUBLE;
-            computedType[i] = new ConvergeColumn(e.toString(), e.toString(), type, null, true);
           }
         }
       } else {
@@ -484,152 +477,25 @@ public final class ConvergeRules {
         groupBy.add(c.path());
         outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE, c));
       }
-      List<Aggregation.Call> calls = new ArrayList<>();
-      List<String> texts = new ArrayList<>();
+      ConvergeAggregateCalls calls = new ConvergeAggregateCalls(table);
       for (AggregateCall ac : aggregate.getAggCallList()) {
-        if (ac.filterArg >= 0 || !ac.collation.getFieldCollations().isEmpty()
-            || !ac.rexList.isEmpty() || ac.isApproximate() || ac.getArgList().size() > 1) {
+        if (!ConvergeAggregateCalls.plain(ac)) {
           return;
         }
-        if (!ac.getArgList().isEmpty() && inputColumns[ac.getArgList().get(0)] < 0) {
-          int slot = ac.getArgList().get(0);
-          if (!computedCall(ac, computed[slot], computedType[slot],
-              describe(computed[slot]), table, calls, outputs, texts)) {
-            return;
-          }
-          continue;
-        }
-        ConvergeColumn c = ac.getArgList().isEmpty() ? null
-            : table.columns().get(inputColumns[ac.getArgList().get(0)]);
-        String arg = c == null ? "*" : c.name();
-        switch (ac.getAggregation().getKind()) {
-        case COUNT:
-          if (ac.isDistinct() && (c == null || !ConvergeColumnCapabilities.groupable(table, c))) {
-            return;
-          }
-          calls.add(new Aggregation.Call(Aggregation.Kind.COUNT, c == null ? null : c.path(),
-              ac.isDistinct()));
-          outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.COUNT, null));
-          texts.add("COUNT(" + (ac.isDistinct() ? "DISTINCT " : "") + arg + ")");
-          break;
-        case SUM:
-        case SUM0: {
-          if (c == null || ac.isDistinct() || !ConvergeColumnCapabilities.summable(table, c)) {
-            return;
-          }
-          boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
-          boolean isLong = c.type() == ConvergeColumnType.BIGINT;
-          calls.add(new Aggregation.Call(Aggregation.Kind.SUM, c.path(), false));
-          outputs.add(new ConvergeQuery.AggregateOutput(sumKind(sum0, isLong), null));
-          texts.add((sum0 ? "$SUM0(" : "SUM(") + arg + ")");
-          break;
-        }
-        case MIN:
-        case MAX: {
-          if (c == null || !ConvergeColumnCapabilities.orderable(table, c)) {
-            return;
-          }
-          boolean min = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.MIN;
-          calls.add(new Aggregation.Call(min ? Aggregation.Kind.MIN : Aggregation.Kind.MAX,
-              c.path(), false));
-          outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE, c));
-          texts.add((min ? "MIN(" : "MAX(") + arg + ")");
-          break;
-        }
-        default:
+        int slot = ac.getArgList().isEmpty() ? -1 : ac.getArgList().get(0);
+        boolean ok = slot >= 0 && inputColumns[slot] < 0
+            ? calls.addComputed(ac, computed[slot], p.project().getProjects().get(slot))
+            : calls.add(ac, slot < 0 ? null : table.columns().get(inputColumns[slot]));
+        if (!ok) {
           return;
         }
       }
+      outputs.addAll(calls.outputs());
       call.transformTo(new ConvergeAggregate(aggregate.getCluster(),
           aggregate.getTraitSet().replace(ConvergeRel.CONVENTION), p.scan().getTable(), table,
-          condition, new Aggregation(groupBy, calls), outputs, aggregate.getRowType(),
-          String.join(", ", texts)));
+          condition, new Aggregation(groupBy, calls.calls()), outputs, aggregate.getRowType(),
+          String.join(", ", calls.texts())));
     }
-  }
-
-  /**
-   * {@code a + b}, {@code a - b} or {@code a * b} of two numeric single-type columns, typed BIGINT
-   * or DOUBLE by Calcite (storage computes it per row the same way), or null.
-   */
-  static Aggregation.Arithmetic arithmetic(ConvergeTable table, org.apache.calcite.rex.RexNode e) {
-    if (!(e instanceof org.apache.calcite.rex.RexCall call) || call.getOperands().size() != 2) {
-      return null;
-    }
-    Aggregation.Arithmetic.Op op = switch (call.getKind()) {
-      case PLUS -> Aggregation.Arithmetic.Op.PLUS;
-      case MINUS -> Aggregation.Arithmetic.Op.MINUS;
-      case TIMES -> Aggregation.Arithmetic.Op.TIMES;
-      default -> null;
-    };
-    org.apache.calcite.sql.type.SqlTypeName type = e.getType().getSqlTypeName();
-    if (op == null || (type != org.apache.calcite.sql.type.SqlTypeName.BIGINT
-        && type != org.apache.calcite.sql.type.SqlTypeName.DOUBLE)) {
-      return null;
-    }
-    if (!(call.getOperands().get(0) instanceof RexInputRef l)
-        || !(call.getOperands().get(1) instanceof RexInputRef r)) {
-      return null;
-    }
-    ConvergeColumn left = table.columns().get(l.getIndex());
-    ConvergeColumn right = table.columns().get(r.getIndex());
-    if (!ConvergeColumnCapabilities.summable(table, left) || !ConvergeColumnCapabilities.summable(table, right)) {
-      return null;
-    }
-    boolean bothLong = left.type() == ConvergeColumnType.BIGINT
-        && right.type() == ConvergeColumnType.BIGINT;
-    if (bothLong != (type == org.apache.calcite.sql.type.SqlTypeName.BIGINT)) {
-      return null;
-    }
-    return new Aggregation.Arithmetic(op, left.path(), right.path());
-  }
-
-  /** How a SUM / $SUM0 of BIGINT or DOUBLE values reaches Calcite. */
-  static ConvergeQuery.OutputKind sumKind(boolean sum0, boolean isLong) {
-    return sum0
-        ? (isLong ? ConvergeQuery.OutputKind.SUM0_LONG : ConvergeQuery.OutputKind.SUM0_DOUBLE)
-        : (isLong ? ConvergeQuery.OutputKind.SUM_LONG : ConvergeQuery.OutputKind.SUM_DOUBLE);
-  }
-
-  static String describe(Aggregation.Arithmetic a) {
-    String op = switch (a.op()) {
-      case PLUS -> " + ";
-      case MINUS -> " - ";
-      case TIMES -> " * ";
-    };
-    return a.left() + op + a.right();
-  }
-
-  /** COUNT / SUM / MIN / MAX over a computed slot; false when it cannot be pushed. */
-  static boolean computedCall(AggregateCall ac, Aggregation.Arithmetic a, ConvergeColumn type,
-      String text, ConvergeTable table, List<Aggregation.Call> calls,
-      List<ConvergeQuery.AggregateOutput> outputs, List<String> texts) {
-    if (ac.isDistinct()) {
-      return false;
-    }
-    boolean isLong = type.type() == ConvergeColumnType.BIGINT;
-    switch (ac.getAggregation().getKind()) {
-      case COUNT -> {
-        calls.add(Aggregation.Call.over(Aggregation.Kind.COUNT, a));
-        outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.COUNT, null));
-        texts.add("COUNT(" + text + ")");
-      }
-      case SUM, SUM0 -> {
-        boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
-        calls.add(Aggregation.Call.over(Aggregation.Kind.SUM, a));
-        outputs.add(new ConvergeQuery.AggregateOutput(sumKind(sum0, isLong), null));
-        texts.add((sum0 ? "$SUM0(" : "SUM(") + text + ")");
-      }
-      case MIN, MAX -> {
-        boolean min = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.MIN;
-        calls.add(Aggregation.Call.over(min ? Aggregation.Kind.MIN : Aggregation.Kind.MAX, a));
-        outputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE, type));
-        texts.add((min ? "MIN(" : "MAX(") + text + ")");
-      }
-      default -> {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

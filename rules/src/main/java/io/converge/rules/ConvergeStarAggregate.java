@@ -243,22 +243,15 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
         keyTexts.add(starNames.get(pos));
       }
       // Calls: over fact columns, or `a op b` of two of them.
-      List<Aggregation.Call> calls = new ArrayList<>();
-      List<ConvergeQuery.AggregateOutput> callOutputs = new ArrayList<>();
-      List<String> texts = new ArrayList<>();
+      ConvergeAggregateCalls calls = new ConvergeAggregateCalls(table);
       for (AggregateCall ac : agg.getAggCallList()) {
-        if (ac.filterArg >= 0 || !ac.collation.getFieldCollations().isEmpty()
-            || !ac.rexList.isEmpty() || ac.isApproximate() || ac.isDistinct()
-            || ac.getArgList().size() > 1) {
+        if (!ConvergeAggregateCalls.plain(ac) || ac.isDistinct()) {
           return null;
         }
         if (ac.getArgList().isEmpty()) {
-          if (ac.getAggregation().getKind() != org.apache.calcite.sql.SqlKind.COUNT) {
+          if (!calls.add(ac, null)) {
             return null;
           }
-          calls.add(new Aggregation.Call(Aggregation.Kind.COUNT, null, false));
-          callOutputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.COUNT, null));
-          texts.add("COUNT(*)");
           continue;
         }
         int slot = ac.getArgList().get(0);
@@ -266,16 +259,8 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
         if (pos < 0) {
           RexNode onTable = toTableColumns(exprs.get(slot), star.output, factColumns);
           Aggregation.Arithmetic a = onTable == null ? null
-              : ConvergeRules.arithmetic(table, onTable);
-          if (a == null) {
-            return null;
-          }
-          ConvergeColumnType type = onTable.getType().getSqlTypeName() == SqlTypeName.BIGINT
-              ? ConvergeColumnType.BIGINT : ConvergeColumnType.DOUBLE;
-          ConvergeColumn typeColumn = new ConvergeColumn(onTable.toString(), onTable.toString(),
-              type, null, true);
-          if (!ConvergeRules.computedCall(ac, a, typeColumn, ConvergeRules.describe(a), table,
-              calls, callOutputs, texts)) {
+              : ConvergeAggregateCalls.arithmetic(table, onTable);
+          if (a == null || !calls.addComputed(ac, a, onTable)) {
             return null;
           }
           continue;
@@ -283,37 +268,8 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
         if (pos >= factWidth) {
           return null; // an aggregate of a dimension column: Calcite's
         }
-        ConvergeColumn c = table.columns().get(factColumns[pos]);
-        switch (ac.getAggregation().getKind()) {
-          case COUNT -> {
-            calls.add(new Aggregation.Call(Aggregation.Kind.COUNT, c.path(), false));
-            callOutputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.COUNT,
-                null));
-            texts.add("COUNT(" + c.name() + ")");
-          }
-          case SUM, SUM0 -> {
-            if (!ConvergeColumnCapabilities.summable(table, c)) {
-              return null;
-            }
-            boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
-            calls.add(new Aggregation.Call(Aggregation.Kind.SUM, c.path(), false));
-            callOutputs.add(new ConvergeQuery.AggregateOutput(
-                ConvergeRules.sumKind(sum0, c.type() == ConvergeColumnType.BIGINT), null));
-            texts.add((sum0 ? "$SUM0(" : "SUM(") + c.name() + ")");
-          }
-          case MIN, MAX -> {
-            if (!ConvergeColumnCapabilities.orderable(table, c)) {
-              return null;
-            }
-            boolean min = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.MIN;
-            calls.add(new Aggregation.Call(min ? Aggregation.Kind.MIN : Aggregation.Kind.MAX,
-                c.path(), false));
-            callOutputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE, c));
-            texts.add((min ? "MIN(" : "MAX(") + c.name() + ")");
-          }
-          default -> {
-            return null;
-          }
+        if (!calls.add(ac, table.columns().get(factColumns[pos]))) {
+          return null;
         }
       }
       ConvergeStarJoin.Spec join = star.spec();
@@ -326,17 +282,17 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
         factPaths[d] = table.columns().get(factColumns[star.factKeys[d][0]]).path();
       }
       ConvergeStarAggregation.Spec spec = new ConvergeStarAggregation.Spec(join, factPaths,
-          dimKeyColumns, attributeColumns, factGroup, calls, dimKeys,
+          dimKeyColumns, attributeColumns, factGroup, calls.calls(), dimKeys,
           groupOrder.stream().mapToInt(Integer::intValue).toArray(), factGroupOutputs,
-          callOutputs);
+          calls.outputs());
       String text = "folded in storage: " + star.describe() + "; group "
-          + keyTexts + ", " + String.join(", ", texts);
+          + keyTexts + ", " + String.join(", ", calls.texts());
       return new Plan(star, spec, text);
     }
 
     /**
      * {@code e} over the top join's columns, rewritten over the fact table's columns (the
-     * indexes {@link ConvergeRules#arithmetic} reads), or null when it reads a dimension.
+     * indexes {@link ConvergeAggregateCalls#arithmetic} reads), or null when it reads a dimension.
      */
     private static RexNode toTableColumns(RexNode e, int[] output, int[] factColumns) {
       boolean[] ok = {true};
