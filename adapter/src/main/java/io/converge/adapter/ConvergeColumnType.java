@@ -1,7 +1,6 @@
 package io.converge.adapter;
 
 import io.converge.storage.schema.FieldInfo;
-import io.converge.storage.schema.FieldType;
 import io.converge.storage.json.JsonText;
 import io.converge.storage.json.Timestamps;
 import java.time.Instant;
@@ -31,15 +30,6 @@ public enum ConvergeColumnType {
   /** SQL ARRAY; the element type is held by {@link ConvergeColumn}. */
   ARRAY(SqlTypeName.ARRAY);
 
-  private static final int NULL = 1 << FieldType.NULL.ordinal();
-  private static final int OBJECT = 1 << FieldType.OBJECT.ordinal();
-  private static final int BOOL = 1 << FieldType.BOOL.ordinal();
-  private static final int INT = 1 << FieldType.INT.ordinal();
-  private static final int DBL = 1 << FieldType.DOUBLE.ordinal();
-  private static final int STRING = 1 << FieldType.STRING.ordinal();
-  private static final int TS = 1 << FieldType.TIMESTAMP.ordinal();
-  private static final int ARR = 1 << FieldType.ARRAY.ordinal();
-
   public final SqlTypeName sqlTypeName;
 
   ConvergeColumnType(SqlTypeName sqlTypeName) {
@@ -48,23 +38,24 @@ public enum ConvergeColumnType {
 
   /** The column type for a field's type mask ({@link FieldInfo#typeMask()}). */
   public static ConvergeColumnType ofMask(int typeMask) {
-    int m = typeMask & ~(NULL | OBJECT);
-    if (m == 0 || m == STRING) {
+    int m = ConvergeColumnCapabilities.valueTypes(typeMask);
+    if (m == 0 || m == ConvergeColumnCapabilities.STRING) {
       return VARCHAR;
     }
-    if (m == BOOL) {
+    if (m == ConvergeColumnCapabilities.BOOL) {
       return BOOLEAN;
     }
-    if (m == INT) {
+    if (m == ConvergeColumnCapabilities.INT) {
       return BIGINT;
     }
-    if (m == DBL || m == (INT | DBL)) {
+    if (m == ConvergeColumnCapabilities.DOUBLE
+        || m == (ConvergeColumnCapabilities.INT | ConvergeColumnCapabilities.DOUBLE)) {
       return DOUBLE;
     }
-    if (m == TS) {
+    if (m == ConvergeColumnCapabilities.TIMESTAMP) {
       return TIMESTAMP;
     }
-    if (m == ARR) {
+    if (m == ConvergeColumnCapabilities.ARRAY) {
       return ARRAY;
     }
     return TEXT;

@@ -1,13 +1,12 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeColumnCapabilities;
 import io.converge.adapter.ConvergeArrayFunctions;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
 import io.converge.storage.CollectionSnapshot;
-import io.converge.storage.schema.FieldType;
 import io.converge.storage.query.Predicate;
-import io.converge.storage.schema.FieldInfo;
 import java.math.BigDecimal;
 import java.time.Instant;
 import org.apache.calcite.rel.type.RelDataType;
@@ -371,25 +370,11 @@ public final class ConvergeFilterTranslator {
       throw new CannotTranslateException("ARRAY_CONTAINS of an expression");
     }
     ConvergeColumn c = column(ref);
-    FieldInfo f = table.schema().field(c.path());
-    if (c.type() != ConvergeColumnType.ARRAY || f == null) {
-      throw new CannotTranslateException("not an array column");
+    if (!ConvergeColumnCapabilities.containable(table, c)) {
+      throw new CannotTranslateException("column " + c.name()
+          + " is not an array of one scalar element type");
     }
-    int scalar = table.typeMask(c) & ~(1 << FieldType.NULL.ordinal());
-    int elements = f.elementTypeMask() & ~(1 << FieldType.NULL.ordinal());
     ConvergeColumnType e = c.elementType();
-    boolean ok = scalar == 1 << FieldType.ARRAY.ordinal() && switch (e) {
-      case BIGINT -> elements == 1 << FieldType.INT.ordinal();
-      case DOUBLE -> elements != 0 && (elements & ~((1 << FieldType.INT.ordinal())
-          | (1 << FieldType.DOUBLE.ordinal()))) == 0;
-      case VARCHAR -> elements == 1 << FieldType.STRING.ordinal();
-      case BOOLEAN -> elements == 1 << FieldType.BOOL.ordinal();
-      default -> false;
-    };
-    if (!ok) {
-      throw new CannotTranslateException("array column " + c.name() + " with element types "
-          + elements);
-    }
     // the value as the element column would compare it (Contains uses storage's comparison)
     Object value = value(new ConvergeColumn(c.name(), c.path(), e, null, true), lit);
     return new Predicate.Contains(c.path(), value);
@@ -444,29 +429,11 @@ public final class ConvergeFilterTranslator {
     if (isSystem(c)) {
       throw new CannotTranslateException("system column " + c.path());
     }
-    if (!comparable(table, c)) {
+    if (!ConvergeColumnCapabilities.comparable(table, c)) {
       throw new CannotTranslateException("column " + c.name() + " of type " + c.type()
           + " with JSON types " + table.typeMask(c));
     }
     return c;
-  }
-
-  /**
-   * Whether the storage layer compares a (non-system) column's values exactly as SQL compares
-   * them: every non-null value of the field is of the column type's JSON type.
-   */
-  static boolean comparable(ConvergeTable table, ConvergeColumn c) {
-    int mask = table.typeMask(c);
-    int scalar = mask & ~((1 << FieldType.NULL.ordinal()) | (1 << FieldType.OBJECT.ordinal()));
-    return switch (c.type()) {
-      case BIGINT -> scalar == 1 << FieldType.INT.ordinal();
-      case DOUBLE -> (scalar & ~((1 << FieldType.INT.ordinal())
-          | (1 << FieldType.DOUBLE.ordinal()))) == 0 && scalar != 0;
-      case VARCHAR -> scalar == 1 << FieldType.STRING.ordinal();
-      case BOOLEAN -> scalar == 1 << FieldType.BOOL.ordinal();
-      case TIMESTAMP -> scalar == 1 << FieldType.TIMESTAMP.ordinal();
-      default -> false;
-    };
   }
 
   private static Object value(ConvergeColumn c, RexLiteral lit) throws CannotTranslateException {

@@ -1,5 +1,6 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeColumnCapabilities;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
 import io.converge.storage.CollectionSnapshot;
@@ -286,7 +287,7 @@ public class ConvergeHashJoin extends EnumerableHashJoin {
         out[d] = (c.type() == ConvergeColumnType.BIGINT || c.type() == ConvergeColumnType.VARCHAR)
             && !c.path().equals(CollectionSnapshot.ID)
             && !c.path().equals(CollectionSnapshot.EVENT_TIME)
-            && ConvergeFilterTranslator.comparable(fact.convergeTable(), c);
+            && ConvergeColumnCapabilities.comparable(fact.convergeTable(), c);
       }
       return out;
     }

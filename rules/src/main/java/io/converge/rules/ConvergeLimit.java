@@ -1,5 +1,6 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeColumnCapabilities;
 import io.converge.adapter.ConvergeTable;
 import io.converge.storage.exec.TopNSelector;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ public class ConvergeLimit extends ConvergeRowAccess {
     List<TopNSelector.Key> keys = new ArrayList<>();
     for (SortKey k : order) {
       keys.add(new TopNSelector.Key(table.columns().get(k.column()).path(),
-          ConvergeRules.sortOrder(table, table.columns().get(k.column())), k.descending(),
+          ConvergeColumnCapabilities.sortOrder(table, table.columns().get(k.column())), k.descending(),
           k.nullsFirst()));
     }
     implementor.setQuery(new ConvergeQuery(table, columnsAt(columns),

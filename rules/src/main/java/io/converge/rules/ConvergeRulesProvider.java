@@ -19,6 +19,5 @@ public final class ConvergeRulesProvider implements ConvergePlannerRules {
     for (RelOptRule rule : ConvergeRules.RULES) {
       planner.addRule(rule);
     }
-    planner.addRule(PercentileAggregateRule.INSTANCE);
   }
 }

@@ -1,5 +1,6 @@
 package io.converge.rules;
 
+import io.converge.adapter.ConvergeColumnCapabilities;
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeColumnType;
 import io.converge.adapter.ConvergeTable;
@@ -135,9 +136,47 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
       if (agg.getGroupType() != Aggregate.Group.SIMPLE) {
         return null;
       }
-      RelNode in = agg.getInput();
+      // 1. The join under the aggregate, and the aggregate's input expressions over its columns.
       List<RexNode> exprs = new ArrayList<>();
-      ConvergeHashJoin top;
+      ConvergeHashJoin top = topJoin(agg.getInput(), exprs);
+      ConvergeHashJoin.Star star = top == null ? null : ConvergeHashJoin.Star.of(top);
+      if (star == null) {
+        return null;
+      }
+      // 2. Each dimension joined on one integer key.
+      Dimensions dims = Dimensions.of(star);
+      if (dims == null) {
+        return null;
+      }
+      // Input columns of the aggregate as star-row positions (-1: computed).
+      int[] position = new int[exprs.size()];
+      for (int i = 0; i < position.length; i++) {
+        position[i] = exprs.get(i) instanceof RexInputRef ref ? star.output[ref.getIndex()] : -1;
+      }
+      // 3. Group keys: groupable fact columns, or dimension attributes.
+      Groups groups = new Groups(star, dims);
+      for (int key : agg.getGroupSet()) {
+        if (!groups.add(position[key])) {
+          return null;
+        }
+      }
+      // 4. Calls: over fact columns, or `a op b` of two of them.
+      ConvergeAggregateCalls calls = calls(agg, star, exprs, position);
+      if (calls == null) {
+        return null;
+      }
+      // 5. What storage folds, and its EXPLAIN text.
+      String text = "folded in storage: " + star.describe() + "; group "
+          + groups.keyTexts + ", " + String.join(", ", calls.texts());
+      return new Plan(star, spec(star, dims, groups, calls), text);
+    }
+
+    /**
+     * The star's top join under an aggregate input that is the join, or a project or a calc
+     * without condition over it, with the input's expressions over the join's columns added to
+     * {@code exprs}; else null.
+     */
+    private static ConvergeHashJoin topJoin(RelNode in, List<RexNode> exprs) {
       if (in instanceof EnumerableCalc calc && calc.getInput() instanceof ConvergeHashJoin j) {
         RexProgram program = calc.getProgram();
         if (program.getCondition() != null) {
@@ -146,89 +185,115 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
         for (var ref : program.getProjectList()) {
           exprs.add(program.expandLocalRef(ref));
         }
-        top = j;
-      } else if (in instanceof EnumerableProject project
+        return j;
+      }
+      if (in instanceof EnumerableProject project
           && project.getInput() instanceof ConvergeHashJoin j) {
         exprs.addAll(project.getProjects());
-        top = j;
-      } else if (in instanceof ConvergeHashJoin j) {
+        return j;
+      }
+      if (in instanceof ConvergeHashJoin j) {
         for (int i = 0; i < j.getRowType().getFieldCount(); i++) {
           exprs.add(new RexInputRef(i, j.getRowType().getFieldList().get(i).getType()));
         }
-        top = j;
-      } else {
-        return null;
+        return j;
       }
-      ConvergeHashJoin.Star star = ConvergeHashJoin.Star.of(top);
-      if (star == null) {
-        return null;
-      }
-      ConvergeTable table = star.fact.convergeTable();
-      int[] factColumns = star.fact.columns();
-      int factWidth = factColumns.length;
-      int dimCount = star.joins.size();
-      int[] dimStart = new int[dimCount];
-      int[] dimKey = new int[dimCount];
-      int at = factWidth;
-      boolean[] reducible = star.reducible();
-      for (int d = 0; d < dimCount; d++) {
-        dimStart[d] = at;
-        at += star.joins.get(d).getRight().getRowType().getFieldCount();
-        if (star.factKeys[d].length != 1) {
-          return null;
-        }
-        ConvergeColumn fk = table.columns().get(factColumns[star.factKeys[d][0]]);
-        // integer keys whose stored values are all integers: the storage join sees the same keys
-        if (fk.type() != ConvergeColumnType.BIGINT || !reducible[d]) {
-          return null;
-        }
-        dimKey[d] = star.joins.get(d).analyzeCondition().rightKeys.get(0);
-      }
-      // Input columns of the aggregate as star-row positions (-1: computed).
-      int[] position = new int[exprs.size()];
-      for (int i = 0; i < position.length; i++) {
-        position[i] = exprs.get(i) instanceof RexInputRef ref ? star.output[ref.getIndex()] : -1;
-      }
-      List<String> factGroup = new ArrayList<>();
-      List<ConvergeQuery.AggregateOutput> factGroupOutputs = new ArrayList<>();
-      List<List<Integer>> attributes = new ArrayList<>();
-      for (int d = 0; d < dimCount; d++) {
-        attributes.add(new ArrayList<>());
-      }
-      List<DimensionJoin.Key> dimKeys = new ArrayList<>();
-      // Per group key, in the aggregate's order: fact key i as i, dimension key i as -1 - i.
-      List<Integer> groupOrder = new ArrayList<>();
-      List<String> keyTexts = new ArrayList<>();
-      List<String> starNames = new ArrayList<>(star.fact.getRowType().getFieldNames());
-      for (ConvergeHashJoin j : star.joins) {
-        starNames.addAll(j.getRight().getRowType().getFieldNames());
-      }
-      for (int key : agg.getGroupSet()) {
-        int pos = position[key];
-        if (pos < 0) {
-          return null;
-        }
-        if (pos < factWidth) {
-          ConvergeColumn c = table.columns().get(factColumns[pos]);
-          if (!ConvergeRules.groupable(table, c)) {
+      return null;
+    }
+
+    /**
+     * Where each dimension's columns start in the star row, and the dimension column each one
+     * is joined on.
+     */
+    private record Dimensions(int[] start, int[] key) {
+      /**
+       * Null unless every dimension is joined on one fact column of BIGINT type whose stored
+       * values are all integers (so that the storage join sees the same keys).
+       */
+      static Dimensions of(ConvergeHashJoin.Star star) {
+        ConvergeTable table = star.fact.convergeTable();
+        int[] factColumns = star.fact.columns();
+        int dimCount = star.joins.size();
+        int[] start = new int[dimCount];
+        int[] key = new int[dimCount];
+        int at = factColumns.length;
+        boolean[] reducible = star.reducible();
+        for (int d = 0; d < dimCount; d++) {
+          start[d] = at;
+          at += star.joins.get(d).getRight().getRowType().getFieldCount();
+          if (star.factKeys[d].length != 1) {
             return null;
+          }
+          ConvergeColumn fk = table.columns().get(factColumns[star.factKeys[d][0]]);
+          if (fk.type() != ConvergeColumnType.BIGINT || !reducible[d]) {
+            return null;
+          }
+          key[d] = star.joins.get(d).analyzeCondition().rightKeys.get(0);
+        }
+        return new Dimensions(start, key);
+      }
+
+      /** The dimension a star-row position past the fact columns belongs to. */
+      int of(int pos) {
+        int d = start.length - 1;
+        while (start[d] > pos) {
+          d--;
+        }
+        return d;
+      }
+    }
+
+    /** The group keys, fact columns grouped in storage and dimension attributes. */
+    private static final class Groups {
+      private final ConvergeHashJoin.Star star;
+      private final Dimensions dims;
+      private final List<String> starNames;
+      final List<String> factGroup = new ArrayList<>();
+      final List<ConvergeQuery.AggregateOutput> factGroupOutputs = new ArrayList<>();
+      /** Per dimension, the columns read as attributes. */
+      final List<List<Integer>> attributes = new ArrayList<>();
+      final List<DimensionJoin.Key> dimKeys = new ArrayList<>();
+      /** Per group key, in the aggregate's order: fact key i as i, dimension key i as -1 - i. */
+      final List<Integer> groupOrder = new ArrayList<>();
+      final List<String> keyTexts = new ArrayList<>();
+
+      Groups(ConvergeHashJoin.Star star, Dimensions dims) {
+        this.star = star;
+        this.dims = dims;
+        for (int d = 0; d < star.joins.size(); d++) {
+          attributes.add(new ArrayList<>());
+        }
+        starNames = new ArrayList<>(star.fact.getRowType().getFieldNames());
+        for (ConvergeHashJoin j : star.joins) {
+          starNames.addAll(j.getRight().getRowType().getFieldNames());
+        }
+      }
+
+      /** Adds the group key at a star-row position; false when storage cannot group by it. */
+      boolean add(int pos) {
+        if (pos < 0) {
+          return false;
+        }
+        ConvergeTable table = star.fact.convergeTable();
+        int[] factColumns = star.fact.columns();
+        if (pos < factColumns.length) {
+          ConvergeColumn c = table.columns().get(factColumns[pos]);
+          if (!ConvergeColumnCapabilities.groupable(table, c)) {
+            return false;
           }
           groupOrder.add(factGroup.size());
           factGroup.add(c.path());
           factGroupOutputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE,
               c));
         } else {
-          int d = dimCount - 1;
-          while (dimStart[d] > pos) {
-            d--;
-          }
-          int column = pos - dimStart[d];
+          int d = dims.of(pos);
+          int column = pos - dims.start()[d];
           SqlTypeName type = star.joins.get(d).getRight().getRowType().getFieldList().get(column)
               .getType().getSqlTypeName();
           if (type != SqlTypeName.BIGINT && type != SqlTypeName.VARCHAR
               && type != SqlTypeName.CHAR && type != SqlTypeName.DOUBLE
               && type != SqlTypeName.BOOLEAN) {
-            return null;
+            return false;
           }
           List<Integer> attrs = attributes.get(d);
           int a = attrs.indexOf(column);
@@ -240,24 +305,24 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
           dimKeys.add(new DimensionJoin.Key(d, a));
         }
         keyTexts.add(starNames.get(pos));
+        return true;
       }
-      // Calls: over fact columns, or `a op b` of two of them.
-      List<Aggregation.Call> calls = new ArrayList<>();
-      List<ConvergeQuery.AggregateOutput> callOutputs = new ArrayList<>();
-      List<String> texts = new ArrayList<>();
+    }
+
+    /** The aggregate's calls in storage, over fact columns only, or null. */
+    private static ConvergeAggregateCalls calls(ConvergeStarAggregate agg,
+        ConvergeHashJoin.Star star, List<RexNode> exprs, int[] position) {
+      ConvergeTable table = star.fact.convergeTable();
+      int[] factColumns = star.fact.columns();
+      ConvergeAggregateCalls calls = new ConvergeAggregateCalls(table);
       for (AggregateCall ac : agg.getAggCallList()) {
-        if (ac.filterArg >= 0 || !ac.collation.getFieldCollations().isEmpty()
-            || !ac.rexList.isEmpty() || ac.isApproximate() || ac.isDistinct()
-            || ac.getArgList().size() > 1) {
+        if (!ConvergeAggregateCalls.plain(ac) || ac.isDistinct()) {
           return null;
         }
         if (ac.getArgList().isEmpty()) {
-          if (ac.getAggregation().getKind() != org.apache.calcite.sql.SqlKind.COUNT) {
+          if (!calls.add(ac, null)) {
             return null;
           }
-          calls.add(new Aggregation.Call(Aggregation.Kind.COUNT, null, false));
-          callOutputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.COUNT, null));
-          texts.add("COUNT(*)");
           continue;
         }
         int slot = ac.getArgList().get(0);
@@ -265,77 +330,42 @@ public class ConvergeStarAggregate extends EnumerableAggregate {
         if (pos < 0) {
           RexNode onTable = toTableColumns(exprs.get(slot), star.output, factColumns);
           Aggregation.Arithmetic a = onTable == null ? null
-              : ConvergeRules.arithmetic(table, onTable);
-          if (a == null) {
-            return null;
-          }
-          ConvergeColumnType type = onTable.getType().getSqlTypeName() == SqlTypeName.BIGINT
-              ? ConvergeColumnType.BIGINT : ConvergeColumnType.DOUBLE;
-          ConvergeColumn typeColumn = new ConvergeColumn(onTable.toString(), onTable.toString(),
-              type, null, true);
-          if (!ConvergeRules.computedCall(ac, a, typeColumn, ConvergeRules.describe(a), table,
-              calls, callOutputs, texts)) {
+              : ConvergeAggregateCalls.arithmetic(table, onTable);
+          if (a == null || !calls.addComputed(ac, a, onTable)) {
             return null;
           }
           continue;
         }
-        if (pos >= factWidth) {
+        if (pos >= factColumns.length) {
           return null; // an aggregate of a dimension column: Calcite's
         }
-        ConvergeColumn c = table.columns().get(factColumns[pos]);
-        switch (ac.getAggregation().getKind()) {
-          case COUNT -> {
-            calls.add(new Aggregation.Call(Aggregation.Kind.COUNT, c.path(), false));
-            callOutputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.COUNT,
-                null));
-            texts.add("COUNT(" + c.name() + ")");
-          }
-          case SUM, SUM0 -> {
-            if (!ConvergeRules.summable(table, c)) {
-              return null;
-            }
-            boolean sum0 = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.SUM0;
-            calls.add(new Aggregation.Call(Aggregation.Kind.SUM, c.path(), false));
-            callOutputs.add(new ConvergeQuery.AggregateOutput(
-                ConvergeRules.sumKind(sum0, c.type() == ConvergeColumnType.BIGINT), null));
-            texts.add((sum0 ? "$SUM0(" : "SUM(") + c.name() + ")");
-          }
-          case MIN, MAX -> {
-            if (!ConvergeRules.orderable(table, c)) {
-              return null;
-            }
-            boolean min = ac.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.MIN;
-            calls.add(new Aggregation.Call(min ? Aggregation.Kind.MIN : Aggregation.Kind.MAX,
-                c.path(), false));
-            callOutputs.add(new ConvergeQuery.AggregateOutput(ConvergeQuery.OutputKind.VALUE, c));
-            texts.add((min ? "MIN(" : "MAX(") + c.name() + ")");
-          }
-          default -> {
-            return null;
-          }
+        if (!calls.add(ac, table.columns().get(factColumns[pos]))) {
+          return null;
         }
       }
-      ConvergeStarJoin.Spec join = star.spec();
+      return calls;
+    }
+
+    private static ConvergeStarAggregation.Spec spec(ConvergeHashJoin.Star star,
+        Dimensions dims, Groups groups, ConvergeAggregateCalls calls) {
+      ConvergeTable table = star.fact.convergeTable();
+      int dimCount = star.joins.size();
       int[][] attributeColumns = new int[dimCount][];
-      int[] dimKeyColumns = new int[dimCount];
       String[] factPaths = new String[dimCount];
       for (int d = 0; d < dimCount; d++) {
-        attributeColumns[d] = attributes.get(d).stream().mapToInt(Integer::intValue).toArray();
-        dimKeyColumns[d] = dimKey[d];
-        factPaths[d] = table.columns().get(factColumns[star.factKeys[d][0]]).path();
+        attributeColumns[d] = groups.attributes.get(d).stream().mapToInt(Integer::intValue)
+            .toArray();
+        factPaths[d] = table.columns().get(star.fact.columns()[star.factKeys[d][0]]).path();
       }
-      ConvergeStarAggregation.Spec spec = new ConvergeStarAggregation.Spec(join, factPaths,
-          dimKeyColumns, attributeColumns, factGroup, calls, dimKeys,
-          groupOrder.stream().mapToInt(Integer::intValue).toArray(), factGroupOutputs,
-          callOutputs);
-      String text = "folded in storage: " + star.describe() + "; group "
-          + keyTexts + ", " + String.join(", ", texts);
-      return new Plan(star, spec, text);
+      return new ConvergeStarAggregation.Spec(star.spec(), factPaths, dims.key().clone(),
+          attributeColumns, groups.factGroup, calls.calls(), groups.dimKeys,
+          groups.groupOrder.stream().mapToInt(Integer::intValue).toArray(),
+          groups.factGroupOutputs, calls.outputs());
     }
 
     /**
      * {@code e} over the top join's columns, rewritten over the fact table's columns (the
-     * indexes {@link ConvergeRules#arithmetic} reads), or null when it reads a dimension.
+     * indexes {@link ConvergeAggregateCalls#arithmetic} reads), or null when it reads a dimension.
      */
     private static RexNode toTableColumns(RexNode e, int[] output, int[] factColumns) {
       boolean[] ok = {true};

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * Exact percentiles as Calcite user-defined aggregates (Calcite's enumerable convention has no
  * implementation of {@code PERCENTILE_CONT} / {@code PERCENTILE_DISC ... WITHIN GROUP}):
- * {@link PercentileAggregateRule} rewrites those calls into these. The values of a group are kept
+ * {@link ConvergePercentileRule} rewrites those calls into these. The values of a group are kept
  * in memory and sorted once, at the end. Nulls are ignored; a group without values answers null.
  * The nested classes follow Calcite's reflective convention ({@code init}, {@code add},
  * {@code merge}, {@code result}).

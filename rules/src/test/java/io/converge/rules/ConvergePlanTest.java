@@ -432,4 +432,100 @@ class ConvergePlanTest {
           .contains("ConvergeIndexFilter"));
     }
   }
+
+  // Whole plans, one per access path: the EXPLAIN text from the root to the scan, so that an
+  // operator added, dropped or moved anywhere in the plan shows.
+
+  /** Asserts a query's whole EXPLAIN text, one string per line. */
+  private void assertPlan(String sql, String... lines) throws SQLException {
+    assertEquals(String.join("\n", lines) + "\n", plan(sql), sql);
+  }
+
+  @Test
+  void wholePlanOfAnIndexFilter() throws SQLException {
+    String sql = "select _id, n from t where cat = 'needle'";
+    assertPlan(sql,
+        "ConvergeToEnumerableConverter",
+        "  ConvergeIndexFilter(table=[[converge, t]], columns=[[_id, n]], condition=[cat = "
+            + "'needle'])");
+    assertSameRows(sql);
+  }
+
+  @Test
+  void wholePlanOfAnIdLookup() throws SQLException {
+    String sql = "select n, cat from t where _id in ('d5', 'd6', 'nope') and n > 0";
+    assertPlan(sql,
+        "EnumerableCalc(expr#0..1=[{inputs}], n=[$t1], cat=[$t0])",
+        "  ConvergeToEnumerableConverter",
+        "    ConvergeRowLookup(table=[[converge, t]], columns=[[cat, n]], condition=[_id IN "
+            + "('d5', 'd6', 'nope') AND n > 0])");
+    assertSameRows(sql);
+  }
+
+  @Test
+  void wholePlanOfAColumnAggregate() throws SQLException {
+    String sql = "select status, count(*), sum(n), min(d) from t where cat = 'c1'"
+        + " group by status";
+    assertPlan(sql,
+        "ConvergeToEnumerableConverter",
+        "  ConvergeAggregate(table=[[converge, t]], group=[[status]], aggregates=[COUNT(*), "
+            + "SUM(n), MIN(d)], condition=[cat = 'c1'])");
+    assertSameRows(sql);
+  }
+
+  @Test
+  void wholePlanOfATopN() throws SQLException {
+    String sql = "select _id, n from t order by n desc nulls last, _id limit 10";
+    assertPlan(sql,
+        "EnumerableLimit(fetch=[10])",
+        "  EnumerableSort(sort0=[$1], sort1=[$0], dir0=[DESC-nulls-last], dir1=[ASC])",
+        "    ConvergeToEnumerableConverter",
+        "      ConvergeLimit(table=[[converge, t]], columns=[[_id, n]], order=[[n DESC NULLS "
+            + "LAST, _id NULLS LAST]], limit=[10])");
+    assertSameOrderedRows(sql);
+  }
+
+  @Test
+  void wholePlanOfALimit() throws SQLException {
+    assertPlan("select _id, n from t where cat = 'c1' limit 7",
+        "EnumerableLimit(fetch=[7])",
+        "  ConvergeToEnumerableConverter",
+        "    ConvergeLimit(table=[[converge, t]], columns=[[_id, n]], condition=[cat = 'c1'], "
+            + "limit=[7])");
+  }
+
+  @Test
+  void wholePlanOfAFullScan() throws SQLException {
+    String sql = "select _id, n from t where status = 'a'"; // 50%: cheaper than the index
+    assertPlan(sql,
+        "EnumerableCalc(expr#0..2=[{inputs}], expr#3=['a':VARCHAR], expr#4=[=($t2, $t3)], "
+            + "proj#0..1=[{exprs}], $condition=[$t4])",
+        "  ConvergeToEnumerableConverter",
+        "    ConvergeTableScan(table=[[converge, t]], columns=[[_id, n, status]])");
+    assertSameRows(sql);
+  }
+
+  @Test
+  void wholePlanOfAnAggregateOverAFilterStorageCannotEvaluate() throws SQLException {
+    String sql = "select count(n) from t where upper(status) = 'A'";
+    assertPlan(sql,
+        "EnumerableAggregate(group=[{}], EXPR$0=[COUNT($0)])",
+        "  EnumerableCalc(expr#0..1=[{inputs}], expr#2=[UPPER($t1)], expr#3=['A':VARCHAR], "
+            + "expr#4=[=($t2, $t3)], proj#0..1=[{exprs}], $condition=[$t4])",
+        "    ConvergeToEnumerableConverter",
+        "      ConvergeTableScan(table=[[converge, t]], columns=[[n, status]])");
+    assertSameRows(sql);
+  }
+
+  @Test
+  void wholePlanOfAResidualFilter() throws SQLException {
+    String sql = "select _id, status from t where cat = 'needle' and upper(status) = 'A'";
+    assertPlan(sql,
+        "EnumerableCalc(expr#0..1=[{inputs}], expr#2=[UPPER($t1)], expr#3=['A':VARCHAR], "
+            + "expr#4=[=($t2, $t3)], proj#0..1=[{exprs}], $condition=[$t4])",
+        "  ConvergeToEnumerableConverter",
+        "    ConvergeIndexFilter(table=[[converge, t]], columns=[[_id, status]], condition=[cat = "
+            + "'needle'])");
+    assertSameRows(sql);
+  }
 }

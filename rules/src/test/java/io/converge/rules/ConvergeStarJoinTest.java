@@ -251,4 +251,71 @@ class ConvergeStarJoinTest {
       }
     }
   }
+
+  // Whole plans: the EXPLAIN text from the root to the scans.
+
+  /** Asserts a query's whole EXPLAIN text, one string per line. */
+  private void assertPlan(String sql, String... lines) throws SQLException {
+    assertEquals(String.join("\n", lines) + "\n", plan(sql), sql);
+  }
+
+  @Test
+  void wholePlanOfAStarAggregate() throws SQLException {
+    assertPlan(STAR,
+        "EnumerableCalc(expr#0..2=[{inputs}], expr#3=['north':VARCHAR], "
+            + "expr#4=[CAST($t3):VARCHAR], yr=[$t0], region=[$t4], revenue=[$t1], n=[$t2])",
+        "  ConvergeStarAggregate(group=[{5}], revenue=[SUM($0)], n=[COUNT()], star=[folded in "
+            + "storage: fact sales probes store_id day_id item_id; index semi-join on store_id "
+            + "day_id item_id (up to 256 keys in all); group [yr], SUM(amount), COUNT(*)])",
+        "    ConvergeHashJoin(condition=[=($2, $9)], joinType=[inner], star=[fact sales probes "
+            + "store_id day_id item_id; index semi-join on store_id day_id item_id (up to 256 "
+            + "keys in all)])",
+        "      EnumerableCalc(expr#0..7=[{inputs}], proj#0..3=[{exprs}], day_id0=[$t6], yr=[$t7], "
+            + "region=[$t4], store_id0=[$t5])",
+        "        ConvergeHashJoin(condition=[=($1, $6)], joinType=[inner], star=[fact sales "
+            + "probes store_id day_id; index semi-join on store_id day_id (up to 256 keys in "
+            + "all)])",
+        "          ConvergeHashJoin(condition=[=($3, $5)], joinType=[inner], star=[fact sales "
+            + "probes store_id; index semi-join on store_id (up to 256 keys in all)])",
+        "            ConvergeToEnumerableConverter",
+        "              ConvergeTableScan(table=[[converge, sales]], columns=[[amount, day_id, "
+            + "item_id, store_id]])",
+        "            EnumerableCalc(expr#0..1=[{inputs}], expr#2=['north':VARCHAR], "
+            + "expr#3=[=($t0, $t2)], proj#0..1=[{exprs}], $condition=[$t3])",
+        "              ConvergeToEnumerableConverter",
+        "                ConvergeTableScan(table=[[converge, store]], columns=[[region, "
+            + "store_id]])",
+        "          EnumerableCalc(expr#0..1=[{inputs}], expr#2=[2021:BIGINT], expr#3=[=($t1, "
+            + "$t2)], proj#0..1=[{exprs}], $condition=[$t3])",
+        "            ConvergeToEnumerableConverter",
+        "              ConvergeTableScan(table=[[converge, cal]], columns=[[day_id, yr]])",
+        "      EnumerableCalc(expr#0..1=[{inputs}], expr#2=[3:BIGINT], expr#3=[<($t0, $t2)], "
+            + "proj#0..1=[{exprs}], $condition=[$t3])",
+        "        ConvergeToEnumerableConverter",
+        "          ConvergeTableScan(table=[[converge, item]], columns=[[brand_id, item_id]])");
+  }
+
+  @Test
+  void wholePlanOfAStarJoin() throws SQLException {
+    String sql = "select s._id, st.city, d.mon from sales s, store st, cal d"
+        + " where s.store_id = st.store_id and s.day_id = d.day_id and st.region = 'north'"
+        + " and s.qty = 7";
+    assertPlan(sql,
+        "EnumerableCalc(expr#0..8=[{inputs}], _id=[$t0], city=[$t4], mon=[$t8])",
+        "  ConvergeHashJoin(condition=[=($1, $7)], joinType=[inner], star=[fact sales probes "
+            + "store_id day_id; index semi-join on store_id day_id (up to 256 keys in all)])",
+        "    ConvergeHashJoin(condition=[=($3, $6)], joinType=[inner], star=[fact sales probes "
+            + "store_id; index semi-join on store_id (up to 256 keys in all)])",
+        "      ConvergeToEnumerableConverter",
+        "        ConvergeIndexFilter(table=[[converge, sales]], columns=[[_id, day_id, qty, "
+            + "store_id]], condition=[qty = 7])",
+        "      EnumerableCalc(expr#0..2=[{inputs}], expr#3=['north':VARCHAR], expr#4=[=($t1, "
+            + "$t3)], proj#0..2=[{exprs}], $condition=[$t4])",
+        "        ConvergeToEnumerableConverter",
+        "          ConvergeTableScan(table=[[converge, store]], columns=[[city, region, "
+            + "store_id]])",
+        "    ConvergeToEnumerableConverter",
+        "      ConvergeTableScan(table=[[converge, cal]], columns=[[day_id, mon]])");
+    assertSameRows(sql);
+  }
 }

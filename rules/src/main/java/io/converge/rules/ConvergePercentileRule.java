@@ -6,8 +6,8 @@ import org.apache.calcite.plan.RelOptRuleCall;
 import org.apache.calcite.plan.RelRule;
 import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelFieldCollation;
+import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.AggregateCall;
-import org.apache.calcite.rel.core.RelFactories;
 import org.apache.calcite.rel.logical.LogicalAggregate;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.schema.AggregateFunction;
@@ -23,6 +23,7 @@ import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.sql.validate.SqlUserDefinedAggFunction;
 import org.apache.calcite.util.Optionality;
+import org.immutables.value.Value;
 
 /**
  * Rewrites {@code PERCENTILE_CONT(f)} and {@code PERCENTILE_DISC(f) WITHIN GROUP (ORDER BY x
@@ -31,12 +32,8 @@ import org.apache.calcite.util.Optionality;
  * the result as {@code x}, so over an integer column an interpolated answer would be cut: those
  * calls are left alone (reported as not supported; {@code ORDER BY CAST(x AS DOUBLE)} runs).
  */
-public final class PercentileAggregateRule extends RelRule<ConvergeRuleConfig> {
-  public static final PercentileAggregateRule INSTANCE = (PercentileAggregateRule)
-      new ConvergeRuleConfig("PercentileAggregateRule",
-          b0 -> b0.operand(LogicalAggregate.class).predicate(PercentileAggregateRule::applies)
-              .anyInputs(),
-          RelFactories.LOGICAL_BUILDER, PercentileAggregateRule::new).toRule();
+@Value.Enclosing
+public class ConvergePercentileRule extends RelRule<ConvergePercentileRule.Config> {
 
   private static final SqlAggFunction CONT = function("PERCENTILE_CONT", Percentiles.Cont.class);
   private static final SqlAggFunction CONT_DESC =
@@ -45,7 +42,8 @@ public final class PercentileAggregateRule extends RelRule<ConvergeRuleConfig> {
   private static final SqlAggFunction DISC_DESC =
       function("PERCENTILE_DISC_DESC", Percentiles.DiscDesc.class);
 
-  PercentileAggregateRule(ConvergeRuleConfig config) {
+  /** Creates a ConvergePercentileRule. */
+  protected ConvergePercentileRule(Config config) {
     super(config);
   }
 
@@ -109,5 +107,27 @@ public final class PercentileAggregateRule extends RelRule<ConvergeRuleConfig> {
     }
     ruleCall.transformTo(aggregate.copy(aggregate.getTraitSet(), aggregate.getInput(),
         aggregate.getGroupSet(), aggregate.getGroupSets(), calls));
+  }
+
+  /** Rule configuration. */
+  @Value.Immutable
+  public interface Config extends RelRule.Config {
+    Config DEFAULT = ImmutableConvergePercentileRule.Config.of()
+        .withDescription("ConvergePercentileRule")
+        .as(Config.class)
+        .withOperandFor(LogicalAggregate.class);
+
+    @Override
+    default ConvergePercentileRule toRule() {
+      return new ConvergePercentileRule(this);
+    }
+
+    /** An aggregate of {@code aggregateClass} with a percentile call this rule can replace. */
+    default Config withOperandFor(Class<? extends Aggregate> aggregateClass) {
+      return withOperandSupplier(b0 -> b0.operand(aggregateClass)
+          .predicate(a -> a instanceof LogicalAggregate l && applies(l))
+          .anyInputs())
+          .as(Config.class);
+    }
   }
 }
