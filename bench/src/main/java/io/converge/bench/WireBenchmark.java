@@ -128,6 +128,7 @@ final class WireBenchmark {
       List<Latency> converge = new ArrayList<>();
       FoundationBenchmark.Timed needle;
       FoundationBenchmark.Timed hidden;
+      long needleFrames;
       String url;
       ConvergeServer server = ConvergeServer.start(
           new ServerOptions(dataDir, ServerOptions.DEFAULT_HOST, 0, ServerOptions.PROTOBUF));
@@ -145,7 +146,7 @@ final class WireBenchmark {
             input.ids()));
         long frames0 = server.meta().framesServed();
         needle = timed("Converge", c, NEEDLE);
-        long needleFrames = (server.meta().framesServed() - frames0)
+        needleFrames = (server.meta().framesServed() - frames0)
             / (options.warmup() + options.runs());
         out.println("Needle through the index: " + needleFrames + " frame(s) per query");
         hidden = timed("Converge", c, HIDDEN);
@@ -183,7 +184,8 @@ final class WireBenchmark {
         problems.add("needle: Converge and DuckDB differ: " + diff);
       }
 
-      String table = table(converge, duck, needle, hidden, duckNeedle, input.needleCount());
+      String table = table(converge, duck, needle, hidden, duckNeedle, input.needleCount(),
+          needleFrames);
       out.println();
       out.print(table);
       for (String p : problems) {
@@ -344,7 +346,7 @@ final class WireBenchmark {
 
   static String table(List<Latency> converge, List<Latency> duck,
       FoundationBenchmark.Timed needle, FoundationBenchmark.Timed hidden,
-      FoundationBenchmark.Timed duckNeedle, long needleRows) {
+      FoundationBenchmark.Timed duckNeedle, long needleRows, long needleFrames) {
     StringBuilder b = new StringBuilder();
     b.append("| Query (Avatica driver, default settings) | Converge p50 | Converge p99 |"
         + " DuckDB p50 | DuckDB p99 | Converge / DuckDB (p50) |\n");
@@ -360,10 +362,11 @@ final class WireBenchmark {
     b.append("| Needle, " + Timings.count(needleRows) + " rows, plain `Statement` (median) |"
         + " Time | Ratio |\n");
     b.append("|---|---:|---:|\n");
-    b.append(String.format(Locale.ROOT, "| Through the index: `%s` | %s | |%n", "\"customer.country\""
-        + " = 'PL'", Timings.ms(needle.median())));
+    b.append(String.format(Locale.ROOT, "| Through the index: `%s` (%d frame%s per query) | %s |"
+        + " |%n", "\"customer.country\" = 'PL'", needleFrames, needleFrames == 1 ? "" : "s",
+        Timings.ms(needle.median())));
     b.append(String.format(Locale.ROOT, "| Hidden from the index (a scan): `%s` | %s |"
-        + " index path %.1fx faster |%n", "\"customer.country\" || '' = 'PL'",
+        + " index path %.1fx faster |%n", "\"customer.country\" \\|\\| '' = 'PL'",
         Timings.ms(hidden.median()), hidden.median() / needle.median()));
     b.append(String.format(Locale.ROOT, "| DuckDB in-process: `customer.country = 'PL'` | %s |"
         + " Converge through the wire / DuckDB %.1fx |%n", Timings.ms(duckNeedle.median()),
