@@ -132,6 +132,21 @@ class ConvergeServerTest {
       }
       assertEquals(misses + 1, StatementPlanCache.MISSES.get(), "planned once");
       assertEquals(hits + 2, StatementPlanCache.HITS.get(), "then reused");
+      // Another default schema: the same text names other tables, so it is planned again.
+      String schema = c.getSchema();
+      c.setSchema("metadata");
+      try (Statement s = c.createStatement()) {
+        SQLException e = assertThrows(SQLException.class,
+            () -> s.executeQuery("select count(*) from events"));
+        assertTrue(e.getMessage().contains("EVENTS") || e.getMessage().contains("events"),
+            e.getMessage());
+      }
+      c.setSchema(schema);
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select count(*) from events")) {
+        assertEquals(List.of("50"), rows(rs));
+      }
+      assertEquals(hits + 3, StatementPlanCache.HITS.get(), "the first plan again");
       // Fresh data every time, same plan.
       io.converge.storage.ConvergeCollection events = server.store().collection("events");
       io.converge.storage.json.DocumentPreparer prep = new io.converge.storage.json.DocumentPreparer();
