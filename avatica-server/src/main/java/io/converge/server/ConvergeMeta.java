@@ -499,8 +499,8 @@ public class ConvergeMeta extends JdbcMeta {
   }
 
   /**
-   * Rows JdbcMeta reads into a first frame before {@link FrameBudget} fills it: a few, so that
-   * huge rows are measured before many are read. JdbcMeta returns an empty, finished frame for 0
+   * Rows JdbcMeta reads into a first frame before {@link FrameBudget} fills it: one, so that a
+   * huge row is measured before more are read. JdbcMeta returns an empty, finished frame for 0
    * and all rows for {@link #UNLIMITED_COUNT}; neither is passed on.
    */
   static int firstFrameRows(int requested) {
