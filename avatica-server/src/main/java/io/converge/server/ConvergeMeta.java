@@ -27,13 +27,11 @@ import org.slf4j.LoggerFactory;
  * Avatica's {@link JdbcMeta} over Converge's Calcite URL, with result framing made explicit.
  *
  * <p>{@code JdbcMeta} already keeps one Calcite connection per client connection and streams a
- * result as frames: the first frame carries at most 100 rows (fewer when {@code setMaxRows} is
- * lower) and each later {@code fetch} carries the client's fetch size. This class bounds the two
- * ways a client can still ask for a whole result in one message (an "unlimited" first frame, or a
- * huge or non-positive fetch size), grows the frames of a long result (each fetch carries at
- * least as many rows as were already sent, up to {@link #MAX_FRAME_ROWS}: the fetch size is a
- * hint in JDBC, and a client's default of 100 would otherwise cost a round trip per 100 rows), and
- * counts the frames it serves.
+ * result as frames of the client's fetch size (Avatica's default: 100 rows, a round trip each).
+ * This class fills every frame up to a byte budget instead (see {@link FrameBudget}): a client
+ * that kept the default fetch size gets as many rows per frame as fit, one that set its own gets
+ * at least that many within the budget, and no client can ask for a whole result in one message.
+ * It counts the frames it serves.
  *
  * <p>Errors reach the client as one line with a SQL state (see {@link ClientErrors}). Auto-commit,
  * read-only and isolation are kept per client connection by {@link ClientTransactions}: commit
@@ -65,15 +63,11 @@ import org.slf4j.LoggerFactory;
  */
 public class ConvergeMeta extends JdbcMeta {
   private static final Logger LOG = LoggerFactory.getLogger(ConvergeMeta.class);
-  /** Rows per frame when the client asks for a non-positive fetch size. */
-  public static final int DEFAULT_FRAME_ROWS = 100;
-  /** Upper bound on rows per frame, whatever the client asks. */
-  public static final int MAX_FRAME_ROWS = 10_000;
-
   /** Connection property: the server-side timeout of every statement of the connection, seconds. */
   public static final String QUERY_TIMEOUT_PROPERTY = "queryTimeout";
 
   private final AtomicLong frames = new AtomicLong();
+  private volatile FrameBudget frameBudget = new FrameBudget(FrameBudget.DEFAULT_BUDGET_BYTES);
   /** Seconds; 0 = none. */
   private volatile int defaultQueryTimeoutSeconds;
   /** Per client connection that set {@value #QUERY_TIMEOUT_PROPERTY}: its timeout, seconds. */
@@ -106,6 +100,15 @@ public class ConvergeMeta extends JdbcMeta {
   /** Executions and fetches under way now (for tests and diagnostics). */
   public int runningStatements() {
     return running.size();
+  }
+
+  /** The estimated size a result frame is filled up to (see {@link FrameBudget}). */
+  public void frameBudgetBytes(long bytes) {
+    this.frameBudget = new FrameBudget(bytes);
+  }
+
+  public long frameBudgetBytes() {
+    return frameBudget.budgetBytes();
   }
 
   /** Frames served so far (first frames and fetches). */
@@ -390,7 +393,7 @@ public class ConvergeMeta extends JdbcMeta {
       ExecuteResult result = super.prepareAndExecute(h, sql, maxRowCount,
           firstFrameRows(maxRowsInFirstFrame), callback);
       frames.incrementAndGet();
-      return result;
+      return filledFirstFrames(result);
     } catch (RuntimeException e) {
       throw clientError(e);
     } finally {
@@ -407,7 +410,7 @@ public class ConvergeMeta extends JdbcMeta {
       ExecuteResult result =
           super.execute(h, parameterValues, firstFrameRows(maxRowsInFirstFrame));
       frames.incrementAndGet();
-      return result;
+      return filledFirstFrames(result);
     } catch (RuntimeException e) {
       throw clientError(e);
     } finally {
@@ -420,7 +423,9 @@ public class ConvergeMeta extends JdbcMeta {
       throws NoSuchStatementException, MissingResultsException {
     String k = starting(h, false);
     try {
-      Frame frame = super.fetch(h, offset, fetchRows(fetchMaxRowCount, offset));
+      Frame frame = frameBudget.fill(Frame.MORE, offset,
+          FrameBudget.minimumRows(fetchMaxRowCount, offset),
+          (at, rows) -> super.fetch(h, at, rows));
       frames.incrementAndGet();
       return frame;
     } catch (RuntimeException e) {
@@ -498,26 +503,43 @@ public class ConvergeMeta extends JdbcMeta {
   }
 
   /**
-   * JdbcMeta caps a first frame at 100 rows except for {@link #UNLIMITED_COUNT}, and returns an
-   * empty, finished frame for 0; both are turned into the capped default.
+   * The execution's results with each open first frame filled up to the frame budget (JdbcMeta
+   * reads at most 100 rows into a first frame).
    */
-  static int firstFrameRows(int requested) {
-    return requested > 0 ? requested : -1;
-  }
-
-  static int fetchRows(int requested) {
-    if (requested <= 0) {
-      return DEFAULT_FRAME_ROWS;
+  private ExecuteResult filledFirstFrames(ExecuteResult result)
+      throws NoSuchStatementException {
+    if (result == null || result.resultSets == null) {
+      return result;
     }
-    return Math.min(requested, MAX_FRAME_ROWS);
+    List<MetaResultSet> filled = new java.util.ArrayList<>(result.resultSets.size());
+    boolean changed = false;
+    for (MetaResultSet rs : result.resultSets) {
+      if (rs.firstFrame == null || rs.firstFrame.done) {
+        filled.add(rs);
+        continue;
+      }
+      StatementHandle h = new StatementHandle(rs.connectionId, rs.statementId, rs.signature);
+      Frame frame;
+      try {
+        frame = frameBudget.fill(rs.firstFrame, 0, 0, (at, rows) -> super.fetch(h, at, rows));
+      } catch (MissingResultsException e) {
+        throw new IllegalStateException(e); // the result was just opened
+      }
+      filled.add(MetaResultSet.create(rs.connectionId, rs.statementId, rs.ownStatement,
+          rs.signature, frame));
+      changed = true;
+    }
+    return changed ? new ExecuteResult(filled) : result;
   }
 
   /**
-   * Rows for a fetch at {@code offset}: the client's fetch size, or as many rows as were already
-   * sent when that is more (frames double along a long result), never above the cap.
+   * Rows JdbcMeta reads into a first frame before {@link FrameBudget} fills it: one, so that a
+   * huge row is measured before more are read. JdbcMeta returns an empty, finished frame for 0
+   * and all rows for {@link #UNLIMITED_COUNT}; neither is passed on.
    */
-  static int fetchRows(int requested, long offset) {
-    return (int) Math.min(MAX_FRAME_ROWS, Math.max(fetchRows(requested), offset));
+  static int firstFrameRows(int requested) {
+    return requested > 0 ? Math.min(requested, FrameBudget.FIRST_CHUNK_ROWS)
+        : FrameBudget.FIRST_CHUNK_ROWS;
   }
 
   static Map<String, String> withoutServerOwnedProperties(Map<String, String> info) {

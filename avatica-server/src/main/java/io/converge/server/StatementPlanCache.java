@@ -18,10 +18,12 @@ import java.util.function.Supplier;
  * of a column aggregate over a million rows). The first execution prepares the text; later ones
  * run an idle prepared statement of the same text. Every execution still reads fresh data.
  *
- * <p>Entries are keyed by the SQL text and a catalog stamp (the collections and their schema
- * versions), so a new field or collection, or a dropped one, means a new plan. A prepared
- * statement is used by one statement at a time; idle ones are kept up to {@link #MAX_IDLE} per
- * connection, least recently used dropped first.
+ * <p>Entries are keyed by the SQL text, a catalog stamp (the collections and their schema
+ * versions) and the connection's default schema, so a new field or collection, a dropped one, or
+ * a {@code setSchema}, means a new plan. The cache belongs to one connection, whose other
+ * properties are the same for every entry. A prepared statement is used by one statement at a
+ * time; idle ones are kept up to {@link #MAX_IDLE} per connection, least recently used dropped
+ * first.
  */
 final class StatementPlanCache {
   static final int MAX_IDLE = 64;
@@ -52,7 +54,7 @@ final class StatementPlanCache {
 
   /** A prepared statement for {@code sql}, idle or new; hand it back with {@link #release}. */
   Lease take(String sql) throws SQLException {
-    String key = stamp.get() + "\u0000" + sql;
+    String key = stamp.get() + "\u0000" + defaultSchema() + "\u0000" + sql;
     synchronized (this) {
       ArrayDeque<PreparedStatement> q = idle.get(key);
       PreparedStatement ps = q == null ? null : q.poll();
@@ -64,6 +66,14 @@ final class StatementPlanCache {
     }
     MISSES.incrementAndGet();
     return new Lease(key, connection.prepareStatement(sql));
+  }
+
+  /**
+   * The connection's default schema: a client can change it ({@code Connection.setSchema}, synced
+   * to the server), and then the same text names other tables.
+   */
+  private String defaultSchema() throws SQLException {
+    return String.valueOf(connection.getSchema());
   }
 
   /** Returns a statement for reuse (or closes it when the cache is full or it is broken). */

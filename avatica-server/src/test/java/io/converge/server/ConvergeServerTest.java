@@ -134,6 +134,21 @@ class ConvergeServerTest {
       }
       assertEquals(misses + 1, StatementPlanCache.MISSES.get(), "planned once");
       assertEquals(hits + 2, StatementPlanCache.HITS.get(), "then reused");
+      // Another default schema: the same text names other tables, so it is planned again.
+      String schema = c.getSchema();
+      c.setSchema("metadata");
+      try (Statement s = c.createStatement()) {
+        SQLException e = assertThrows(SQLException.class,
+            () -> s.executeQuery("select count(*) from events"));
+        assertTrue(e.getMessage().contains("EVENTS") || e.getMessage().contains("events"),
+            e.getMessage());
+      }
+      c.setSchema(schema);
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select count(*) from events")) {
+        assertEquals(List.of("50"), rows(rs));
+      }
+      assertEquals(hits + 3, StatementPlanCache.HITS.get(), "the first plan again");
       // Fresh data every time, same plan.
       io.converge.storage.ConvergeCollection events = server.store().collection("events");
       io.converge.storage.json.DocumentPreparer prep = new io.converge.storage.json.DocumentPreparer();
@@ -173,40 +188,93 @@ class ConvergeServerTest {
   }
 
   @Test
-  void largeResultsArriveInGrowingFrames() throws Exception {
-    start("protobuf", 2_500);
+  void withTheDefaultFetchSizeAResultArrivesInFramesSizedByBytes() throws Exception {
+    start("protobuf", 50_000);
     try (Connection c = connect(); Statement s = c.createStatement()) {
-      s.setFetchSize(100);
       long framesBefore = server.meta().framesServed();
       long sum = 0;
       int count = 0;
-      try (ResultSet rs = s.executeQuery("select n from events")) {
+      try (ResultSet rs = s.executeQuery("select n from events order by n")) {
         while (rs.next()) {
+          assertEquals(count, rs.getLong(1));
           sum += rs.getLong(1);
           count++;
         }
       }
-      assertEquals(2_500, count);
-      assertEquals(2_500L * 2_499 / 2, sum);
-      // a first frame of 100 rows, then fetches that double: 100, 200, 400, 800, then the
-      // last 900 rows: 6 frames (fetches of exactly the fetch size would take 25)
+      assertEquals(50_000, count);
+      assertEquals(50_000L * 49_999 / 2, sum);
+      // 100 rows per frame would take 500 round trips; the rows fit one frame's byte budget
       long frames = server.meta().framesServed() - framesBefore;
-      assertTrue(frames >= 5 && frames <= 7, "frames: " + frames);
+      assertTrue(frames <= 2, "frames: " + frames);
     }
   }
 
   @Test
-  void aHugeFetchSizeIsStillServedInBoundedFrames() throws Exception {
-    start("json", 0);
-    assertEquals(ConvergeMeta.MAX_FRAME_ROWS, ConvergeMeta.fetchRows(Integer.MAX_VALUE));
-    assertEquals(ConvergeMeta.DEFAULT_FRAME_ROWS, ConvergeMeta.fetchRows(0));
-    assertEquals(-1, ConvergeMeta.firstFrameRows(0));
-    assertEquals(-1, ConvergeMeta.firstFrameRows(-2));
-    assertEquals(40, ConvergeMeta.firstFrameRows(40));
-    assertEquals(100, ConvergeMeta.fetchRows(100, 100));
-    assertEquals(800, ConvergeMeta.fetchRows(100, 800));
-    assertEquals(ConvergeMeta.MAX_FRAME_ROWS, ConvergeMeta.fetchRows(100, 1_000_000));
-    assertEquals(ConvergeMeta.MAX_FRAME_ROWS, ConvergeMeta.fetchRows(50_000, 10));
+  void anExplicitFetchSizeGetsAtLeastWhatItAsked() throws Exception {
+    start("json", 2_500);
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.setFetchSize(2_000);
+      long framesBefore = server.meta().framesServed();
+      int count = 0;
+      try (ResultSet rs = s.executeQuery("select n from events")) {
+        while (rs.next()) {
+          count++;
+        }
+      }
+      assertEquals(2_500, count);
+      assertEquals(1, server.meta().framesServed() - framesBefore, "the first frame fills");
+    }
+  }
+
+  @Test
+  void framesOfHugeRowsStayWithinTheByteBudget() throws Exception {
+    start("protobuf", 0);
+    server.meta().frameBudgetBytes(256 * 1024);
+    String big = "x".repeat(20_000);
+    int total = 200;
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      long framesBefore = server.meta().framesServed();
+      int count = 0;
+      // each row is about 20 KB: 13 of them fill 256 KB
+      try (ResultSet rs = s.executeQuery("select n, '" + big + "' || cast(n as varchar) as t"
+          + " from (values " + valuesList(total) + ") as v(n)")) {
+        while (rs.next()) {
+          assertEquals(big + rs.getInt(1), rs.getString(2));
+          count++;
+        }
+      }
+      assertEquals(total, count);
+      long frames = server.meta().framesServed() - framesBefore;
+      long rowBytes = 20_000 + 2 * FrameBudget.VALUE_OVERHEAD + 9 + 3;
+      long perFrame = 256 * 1024 / rowBytes;
+      assertTrue(frames >= total / perFrame, "frames: " + frames);
+      assertTrue(frames <= 2 * total / (perFrame / 2), "frames: " + frames);
+    }
+  }
+
+  private static String valuesList(int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      b.append(i > 0 ? ", " : "").append('(').append(i).append(')');
+    }
+    return b.toString();
+  }
+
+  @Test
+  void frameBudgetArithmetic() {
+    assertEquals(0, FrameBudget.minimumRows(100, 0), "Avatica's default: bytes decide");
+    assertEquals(0, FrameBudget.minimumRows(0, 0));
+    assertEquals(500, FrameBudget.minimumRows(500, 100));
+    assertEquals(800, FrameBudget.minimumRows(50, 800), "frames double along a long result");
+    assertEquals(FrameBudget.MAX_ROWS, FrameBudget.minimumRows(Integer.MAX_VALUE, 0));
+    assertEquals(FrameBudget.FIRST_CHUNK_ROWS, ConvergeMeta.firstFrameRows(0),
+        "JdbcMeta would send an empty, finished frame");
+    assertEquals(FrameBudget.FIRST_CHUNK_ROWS, ConvergeMeta.firstFrameRows(-2),
+        "JdbcMeta would read the whole result");
+    assertEquals(FrameBudget.FIRST_CHUNK_ROWS, ConvergeMeta.firstFrameRows(40));
+    assertEquals(4 + 3 * FrameBudget.VALUE_OVERHEAD + 3 + 9 + 0,
+        FrameBudget.rowBytes(new Object[] {"abc", 7L, null}));
+    assertEquals(4 + FrameBudget.VALUE_OVERHEAD + 2, FrameBudget.rowBytes(new Object[] {"é"}));
   }
 
   @Test

@@ -25,6 +25,8 @@ import java.util.Arrays;
  *                      [--out docs/benchmarks.md]
  * BenchMain ssb        [--sf 1] [--runs 5] [--warmup 2] [--budget-seconds 60] [--h2-star true]
  *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
+ * BenchMain wire       [--docs 1000000] [--queries 2000] [--runs 10] [--warmup 3]
+ *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * BenchMain load       [--clients 8] [--seconds 120] [--idle-seconds 120] [--rate 5000]
  *                      [--docs 1000000] [--data-dir DIR] [--out docs/benchmarks.md]
  * </pre>
@@ -37,6 +39,7 @@ public final class BenchMain {
       "       converge bench ssb [options]",
       "       converge bench kafka [options]",
       "       converge bench load [options]",
+      "       converge bench wire [options]",
       "",
       "  foundation: bulk-loads N generated orders into a fresh data directory (all indexes),",
       "  then times SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against",
@@ -81,6 +84,13 @@ public final class BenchMain {
       "  posts --rate docs/s (default 5000); queries/s, p50/p99 per kind, errors (must be 0),",
       "  final counts against what was written; writes a 'Load benchmark' section.",
       "",
+      "  wire: the fixed cost of a query through the Avatica driver with the client's default",
+      "  settings: loads --docs orders (default 1,000,000), then times --queries (default",
+      "  2000) plain and prepared `values 1` and `_id` lookups (p50/p99) and a 1% needle",
+      "  (\"customer.country\" = 'PL', every row read) against the same filter hidden from the",
+      "  index, with DuckDB in-process in the same run; writes a 'Wire benchmark' section.",
+      "  --queries N: wire only; --runs/--warmup: needle runs (defaults 10 and 3)",
+      "",
       SsbOptions.HELP,
       "",
       "  --docs N         orders to generate and load (default 1000000; pushdown 5000000)",
@@ -118,9 +128,10 @@ public final class BenchMain {
       case "ssb" -> ssb(rest, out, err);
       case "kafka" -> kafka(rest, out, err);
       case "load" -> load(rest, out, err);
+      case "wire" -> wire(rest, out, err);
       default -> {
         err.println("unknown benchmark '" + command + "'; available: foundation, pushdown,"
-            + " ingest, kafka, ssb, load");
+            + " ingest, kafka, ssb, load, wire");
         err.println(USAGE);
         yield 2;
       }
@@ -154,6 +165,11 @@ public final class BenchMain {
   private static int load(String[] rest, PrintStream out, PrintStream err) {
     return runBenchmark("load", out, err, () -> LoadBenchmark.Options.parse(rest),
         LoadBenchmark.Options::help, options -> new LoadBenchmark(options, out, err).run());
+  }
+
+  private static int wire(String[] rest, PrintStream out, PrintStream err) {
+    return runBenchmark("wire", out, err, () -> WireBenchmark.Options.parse(rest),
+        WireBenchmark.Options::help, options -> new WireBenchmark(options, out, err).run());
   }
 
   private static int ssb(String[] rest, PrintStream out, PrintStream err) {

@@ -66,6 +66,22 @@ class BenchMainTest {
   }
 
   @Test
+  void wireRunsEndToEndOnASmallDataSet() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = BenchMain.run(new String[] {"wire", "--docs", "3000", "--queries", "20", "--runs",
+        "1", "--warmup", "1", "--out", "none"},
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, rc, printed + err.toString(StandardCharsets.UTF_8));
+    assertTrue(printed.contains("| values 1, plain |"), printed);
+    assertTrue(printed.contains("| _id lookup, prepared |"), printed);
+    assertTrue(printed.contains("| Hidden from the index (a scan)"), printed);
+    assertTrue(printed.contains("Results check: every lookup returned its order"), printed);
+  }
+
+  @Test
   @Tag("slow")
   void ingestRunsEndToEndOnASmallDataSet() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
