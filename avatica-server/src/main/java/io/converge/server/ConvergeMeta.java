@@ -427,7 +427,7 @@ public class ConvergeMeta extends JdbcMeta {
           FrameBudget.minimumRows(fetchMaxRowCount, offset),
           (at, rows) -> super.fetch(h, at, rows));
       frames.incrementAndGet();
-      return frame;
+      return ScalarFrame.of(frame);
     } catch (RuntimeException e) {
       throw clientError(e);
     } finally {
@@ -504,7 +504,8 @@ public class ConvergeMeta extends JdbcMeta {
 
   /**
    * The execution's results with each open first frame filled up to the frame budget (JdbcMeta
-   * reads at most 100 rows into a first frame).
+   * reads at most 100 rows into a first frame), every first frame serialized compactly
+   * ({@link ScalarFrame}).
    */
   private ExecuteResult filledFirstFrames(ExecuteResult result)
       throws NoSuchStatementException {
@@ -514,8 +515,14 @@ public class ConvergeMeta extends JdbcMeta {
     List<MetaResultSet> filled = new java.util.ArrayList<>(result.resultSets.size());
     boolean changed = false;
     for (MetaResultSet rs : result.resultSets) {
-      if (rs.firstFrame == null || rs.firstFrame.done) {
+      if (rs.firstFrame == null || rs.updateCount != -1) {
         filled.add(rs);
+        continue;
+      }
+      if (rs.firstFrame.done) {
+        filled.add(MetaResultSet.create(rs.connectionId, rs.statementId, rs.ownStatement,
+            rs.signature, ScalarFrame.of(rs.firstFrame)));
+        changed = true;
         continue;
       }
       StatementHandle h = new StatementHandle(rs.connectionId, rs.statementId, rs.signature);
@@ -526,7 +533,7 @@ public class ConvergeMeta extends JdbcMeta {
         throw new IllegalStateException(e); // the result was just opened
       }
       filled.add(MetaResultSet.create(rs.connectionId, rs.statementId, rs.ownStatement,
-          rs.signature, frame));
+          rs.signature, ScalarFrame.of(frame)));
       changed = true;
     }
     return changed ? new ExecuteResult(filled) : result;
