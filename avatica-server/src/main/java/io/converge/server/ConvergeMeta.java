@@ -427,7 +427,7 @@ public class ConvergeMeta extends JdbcMeta {
           FrameBudget.minimumRows(fetchMaxRowCount, offset),
           (at, rows) -> super.fetch(h, at, rows));
       frames.incrementAndGet();
-      return ScalarFrame.of(frame);
+      return frame;
     } catch (RuntimeException e) {
       throw clientError(e);
     } finally {
@@ -504,8 +504,7 @@ public class ConvergeMeta extends JdbcMeta {
 
   /**
    * The execution's results with each open first frame filled up to the frame budget (JdbcMeta
-   * reads at most 100 rows into a first frame), every first frame serialized compactly
-   * ({@link ScalarFrame}).
+   * reads at most 100 rows into a first frame).
    */
   private ExecuteResult filledFirstFrames(ExecuteResult result)
       throws NoSuchStatementException {
@@ -515,14 +514,8 @@ public class ConvergeMeta extends JdbcMeta {
     List<MetaResultSet> filled = new java.util.ArrayList<>(result.resultSets.size());
     boolean changed = false;
     for (MetaResultSet rs : result.resultSets) {
-      if (rs.firstFrame == null || rs.updateCount != -1) {
+      if (rs.firstFrame == null || rs.firstFrame.done) {
         filled.add(rs);
-        continue;
-      }
-      if (rs.firstFrame.done) {
-        filled.add(MetaResultSet.create(rs.connectionId, rs.statementId, rs.ownStatement,
-            rs.signature, ScalarFrame.of(rs.firstFrame)));
-        changed = true;
         continue;
       }
       StatementHandle h = new StatementHandle(rs.connectionId, rs.statementId, rs.signature);
@@ -533,7 +526,7 @@ public class ConvergeMeta extends JdbcMeta {
         throw new IllegalStateException(e); // the result was just opened
       }
       filled.add(MetaResultSet.create(rs.connectionId, rs.statementId, rs.ownStatement,
-          rs.signature, ScalarFrame.of(frame)));
+          rs.signature, frame));
       changed = true;
     }
     return changed ? new ExecuteResult(filled) : result;

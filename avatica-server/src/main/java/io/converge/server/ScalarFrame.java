@@ -1,8 +1,10 @@
 package io.converge.server;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.avatica.Meta.Frame;
 import org.apache.calcite.avatica.proto.Common;
+import org.apache.calcite.avatica.remote.Service;
 import org.apache.calcite.avatica.remote.TypedValue;
 
 /**
@@ -23,6 +25,26 @@ final class ScalarFrame extends Frame {
   static Frame of(Frame frame) {
     return frame == null || frame instanceof ScalarFrame ? frame
         : new ScalarFrame(frame.offset, frame.done, frame.rows);
+  }
+
+  /** The same response, its frames serialized compactly. */
+  static Service.ExecuteResponse of(Service.ExecuteResponse r) {
+    if (r == null || r.results == null) {
+      return r;
+    }
+    List<Service.ResultSetResponse> results = new ArrayList<>(r.results.size());
+    for (Service.ResultSetResponse rs : r.results) {
+      results.add(rs.firstFrame == null ? rs : new Service.ResultSetResponse(rs.connectionId,
+          rs.statementId, rs.ownStatement, rs.signature, of(rs.firstFrame), rs.updateCount,
+          rs.rpcMetadata));
+    }
+    return new Service.ExecuteResponse(results, r.missingStatement, r.rpcMetadata);
+  }
+
+  /** The same response, its frame serialized compactly. */
+  static Service.FetchResponse of(Service.FetchResponse r) {
+    return r == null || r.frame == null ? r : new Service.FetchResponse(of(r.frame),
+        r.missingStatement, r.missingResults, r.rpcMetadata);
   }
 
   @Override
