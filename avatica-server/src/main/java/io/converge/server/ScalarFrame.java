@@ -9,12 +9,12 @@ import org.apache.calcite.avatica.remote.TypedValue;
 
 /**
  * A result frame whose protobuf form carries each scalar value once. Avatica's own
- * {@link Frame#toProto} writes every scalar twice: in {@code scalar_value}, which clients since
- * that field exists read, and again in the deprecated repeated {@code value}, for clients that
- * predate it. Stock Avatica 1.28 clients read {@code scalar_value} whenever it is set, so the
- * second copy only doubles the bytes to build, send and parse (about half of a needle's time
- * through the wire). Arrays keep Avatica's exact encoding; JSON serialization is unchanged (the
- * same public fields).
+ * {@link Frame#toProto} writes every scalar twice: in {@code scalar_value}, and again in the
+ * deprecated repeated {@code value}, which only clients older than {@code scalar_value} read.
+ * Stock Avatica 1.28 clients read {@code scalar_value} whenever it is set, so the second copy only
+ * doubles the bytes to build, send and parse (for a few thousand rows, a large part of their time
+ * through the wire). Arrays keep Avatica's exact encoding. Used for protobuf clients only (see
+ * {@link ScalarFrameService}).
  */
 final class ScalarFrame extends Frame {
   ScalarFrame(long offset, boolean done, Iterable<Object> rows) {
