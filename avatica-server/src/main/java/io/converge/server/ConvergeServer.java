@@ -122,7 +122,9 @@ public final class ConvergeServer {
       LocalService service = security.enabled() ? new AuthorizingService(meta)
           : new LocalService(meta);
       HttpServer http = HttpServer.Builder.<Server>newBuilder()
-          .withHandler(new ClientErrorService(service), serialization(resolved.serialization()))
+          .withHandler(new ClientErrorService(serialization(resolved.serialization())
+              == Driver.Serialization.PROTOBUF ? new ScalarFrameService(service) : service),
+              serialization(resolved.serialization()))
           .withPort(resolved.port())
           .withServerCustomizers(List.of(bindTo(resolved.host()), jetty::set,
               serveApi(new StatementControlHandler(meta),

@@ -202,18 +202,21 @@ public final class CollectionSnapshot implements SegmentSource, AutoCloseable {
   }
 
   /**
-   * Whether every one of these fields' vectors of a sealed segment is in the store's cache (so
-   * reading a few rows from them costs less than reading those rows from the row store).
+   * Whether a query wanting {@code rows} rows of a sealed segment should read these fields from
+   * their column vectors (cached, or decoded into the store's cache now) rather than from the row
+   * store: when every vector is cached, or when the segment's row-store reads have added up to
+   * what decoding the missing ones costs (see {@link ColumnVectorCache#decodeRather}).
    */
-  boolean vectorsCached(int[] fieldIds, int segment) {
+  boolean readsVectors(int[] fieldIds, int segment, int rows) {
     ColumnVectorCache cache = store.columnCache();
     long scope = store.cacheScope(coll);
+    int uncached = 0;
     for (int f : fieldIds) {
       if (f >= 0 && !cache.contains(scope, f, segment)) {
-        return false;
+        uncached++;
       }
     }
-    return true;
+    return cache.decodeRather(scope, segment, rows, uncached);
   }
 
   /**

@@ -25,9 +25,10 @@ public final class RowCursor {
   private int offset;
 
   /**
-   * A sealed segment with at most this many selected rows is read from the row store (a multi-get
-   * of whole documents) instead of decoding each requested column segment whole: a needle query
-   * touches a few rows in many segments.
+   * A sealed segment with at most this many selected rows may be read from the row store (a
+   * multi-get of whole documents) instead of decoding each requested column segment whole: a
+   * needle query touches a few rows in many segments. Whether it is depends on what is cached and
+   * how often the segment was read so (see CollectionSnapshot#readsVectors).
    */
   static final int ROW_STORE_MAX_ROWS = 2048;
 
@@ -46,6 +47,9 @@ public final class RowCursor {
   /** Selected offsets of a segment computed while looking ahead (reused when reached). */
   private RoaringBitmap peeked;
   private int peekedSegment = -1;
+  /** The last segment {@link #fromRowStore} decided, and its decision. */
+  private int decidedSegment = -1;
+  private boolean decidedRowStore;
 
   RowCursor(CollectionSnapshot snapshot, int[] fieldIds) {
     this(snapshot, fieldIds, null, null);
@@ -102,10 +106,19 @@ public final class RowCursor {
     return snapshot.selectedOffsets(seg, only);
   }
 
+  /**
+   * Whether a segment's selected rows are read from the row store. Asked twice for a segment
+   * that was looked ahead at; decided once (the decision counts the segment's row-store reads).
+   */
   private boolean fromRowStore(int seg, RoaringBitmap live) {
-    return only != null && snapshot.inMemoryCount(seg) < 0
+    if (seg == decidedSegment) {
+      return decidedRowStore;
+    }
+    decidedSegment = seg;
+    decidedRowStore = only != null && snapshot.inMemoryCount(seg) < 0
         && live.getCardinality() <= ROW_STORE_MAX_ROWS
-        && !snapshot.vectorsCached(fieldIds, seg);
+        && !snapshot.readsVectors(fieldIds, seg, live.getCardinality());
+    return decidedRowStore;
   }
 
   /**

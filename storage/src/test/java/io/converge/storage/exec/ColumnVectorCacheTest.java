@@ -1,6 +1,7 @@
 package io.converge.storage.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -68,5 +69,22 @@ class ColumnVectorCacheTest {
     assertEquals(at11.estimatedBytes(), cache.usedBytes(), "one vector per tail column");
     cache.dropScope(5);
     assertNull(cache.getTail(5, 1, 3, 11));
+  }
+
+  @Test
+  void aSegmentIsDecodedOnceItsRowStoreReadsAddUpToTheDecodeCost() {
+    ColumnVectorCache cache = new ColumnVectorCache(1 << 20);
+    int cost = 2 * ColumnVectorCache.DECODE_COST_ROWS; // two uncached columns
+    assertTrue(cache.decodeRather(1, 0, 10, 0), "every column cached: read the vectors");
+    assertFalse(cache.decodeRather(1, 0, cost / 2, 2), "the first needle reads the row store");
+    assertFalse(cache.decodeRather(1, 1, cost / 2, 2), "segments are counted apart");
+    assertFalse(cache.decodeRather(2, 0, cost / 2, 2), "collections are counted apart");
+    assertTrue(cache.decodeRather(1, 0, cost / 2, 2), "the reads paid for a decode: decode");
+    assertFalse(cache.decodeRather(1, 0, 1, 2), "decoding started the count afresh");
+    assertTrue(cache.decodeRather(1, 1, cost, 1), "fewer uncached columns cost less");
+    cache.dropScope(2);
+    assertFalse(cache.decodeRather(2, 0, cost / 2, 2), "a dropped collection's count is gone");
+    ColumnVectorCache off = new ColumnVectorCache(0);
+    assertFalse(off.decodeRather(1, 0, 1_000_000, 1), "no cache: never decode for a needle");
   }
 }
