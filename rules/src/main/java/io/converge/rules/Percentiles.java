@@ -79,8 +79,11 @@ public final class Percentiles {
     }
   }
 
-  /** {@code PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x)}. */
-  public static final class Cont {
+  /**
+   * What the four aggregates share: Calcite finds {@code init}, {@code add} and {@code merge}
+   * among a class's public methods, inherited ones included; each subclass names its result.
+   */
+  public abstract static class Aggregate {
     public Values init() {
       return new Values();
     }
@@ -93,67 +96,31 @@ public final class Percentiles {
     public Values merge(Values a, Values b) {
       return a.merge(b);
     }
+  }
 
+  /** {@code PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x)}. */
+  public static final class Cont extends Aggregate {
     public Double result(Values acc) {
       return acc.continuous(false);
     }
   }
 
   /** {@code PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x DESC)}. */
-  public static final class ContDesc {
-    public Values init() {
-      return new Values();
-    }
-
-    public Values add(Values acc, Number value, Number fraction) {
-      acc.add(value, fraction);
-      return acc;
-    }
-
-    public Values merge(Values a, Values b) {
-      return a.merge(b);
-    }
-
+  public static final class ContDesc extends Aggregate {
     public Double result(Values acc) {
       return acc.continuous(true);
     }
   }
 
   /** {@code PERCENTILE_DISC(f) WITHIN GROUP (ORDER BY x)}, for DOUBLE values. */
-  public static final class Disc {
-    public Values init() {
-      return new Values();
-    }
-
-    public Values add(Values acc, Number value, Number fraction) {
-      acc.add(value, fraction);
-      return acc;
-    }
-
-    public Values merge(Values a, Values b) {
-      return a.merge(b);
-    }
-
+  public static final class Disc extends Aggregate {
     public Double result(Values acc) {
       return acc.discrete(false);
     }
   }
 
   /** {@code PERCENTILE_DISC(f) WITHIN GROUP (ORDER BY x DESC)}, for DOUBLE values. */
-  public static final class DiscDesc {
-    public Values init() {
-      return new Values();
-    }
-
-    public Values add(Values acc, Number value, Number fraction) {
-      acc.add(value, fraction);
-      return acc;
-    }
-
-    public Values merge(Values a, Values b) {
-      return a.merge(b);
-    }
-
+  public static final class DiscDesc extends Aggregate {
     public Double result(Values acc) {
       return acc.discrete(true);
     }
