@@ -259,18 +259,43 @@ final class WireBenchmark {
   /** A fresh plain statement per query, every row read: warm-up queries, then timed ones. */
   private Latency plain(String engine, Connection c, String name,
       java.util.function.IntFunction<String> sql) throws SQLException {
+    return time(engine, name, i -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.apply(i))) {
+        return readAll(rs);
+      }
+    });
+  }
+
+  /** One prepared statement executed again and again ({@code params}: one per execution). */
+  private Latency prepared(String engine, Connection c, String name, String sql,
+      List<String> params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      return time(engine, name, i -> {
+        if (params != null) {
+          ps.setString(1, params.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          return readAll(rs);
+        }
+      });
+    }
+  }
+
+  /** A one-row query of the {@code i}-th kind; answers the rows it read. */
+  private interface OneRowQuery {
+    int run(int i) throws SQLException;
+  }
+
+  /**
+   * Runs {@link #warmupQueries} untimed, then {@code options.queries()} timed executions; the
+   * warm-up cycles through the same indexes as the timed runs.
+   */
+  private Latency time(String engine, String name, OneRowQuery query) throws SQLException {
     int warm = warmupQueries();
     long[] nanos = new long[options.queries()];
     for (int i = -warm; i < nanos.length; i++) {
       long t0 = System.nanoTime();
-      int rows = 0;
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          sql.apply(i < 0 ? nanos.length + (-i - 1) % nanos.length : i))) {
-        while (rs.next()) {
-          rs.getObject(1);
-          rows++;
-        }
-      }
+      int rows = query.run(i < 0 ? nanos.length + (-i - 1) % nanos.length : i);
       if (rows != 1) {
         throw new IllegalStateException(engine + " " + name + " returned " + rows + " rows");
       }
@@ -281,33 +306,13 @@ final class WireBenchmark {
     return report(new Latency(engine, name, nanos));
   }
 
-  /** One prepared statement executed again and again ({@code params}: one per execution). */
-  private Latency prepared(String engine, Connection c, String name, String sql,
-      List<String> params) throws SQLException {
-    int warm = warmupQueries();
-    long[] nanos = new long[options.queries()];
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = -warm; i < nanos.length; i++) {
-        long t0 = System.nanoTime();
-        if (params != null) {
-          ps.setString(1, params.get(i < 0 ? nanos.length + (-i - 1) % nanos.length : i));
-        }
-        int rows = 0;
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            rs.getObject(1);
-            rows++;
-          }
-        }
-        if (rows != 1) {
-          throw new IllegalStateException(engine + " " + name + " returned " + rows + " rows");
-        }
-        if (i >= 0) {
-          nanos[i] = System.nanoTime() - t0;
-        }
-      }
+  private static int readAll(ResultSet rs) throws SQLException {
+    int rows = 0;
+    while (rs.next()) {
+      rs.getObject(1);
+      rows++;
     }
-    return report(new Latency(engine, name, nanos));
+    return rows;
   }
 
   /**
