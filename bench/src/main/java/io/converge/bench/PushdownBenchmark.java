@@ -5,14 +5,11 @@ import io.converge.examples.SampleData;
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
 import io.converge.storage.ConvergeStore;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,7 +24,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -429,33 +425,15 @@ final class PushdownBenchmark {
       idsByIndex.put(wanted[i], null);
     }
     Map<String, long[]> perCustomer = new HashMap<>();
-    Iterator<Map<String, Object>> generated = SampleData.orders(docs, options.seed());
-    Iterator<Map<String, Object>> counting = new Iterator<>() {
-      long index;
-
-      @Override
-      public boolean hasNext() {
-        return generated.hasNext();
-      }
-
-      @Override
-      public Map<String, Object> next() {
-        Map<String, Object> o = generated.next();
-        if (o.get("customer") instanceof Map<?, ?> customer && customer.get("id") != null) {
-          perCustomer.computeIfAbsent(customer.get("id").toString(), k -> new long[1])[0]++;
-        }
-        if (idsByIndex.containsKey(index)) {
-          idsByIndex.put(index, String.valueOf(o.get("_id")));
-        }
-        index++;
-        return o;
-      }
-    };
     long t0 = System.nanoTime();
-    try (Writer w = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
-        1 << 16)) {
-      SampleData.writeNdjson(w, counting);
-    }
+    ObservedOrders.write(file, docs, options.seed(), (index, o) -> {
+      if (o.get("customer") instanceof Map<?, ?> customer && customer.get("id") != null) {
+        perCustomer.computeIfAbsent(customer.get("id").toString(), k -> new long[1])[0]++;
+      }
+      if (idsByIndex.containsKey(index)) {
+        idsByIndex.put(index, String.valueOf(o.get("_id")));
+      }
+    });
     long genNanos = System.nanoTime() - t0;
     // The customer whose frequency is closest to the wanted selectivity (ties: smallest id).
     String needle = null;

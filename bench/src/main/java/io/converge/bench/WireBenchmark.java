@@ -3,11 +3,8 @@ package io.converge.bench;
 import io.converge.examples.SampleData;
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -222,33 +218,15 @@ final class WireBenchmark {
     }
     List<String> ids = new ArrayList<>();
     long[] needle = {0};
-    Iterator<Map<String, Object>> generated = SampleData.orders(docs, options.seed());
-    Iterator<Map<String, Object>> counting = new Iterator<>() {
-      long index;
-
-      @Override
-      public boolean hasNext() {
-        return generated.hasNext();
+    ObservedOrders.write(file, docs, options.seed(), (index, o) -> {
+      if (o.get("customer") instanceof Map<?, ?> customer
+          && NEEDLE_COUNTRY.equals(customer.get("country"))) {
+        needle[0]++;
       }
-
-      @Override
-      public Map<String, Object> next() {
-        Map<String, Object> o = generated.next();
-        if (o.get("customer") instanceof Map<?, ?> customer
-            && NEEDLE_COUNTRY.equals(customer.get("country"))) {
-          needle[0]++;
-        }
-        if (chosen.contains(index)) {
-          ids.add(String.valueOf(o.get("_id")));
-        }
-        index++;
-        return o;
+      if (chosen.contains(index)) {
+        ids.add(String.valueOf(o.get("_id")));
       }
-    };
-    try (Writer w = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
-        1 << 16)) {
-      SampleData.writeNdjson(w, counting);
-    }
+    });
     java.util.Collections.shuffle(ids, new java.util.Random(options.seed()));
     while (ids.size() < wanted) {
       ids.addAll(List.copyOf(ids.subList(0, Math.min(ids.size(), wanted - ids.size()))));
