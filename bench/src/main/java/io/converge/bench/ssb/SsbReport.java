@@ -143,7 +143,7 @@ final class SsbReport {
     return b.append('\n').toString();
   }
 
-  private String queryTable(Form form) {
+  String queryTable(Form form) {
     Map<String, Map<String, Measurement>> byQuery = f.measurements().get(form);
     List<String> engines = engines(form);
     boolean h2 = engines.contains(SsbBenchmark.H2);
@@ -177,39 +177,15 @@ final class SsbReport {
     List<String> complete = byQuery.entrySet().stream()
         .filter(q -> q.getValue().values().stream().allMatch(Measurement::ok))
         .map(Map.Entry::getKey).toList();
-    b.append("| geometric mean").append(complete.size() < byQuery.size()
-        ? " (" + complete.size() + " queries that ran everywhere)" : "").append(" |");
-    for (String e : engines) {
-      b.append(' ').append(complete.isEmpty() ? "" : ms(geomean(form, complete, e))).append(" |");
-    }
+    String scope = complete.size() < byQuery.size()
+        ? " (" + complete.size() + " queries that ran everywhere)" : "";
     if (complete.isEmpty()) {
+      b.append("| geometric mean").append(scope).append(" |");
+      b.append("  |".repeat(engines.size()));
       b.append(" | |").append(h2 ? " |" : "").append(" | |\n");
     } else {
-      double duck = geomean(form, complete, SsbBenchmark.DUCKDB);
-      b.append(' ').append(times(geomean(form, complete, SsbBenchmark.CONVERGE) / duck))
-          .append(" | ")
-          .append(times(geomean(form, complete, SsbBenchmark.CONVERGE_PREPARED) / duck))
-          .append(" |");
-      if (h2) {
-        b.append(' ').append(times(geomean(form, complete, SsbBenchmark.CONVERGE)
-            / geomean(form, complete, SsbBenchmark.H2))).append(" |");
-      }
-      b.append(" | |\n");
-      b.append("| total of medians").append(complete.size() < byQuery.size()
-          ? " (" + complete.size() + " queries that ran everywhere)" : "").append(" |");
-      for (String e : engines) {
-        b.append(' ').append(ms(total(form, complete, e))).append(" |");
-      }
-      double duckTotal = total(form, complete, SsbBenchmark.DUCKDB);
-      b.append(' ').append(times(total(form, complete, SsbBenchmark.CONVERGE) / duckTotal))
-          .append(" | ")
-          .append(times(total(form, complete, SsbBenchmark.CONVERGE_PREPARED) / duckTotal))
-          .append(" |");
-      if (h2) {
-        b.append(' ').append(times(total(form, complete, SsbBenchmark.CONVERGE)
-            / total(form, complete, SsbBenchmark.H2))).append(" |");
-      }
-      b.append(" | |\n");
+      summaryRow(b, "geometric mean" + scope, engines, h2, e -> geomean(form, complete, e));
+      summaryRow(b, "total of medians" + scope, engines, h2, e -> total(form, complete, e));
     }
     return b.toString();
   }
@@ -296,6 +272,28 @@ final class SsbReport {
   }
 
   /** Sum of the queries' medians on one engine: what a user running them all once waits. */
+  /**
+   * One summary row: each engine's figure ({@code of}), then Converge's (plain and prepared)
+   * over DuckDB's and, with H2, Converge's over H2's.
+   */
+  private static void summaryRow(StringBuilder b, String label, List<String> engines, boolean h2,
+      java.util.function.ToDoubleFunction<String> of) {
+    b.append("| ").append(label).append(" |");
+    for (String e : engines) {
+      b.append(' ').append(ms(of.applyAsDouble(e))).append(" |");
+    }
+    double duck = of.applyAsDouble(SsbBenchmark.DUCKDB);
+    b.append(' ').append(times(of.applyAsDouble(SsbBenchmark.CONVERGE) / duck))
+        .append(" | ")
+        .append(times(of.applyAsDouble(SsbBenchmark.CONVERGE_PREPARED) / duck))
+        .append(" |");
+    if (h2) {
+      b.append(' ').append(times(of.applyAsDouble(SsbBenchmark.CONVERGE)
+          / of.applyAsDouble(SsbBenchmark.H2))).append(" |");
+    }
+    b.append(" | |\n");
+  }
+
   private double total(Form form, List<String> queries, String engine) {
     double sum = 0;
     for (String q : queries) {

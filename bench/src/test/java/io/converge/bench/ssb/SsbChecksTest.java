@@ -135,4 +135,26 @@ class SsbChecksTest {
     assertTrue(t.contains("total of medians with plain statements within 1.5x of DuckDB's on the"
         + " flat form (issue 14): **not met** (3.00x)"), t);
   }
+
+  @Test
+  void summaryRowsGiveEachEnginesGeometricMeanAndTotalWithRatios() {
+    Map<Form, Map<String, Map<String, Measurement>>> m = new EnumMap<>(Form.class);
+    Map<String, Map<String, Measurement>> flat = new LinkedHashMap<>();
+    for (String q : List.of("Q1.1", "Q1.2")) {
+      Map<String, Measurement> f = new LinkedHashMap<>();
+      f.put(SsbBenchmark.CONVERGE, ms(30));
+      f.put(SsbBenchmark.CONVERGE_PREPARED, ms(15));
+      f.put(SsbBenchmark.DUCKDB, ms(10));
+      f.put(SsbBenchmark.H2, ms(q.equals("Q1.1") ? 80 : 20));
+      flat.put(q, f);
+    }
+    m.put(Form.FLAT, flat);
+    SsbBenchmark.Findings findings = new SsbBenchmark.Findings(null, "test", 0, List.of(), null,
+        Map.of(), Map.of(), 0, m, SsbBenchmark.check(m), Map.of(), 0, 0);
+    String table = new SsbReport(SsbOptions.parse(new String[0]), findings).queryTable(Form.FLAT);
+    assertTrue(table.contains("| geometric mean | 30.0 | 15.0 | 10.0 | 40.0 | 3.00x | 1.50x | 0.75x"
+        + " | | |\n"), table);
+    assertTrue(table.contains(
+        "| total of medians | 60.0 | 30.0 | 20.0 | 100 | 3.00x | 1.50x | 0.60x | | |\n"), table);
+  }
 }
