@@ -65,13 +65,30 @@ public final class ConvergeTable extends AbstractTable
     this.schemaVersion = schema.version();
     this.schema = schema;
     this.declared = collection.declared();
+    this.columns = columnsOf(schema, declared);
+  }
+
+  /**
+   * A table over a collection whose columns come from the given schema rather than the
+   * collection's own: a cluster leaf types each shard's columns by the field statistics of all
+   * shards, so that every shard answers a fragment with the columns the aggregator planned.
+   */
+  public static ConvergeTable over(ConvergeCollection collection, CollectionSchema schema) {
+    return new ConvergeTable(collection, schema, null);
+  }
+
+  /**
+   * The columns of a collection with this inferred schema, or exactly the declared ones when
+   * {@code declared} is not null: {@code _id}, {@code _event_time}, then every leaf field in path
+   * order, names made unique ignoring case.
+   */
+  public static List<ConvergeColumn> columnsOf(CollectionSchema schema, DeclaredSchema declared) {
     if (declared != null) {
       List<ConvergeColumn> cols = new ArrayList<>(declared.columns().size());
       for (DeclaredColumn d : declared.columns()) {
         cols.add(ConvergeColumn.of(d));
       }
-      this.columns = Collections.unmodifiableList(cols);
-      return;
+      return Collections.unmodifiableList(cols);
     }
     List<ConvergeColumn> cols = new ArrayList<>(schema.fields().size() + 2);
     cols.add(ConvergeColumn.ID);
@@ -85,7 +102,7 @@ public final class ConvergeTable extends AbstractTable
         cols.add(uniqueName(ConvergeColumn.of(f), taken));
       }
     }
-    this.columns = Collections.unmodifiableList(cols);
+    return Collections.unmodifiableList(cols);
   }
 
   /**

@@ -1,0 +1,36 @@
+package io.converge.cluster.fragment;
+
+import io.converge.cluster.log.ClusterJson;
+import io.converge.cluster.log.FieldStats;
+import java.util.List;
+
+/**
+ * A query fragment as the aggregator sends it to one leaf (the Arrow Flight ticket).
+ *
+ * <p>{@code sql} is a query over one table named exactly {@code collection} (quoted, no schema
+ * prefix). The leaf runs it once per listed partition, against that partition's shard, with the
+ * table's columns typed by {@code fields} (the merged field statistics the aggregator planned
+ * with) so that every shard returns the columns, types and semantics the aggregator expects. A
+ * leaf that does not currently hold one of {@code partitions} refuses the whole request
+ * ({@link FragmentException.Kind#UNAVAILABLE}) rather than answer part of it.
+ *
+ * @param queryId for logs and cancellation
+ * @param collection the collection the fragment reads
+ * @param sql the fragment's SQL
+ * @param partitions the partitions to answer for (each once)
+ * @param schemaVersion the aggregator's version of {@code fields}: equal versions mean equal
+ *     fields, so a leaf may cache what it built from them
+ * @param fields the merged field statistics of the collection
+ * @param deadlineMillis epoch millis after which the leaf stops and fails the fragment
+ */
+public record FragmentRequest(String queryId, String collection, String sql,
+    List<Integer> partitions, long schemaVersion, List<FieldStats> fields, long deadlineMillis) {
+
+  public byte[] encode() {
+    return ClusterJson.encode(this);
+  }
+
+  public static FragmentRequest decode(byte[] bytes) {
+    return ClusterJson.decode(bytes, FragmentRequest.class);
+  }
+}

@@ -1,0 +1,43 @@
+package io.converge.cluster.log;
+
+import java.util.List;
+
+/**
+ * What a leaf tells the cluster about itself on the {@link ClusterTopics#LEAVES} topic (key: the
+ * leaf id), at start, whenever its assignment changes and every second or so while it runs. A
+ * null value is written when a leaf stops cleanly. Liveness does not come from these records but
+ * from the leaf's membership in its replica group's consumer group (Kafka's session timeout).
+ *
+ * @param leafId stable across restarts (kept in the leaf's data directory); also the consumer's
+ *     {@code group.instance.id}
+ * @param replicaGroup the replica group ({@link ClusterTopics#leafGroup})
+ * @param host the host aggregators reach the leaf's fragment endpoint (Arrow Flight) at
+ * @param port that endpoint's port
+ * @param pid the leaf's process id
+ * @param updatedMillis when this record was written
+ * @param shards every shard the leaf holds, assigned or not
+ */
+public record LeafAnnouncement(String leafId, String replicaGroup, String host, int port, long pid,
+    long updatedMillis, List<Shard> shards) {
+
+  /**
+   * One shard: a partition of a collection's topic.
+   *
+   * @param assigned whether the leaf's consumer currently owns the partition (it answers
+   *     fragments only for assigned shards)
+   * @param nextOffset the next offset to apply (everything below is in the shard)
+   * @param endOffset the partition's end offset when last looked at (lag = end - next)
+   * @param documents live documents in the shard
+   * @param fields the shard's field statistics
+   */
+  public record Shard(String collection, int partition, boolean assigned, long nextOffset,
+      long endOffset, long documents, List<FieldStats> fields) {}
+
+  public byte[] encode() {
+    return ClusterJson.encode(this);
+  }
+
+  public static LeafAnnouncement decode(byte[] bytes) {
+    return ClusterJson.decode(bytes, LeafAnnouncement.class);
+  }
+}
