@@ -30,7 +30,7 @@ import java.util.Map;
  * differential test; and a result form both engines print alike (numbers by value, doubles to 12
  * significant digits, timestamps as local date-times, arrays as lists).
  */
-final class DuckDbReference {
+public final class DuckDbReference {
   /** The table's columns as Converge types them, in DuckDB's words. */
   private static final String COLUMNS = "{'_id': 'VARCHAR', '_event_time': 'TIMESTAMP', "
       + "'cat': 'VARCHAR', 'status': 'VARCHAR', 'n': 'BIGINT', 'x': 'DOUBLE', 'd': 'DOUBLE', "
@@ -101,7 +101,7 @@ final class DuckDbReference {
     }
   }
 
-  static List<String> rows(ResultSet rs) throws SQLException {
+  public static List<String> rows(ResultSet rs) throws SQLException {
     ResultSetMetaData md = rs.getMetaData();
     List<String> out = new ArrayList<>();
     while (rs.next()) {

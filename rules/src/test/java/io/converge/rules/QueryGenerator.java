@@ -12,7 +12,7 @@ import java.util.Random;
  * last key, or selecting only the keys, so that every correct answer is the same), and queries
  * with dynamic parameters.
  */
-final class QueryGenerator {
+public final class QueryGenerator {
   /**
    * A query.
    *
@@ -21,7 +21,7 @@ final class QueryGenerator {
    * @param duckdb whether DuckDB runs the same SQL with the same meaning (no CARDINALITY, no AVG
    *     of integers, no LIMIT without ORDER BY, explicit NULLS in ORDER BY, no parameters)
    */
-  record Query(String sql, boolean ordered, List<Object> params, boolean duckdb) {
+  public record Query(String sql, boolean ordered, List<Object> params, boolean duckdb) {
     Query(String sql, boolean ordered) {
       this(sql, ordered, List.of(), !sql.contains("CARDINALITY") && !sql.contains("AVG(n)")
           && !sql.contains("AVG(\"nested.b\")")
@@ -48,12 +48,12 @@ final class QueryGenerator {
   private String table = "t";
   private int rows = TestCollection.ROWS;
 
-  QueryGenerator(long seed) {
+  public QueryGenerator(long seed) {
     this.r = new Random(seed);
   }
 
   /** The next query over {@code table}, a {@link TestCollection} of {@code rows} documents. */
-  Query next(String table, int rows) {
+  public Query next(String table, int rows) {
     this.table = table;
     this.rows = rows;
     return next();

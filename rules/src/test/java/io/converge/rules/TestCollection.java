@@ -19,8 +19,8 @@ import java.util.Random;
  * {@code nested.a} / {@code nested.b} (nested string and integer), {@code ts} (timestamps).
  * Doubles are multiples of 1/4, so sums are exact in any order.
  */
-final class TestCollection {
-  static final int ROWS = 80_000;
+public final class TestCollection {
+  public static final int ROWS = 80_000;
   static final String[] CATS = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"};
 
   private TestCollection() {}
@@ -44,7 +44,7 @@ final class TestCollection {
    * The live documents after {@link #write}{@code (store, collection, rows)}, by {@code _id}
    * (the same random sequence, applied to a map: an upsert replaces, a delete removes).
    */
-  static Map<String, Map<String, Object>> documents(int rows) {
+  public static Map<String, Map<String, Object>> documents(int rows) {
     Map<String, Map<String, Object>> docs = new LinkedHashMap<>();
     replay(rows, batch -> {
       for (Map<String, Object> d : batch) {
@@ -56,7 +56,7 @@ final class TestCollection {
   }
 
   /** The writes of {@link #write}: batches of upserts, the seal, then upserts and deletes. */
-  private static void replay(int rows, java.util.function.Consumer<List<Map<String, Object>>> upsert,
+  public static void replay(int rows, java.util.function.Consumer<List<Map<String, Object>>> upsert,
       Runnable sealed, java.util.function.Consumer<List<String>> delete) {
     Random r = new Random(42);
     List<Map<String, Object>> batch = new ArrayList<>();
