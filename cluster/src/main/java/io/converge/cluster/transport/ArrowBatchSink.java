@@ -83,7 +83,8 @@ final class ArrowBatchSink implements RowSink, AutoCloseable {
     if (rows >= batchRows || bytes >= MAX_BYTES) {
       flush();
     } else if (rows % CHECK_EVERY == 0) {
-      if (listener.isCancelled()) {
+      if (listener.isCancelled() || Thread.currentThread().isInterrupted()) {
+        // the aggregator went away, or the leaf is shutting down
         stopped = true;
       } else if (System.nanoTime() - batchStartNanos > MAX_LINGER_MILLIS * 1_000_000L) {
         flush();

@@ -98,6 +98,31 @@ class FlightTransportTest {
   }
 
   @Test
+  void largeValuesArriveWhole() throws Exception {
+    // 12 MB of text: more than one batch's bytes
+    int n = 3_000;
+    LeafEndpoint leaf = leaf("l1", (request, sink) -> {
+      sink.columns(List.of(new FragmentColumn("i", FragmentType.INTEGER, null),
+          new FragmentColumn("text", FragmentType.VARCHAR, null)));
+      for (int i = 0; i < n; i++) {
+        sink.row(new Object[] {i, big(i)});
+      }
+    });
+    try (FragmentStream stream = transport.open(leaf, request("large"))) {
+      for (int i = 0; i < n; i++) {
+        Object[] row = stream.next();
+        assertEquals(i, row[0]);
+        assertEquals(big(i), row[1]);
+      }
+      assertNull(stream.next());
+    }
+  }
+
+  private static String big(int i) {
+    return String.valueOf((char) ('a' + i % 26)).repeat(4_000) + i;
+  }
+
+  @Test
   void closingAStreamEarlyStopsTheLeafsExecutor() throws Exception {
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicLong produced = new AtomicLong();
