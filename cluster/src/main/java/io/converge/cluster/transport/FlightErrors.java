@@ -9,6 +9,8 @@ import org.apache.arrow.flight.FlightStatusCode;
 
 /** {@link FragmentException} kinds to Flight status codes on the leaf, and back on the aggregator. */
 final class FlightErrors {
+  static final int MAX_MESSAGE_CHARS = 1_000;
+
   private FlightErrors() {}
 
   /** The status a leaf sends for a failed fragment: the kind's code and the one-line message. */
@@ -42,11 +44,16 @@ final class FlightErrors {
     return new FragmentException(kind(e.status().code()), leaf + ": " + description, e);
   }
 
+  /**
+   * The first line, cut to {@value #MAX_MESSAGE_CHARS} characters: the message travels in a gRPC
+   * trailer, and the client refuses trailers past 8 KiB.
+   */
   static String oneLine(String message) {
     if (message == null) {
       return "";
     }
     int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    String line = newline < 0 ? message : message.substring(0, newline);
+    return line.length() <= MAX_MESSAGE_CHARS ? line : line.substring(0, MAX_MESSAGE_CHARS) + "...";
   }
 }

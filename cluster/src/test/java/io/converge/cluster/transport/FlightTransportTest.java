@@ -161,6 +161,20 @@ class FlightTransportTest {
   }
 
   @Test
+  void aVeryLongMessageArrivesCut() throws Exception {
+    String sql = "select " + "x, ".repeat(20_000) + "y from t";
+    LeafEndpoint leaf = leaf("l1", (request, sink) -> {
+      throw new FragmentException(Kind.INVALID, "cannot compile " + request.sql());
+    });
+    try (FragmentStream stream = transport.open(leaf, request(sql))) {
+      FragmentException e = assertThrows(FragmentException.class, stream::next);
+      assertEquals(Kind.INVALID, e.kind());
+      assertTrue(e.getMessage().startsWith(leaf + ": cannot compile select x, x, "), e.getMessage());
+      assertTrue(e.getMessage().length() < 2_000, "message of " + e.getMessage().length());
+    }
+  }
+
+  @Test
   void aFailureAfterSomeRowsArrivesAfterThem() throws Exception {
     LeafEndpoint leaf = leaf("l1", (request, sink) -> {
       counting(1_000, null).execute(request, sink);
