@@ -222,6 +222,36 @@ class FlightTransportTest {
   }
 
   @Test
+  void aLeafWhoseAggregatorStopsReadingTimesOutAtTheDeadline() throws Exception {
+    CountDownLatch stopped = new CountDownLatch(1);
+    String text = "y".repeat(1_000);
+    LeafEndpoint leaf = leaf("l1", (request, sink) -> {
+      sink.columns(List.of(new FragmentColumn("s", FragmentType.VARCHAR, null)));
+      for (long i = 0; i < 50_000_000L; i++) {
+        if (!sink.row(new Object[] {text})) {
+          stopped.countDown();
+          return;
+        }
+      }
+    });
+    long deadline = System.currentTimeMillis() + 1_500;
+    FragmentRequest request = new FragmentRequest("q", "c", "stalled", List.of(0), 1, List.of(),
+        deadline);
+    try (FragmentStream stream = transport.open(leaf, request)) {
+      stream.next();
+      // the aggregator stalls past the deadline; the leaf, blocked on backpressure, gives up
+      assertTrue(stopped.await(WAIT_SECONDS, TimeUnit.SECONDS), "the leaf kept waiting");
+      FragmentException e = assertThrows(FragmentException.class, () -> {
+        while (stream.next() != null) {
+          // the rows sent before the deadline, then the failure
+        }
+      });
+      assertEquals(Kind.TIMEOUT, e.kind());
+      assertTrue(e.getMessage().contains("not reading"), e.getMessage());
+    }
+  }
+
+  @Test
   void aLeafThatIsNotThereIsUnavailable() throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
