@@ -168,8 +168,10 @@ final class FragmentValues {
     }
     List<Object> out = new ArrayList<>();
     try (ResultSet rs = a.getResultSet()) {
+      // JDBC says (INDEX, VALUE); Avatica's array result sets hold the value alone
+      int column = rs.getMetaData().getColumnCount();
       while (rs.next()) {
-        out.add(value(rs, 2, element, utc));
+        out.add(value(rs, column, element, utc));
       }
     }
     return out;
