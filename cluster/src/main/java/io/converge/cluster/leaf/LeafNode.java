@@ -123,6 +123,24 @@ public final class LeafNode implements AutoCloseable {
     return applier.malformedRecords();
   }
 
+  /** Records of one collection applied since start (malformed ones included). */
+  public long appliedRecords(String collection) {
+    long n = 0;
+    for (LeafShard s : shards.all()) {
+      n += s.collection().equals(collection) ? s.appliedRecords() : 0;
+    }
+    return n;
+  }
+
+  /** Records of one collection skipped as malformed since start. */
+  public long malformedRecords(String collection) {
+    long n = 0;
+    for (LeafShard s : shards.all()) {
+      n += s.collection().equals(collection) ? s.malformedRecords() : 0;
+    }
+    return n;
+  }
+
   /** Why the leaf stopped applying the log by itself, or null. */
   public Throwable failure() {
     return applier.failure();

@@ -17,6 +17,10 @@ final class LeafShard {
   private volatile boolean assigned;
   private volatile long nextOffset;
   private volatile long endOffset = -1;
+  private final java.util.concurrent.atomic.AtomicLong appliedRecords =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong malformedRecords =
+      new java.util.concurrent.atomic.AtomicLong();
 
   LeafShard(String collection, int partition, ConvergeCollection store) {
     this.collection = collection;
@@ -63,6 +67,22 @@ final class LeafShard {
   /** Called after a batch carrying this offset was written. */
   void applied(long next) {
     nextOffset = next;
+  }
+
+  /** Counts a written batch: its records, and those of them skipped as malformed. */
+  void counted(long records, long malformed) {
+    appliedRecords.addAndGet(records);
+    malformedRecords.addAndGet(malformed);
+  }
+
+  /** Records applied since the leaf started (malformed ones included). */
+  long appliedRecords() {
+    return appliedRecords.get();
+  }
+
+  /** Records skipped as malformed since the leaf started. */
+  long malformedRecords() {
+    return malformedRecords.get();
   }
 
   /** The partition's end offset when last looked at, -1 when never. */

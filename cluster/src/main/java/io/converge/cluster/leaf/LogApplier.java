@@ -3,7 +3,10 @@ package io.converge.cluster.leaf;
 import io.converge.cluster.log.ClusterTopics;
 import io.converge.server.tailer.TailBatch;
 import io.converge.server.tailer.TailBatchBuilder;
+import io.converge.storage.Mutation;
 import io.converge.storage.SourceOffsets;
+import io.converge.storage.schema.DeclaredSchema;
+import io.converge.storage.schema.DeclaredSchemaException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -175,15 +178,46 @@ final class LogApplier implements AutoCloseable {
     }
     TailBatch batch = builder.build(records, System.currentTimeMillis());
     long next = batch.nextOffsets().get(tp.partition());
-    shard.store().write(batch.mutations(), SourceOffsets.of(shard.source(), next));
+    List<Mutation> mutations = batch.mutations();
+    DeclaredSchema declared = shard.store().declared();
+    int unfit = 0;
+    if (declared != null) {
+      List<Mutation> fit = fitting(declared, shard, mutations);
+      unfit = mutations.size() - fit.size();
+      mutations = fit;
+    }
+    shard.store().write(mutations, SourceOffsets.of(shard.source(), next));
     shard.applied(next);
+    shard.counted(batch.records(), batch.malformed().size() + unfit);
     applied.addAndGet(batch.records());
+    malformed.addAndGet(batch.malformed().size() + unfit);
     if (!batch.malformed().isEmpty()) {
-      malformed.addAndGet(batch.malformed().size());
       for (TailBatch.MalformedRecord m : batch.malformed()) {
         LOG.warn("leaf {}: skipped malformed record {}", leafId, m);
       }
     }
+  }
+
+  /**
+   * The mutations without the documents that do not fit a {@code CREATE TABLE} collection's
+   * declared schema: skipped as malformed, since one would fail the whole write.
+   */
+  private List<Mutation> fitting(DeclaredSchema declared, LeafShard shard,
+      List<Mutation> mutations) {
+    List<Mutation> out = new ArrayList<>(mutations.size());
+    for (Mutation m : mutations) {
+      if (m instanceof Mutation.Upsert u) {
+        try {
+          declared.conform(u.document(), shard.collection());
+        } catch (DeclaredSchemaException e) {
+          LOG.warn("leaf {}: skipped document {} of {}: {}", leafId, u.id(), shard,
+              e.getMessage());
+          continue;
+        }
+      }
+      out.add(m);
+    }
+    return out;
   }
 
   /** End offsets of the assigned partitions: from the fetch's lag, else asked of the broker. */

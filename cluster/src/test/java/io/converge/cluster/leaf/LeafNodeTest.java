@@ -18,21 +18,31 @@ import io.converge.cluster.leaf.LeafTestKit.Answer;
 import io.converge.cluster.log.ClusterTopics;
 import io.converge.cluster.log.FieldStats;
 import io.converge.cluster.log.LeafAnnouncement;
+import io.converge.cluster.log.CatalogEntry;
 import io.converge.kafka.local.LocalKafkaBroker;
+import io.converge.storage.schema.DeclaredColumn;
+import io.converge.storage.schema.DeclaredSchema;
+import io.converge.storage.schema.DeclaredType;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -114,9 +124,9 @@ class LeafNodeTest {
       leafId = leaf.leafId();
       assertTrue(leafId.startsWith("leaf-g1-"), leafId);
       assertEquals(leafId, Files.readString(dir.resolve("leaf.id")).trim());
-      await("all records applied", () -> leaf.appliedRecords() >= records.size());
+      await("all records applied", () -> leaf.appliedRecords(collection) >= records.size());
       assertEquals(PARTITIONS, leaf.assignedPartitions(collection).size());
-      assertEquals(1, leaf.malformedRecords());
+      assertEquals(1, leaf.malformedRecords(collection));
       List<FieldStats> fields = mergedFields(collection, leaf);
 
       Answer count = run(leaf, collection, "SELECT COUNT(*) AS n FROM \"orders\"", all(PARTITIONS),
@@ -208,8 +218,8 @@ class LeafNodeTest {
       produce(broker, topic, List.of(kv("n1", "{\"status\": \"open\", \"amount\": 1}"),
           kv("n2", "{\"status\": \"open\", \"amount\": 2}"),
           kv("d00", "{\"status\": \"closed\", \"amount\": 7}")));
-      await("new records applied", () -> again.appliedRecords() >= 3);
-      assertEquals(3, again.appliedRecords(), "only the new records are applied");
+      await("new records applied", () -> again.appliedRecords(collection) >= 3);
+      assertEquals(3, again.appliedRecords(collection), "only the new records are applied");
       fields = mergedFields(collection, again);
       assertEquals(countBefore + 2, sumOfCounts(run(again, collection,
           "SELECT COUNT(*) FROM \"orders\"", all(PARTITIONS), 3, fields)));
@@ -263,6 +273,48 @@ class LeafNodeTest {
       if (b != null) {
         b.close();
       }
+    }
+  }
+
+  @Test
+  void aCreateTableCollectionGetsItsDeclaredSchema(@TempDir Path dir) throws Exception {
+    String collection = "accounts";
+    String topic = ClusterTopics.dataTopic(collection);
+    ClusterTopicSetup.ensure(broker.bootstrap());
+    DeclaredSchema declared = new DeclaredSchema(List.of(
+        new DeclaredColumn("id", DeclaredType.VARCHAR, 10, -1, false),
+        new DeclaredColumn("balance", DeclaredType.DECIMAL, 10, 2, true),
+        new DeclaredColumn("opened", DeclaredType.DATE, -1, -1, true)), List.of(0));
+    CatalogEntry entry = new CatalogEntry(collection, 2,
+        Base64.getEncoder().encodeToString(declared.encode()), System.currentTimeMillis());
+    try (KafkaProducer<byte[], byte[]> p = broker.producer()) {
+      p.send(new ProducerRecord<>(ClusterTopics.CATALOG,
+          collection.getBytes(StandardCharsets.UTF_8), entry.encode())).get(30, TimeUnit.SECONDS);
+    }
+    LeafTestKit.createDataTopic(broker, topic, 2);
+    produce(broker, topic, List.of(
+        kv("a1", "{\"id\": \"a1\", \"balance\": 10.5, \"opened\": \"2026-01-02\"}"),
+        kv("a2", "{\"id\": \"a2\", \"balance\": 3}"),
+        kv("a9", "{\"id\": \"a9\", \"nope\": 1}"))); // no such column: skipped
+    LeafNode leaf = LeafNode.start(options(dir, "g3"));
+    try {
+      await("all records applied", () -> leaf.appliedRecords(collection) >= 3);
+      assertEquals(1, leaf.malformedRecords(collection));
+      Answer a = run(leaf, collection, "SELECT id, balance, opened FROM \"accounts\" ORDER BY id",
+          List.of(0, 1), 1, mergedFields(collection, leaf));
+      assertEquals(List.of(FragmentType.VARCHAR, FragmentType.DECIMAL, FragmentType.DATE),
+          a.columns().stream().map(FragmentColumn::type).toList());
+      Map<String, List<Object>> byId = new TreeMap<>();
+      for (Object[] r : a.rows()) {
+        byId.put((String) r[0], java.util.Arrays.asList(r[1], r[2]));
+      }
+      assertEquals(List.of("a1", "a2"), List.copyOf(byId.keySet()));
+      assertEquals(java.util.Arrays.asList(new BigDecimal("10.50"),
+          (int) LocalDate.of(2026, 1, 2).toEpochDay()), byId.get("a1"));
+      assertEquals(0, new BigDecimal("3").compareTo((BigDecimal) byId.get("a2").get(0)));
+      assertNull(byId.get("a2").get(1));
+    } finally {
+      leaf.close();
     }
   }
 
