@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -88,11 +89,16 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       return;
     }
     List<Future<?>> futures = new ArrayList<>(targets.size());
-    for (LeafShard s : targets) {
-      futures.add(pool.submit(() -> {
-        run.partition(s);
-        return null;
-      }));
+    try {
+      for (LeafShard s : targets) {
+        futures.add(pool.submit(() -> {
+          run.partition(s);
+          return null;
+        }));
+      }
+    } catch (RejectedExecutionException e) {
+      run.stop();
+      throw new FragmentException(Kind.UNAVAILABLE, "leaf " + leafId + " is stopping");
     }
     FragmentException failure = null;
     for (Future<?> f : futures) {

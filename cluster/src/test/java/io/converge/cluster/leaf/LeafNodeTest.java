@@ -296,8 +296,28 @@ class LeafNodeTest {
         kv("a1", "{\"id\": \"a1\", \"balance\": 10.5, \"opened\": \"2026-01-02\"}"),
         kv("a2", "{\"id\": \"a2\", \"balance\": 3}"),
         kv("a9", "{\"id\": \"a9\", \"nope\": 1}"))); // no such column: skipped
-    LeafNode leaf = LeafNode.start(options(dir, "g3"));
+    // the transport comes in through the endpoint factory; the leaf announces the port it bound
+    java.util.concurrent.atomic.AtomicReference<Object> served =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean endpointClosed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    LeafNode leaf = LeafNode.start(options(dir, "g3"), (host, port, executor) -> {
+      served.set(executor);
+      return new FragmentEndpoint() {
+        @Override
+        public int port() {
+          return 4242;
+        }
+
+        @Override
+        public void close() {
+          endpointClosed.set(true);
+        }
+      };
+    });
     try {
+      assertTrue(served.get() == leaf.executor());
+      assertEquals(4242, leaf.announcement().port());
       await("all records applied", () -> leaf.appliedRecords(collection) >= 3);
       assertEquals(1, leaf.malformedRecords(collection));
       Answer a = run(leaf, collection, "SELECT id, balance, opened FROM \"accounts\" ORDER BY id",
@@ -316,6 +336,7 @@ class LeafNodeTest {
     } finally {
       leaf.close();
     }
+    assertTrue(endpointClosed.get());
   }
 
   private static List<LeafAnnouncement.Shard> shardsOf(LeafAnnouncement a, String collection) {
