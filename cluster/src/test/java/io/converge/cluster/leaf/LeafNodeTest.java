@@ -31,20 +31,13 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -189,7 +182,7 @@ class LeafNodeTest {
           missing.getMessage());
 
       // the leaf also holds the other tests' collections: look at this one's shards
-      LeafAnnouncement announced = lastAnnouncement(leafId, a -> a != null
+      LeafAnnouncement announced = LeafTestKit.lastAnnouncement(broker, leafId, a -> a != null
           && shardsOf(a, collection).stream().filter(LeafAnnouncement.Shard::assigned).count()
               == PARTITIONS
           && shardsOf(a, collection).stream().mapToLong(LeafAnnouncement.Shard::documents).sum()
@@ -204,7 +197,7 @@ class LeafNodeTest {
       leaf.close();
     }
     assertTrue(leaf.awaitStopped(Duration.ofSeconds(1)));
-    assertNull(lastAnnouncement(leafId, a -> a == null), "a clean stop retracts the announcement");
+    assertNull(LeafTestKit.lastAnnouncement(broker, leafId, a -> a == null), "a clean stop retracts the announcement");
 
     // restart on the same directory: same id, stored offsets, nothing applied twice
     LeafNode again = LeafNode.start(options(dir, "g1"));
@@ -351,35 +344,5 @@ class LeafNodeTest {
       }
     }
     return true;
-  }
-
-  /**
-   * Reads the leaves topic until the latest record of {@code leafId} satisfies {@code test}
-   * (null value = retracted); returns that announcement, or fails after the wait.
-   */
-  private static LeafAnnouncement lastAnnouncement(String leafId,
-      java.util.function.Predicate<LeafAnnouncement> test) throws Exception {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    TopicPartition tp = new TopicPartition(ClusterTopics.LEAVES, 0);
-    Map<String, LeafAnnouncement> latest = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long deadline = System.nanoTime() + LeafTestKit.WAIT.toNanos();
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          String key = new String(r.key(), StandardCharsets.UTF_8);
-          latest.put(key, r.value() == null ? null : LeafAnnouncement.decode(r.value()));
-        }
-        if (latest.containsKey(leafId) && test.test(latest.get(leafId))) {
-          return latest.get(leafId);
-        }
-      }
-    }
-    throw new AssertionError("no announcement of " + leafId + " as expected: "
-        + latest.get(leafId));
   }
 }

@@ -4,6 +4,7 @@ import io.converge.cluster.fragment.FragmentColumn;
 import io.converge.cluster.fragment.FragmentException;
 import io.converge.cluster.fragment.FragmentRequest;
 import io.converge.cluster.fragment.RowSink;
+import io.converge.cluster.log.ClusterTopics;
 import io.converge.cluster.log.FieldStats;
 import io.converge.cluster.log.LeafAnnouncement;
 import io.converge.kafka.local.LocalKafkaBroker;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,10 +22,14 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the leaf tests share: topics, producing, waiting, running a fragment into a list. */
 final class LeafTestKit {
@@ -121,5 +127,35 @@ final class LeafTestKit {
           }
         });
     return new Answer(cols, rows);
+  }
+
+  /**
+   * Reads the leaves topic until the latest record of {@code leafId} satisfies {@code test}
+   * (null value = retracted); returns that announcement, or fails after the wait.
+   */
+  static LeafAnnouncement lastAnnouncement(LocalKafkaBroker broker, String leafId,
+      java.util.function.Predicate<LeafAnnouncement> test) throws Exception {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    TopicPartition tp = new TopicPartition(ClusterTopics.LEAVES, 0);
+    Map<String, LeafAnnouncement> latest = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          String key = new String(r.key(), StandardCharsets.UTF_8);
+          latest.put(key, r.value() == null ? null : LeafAnnouncement.decode(r.value()));
+        }
+        if (latest.containsKey(leafId) && test.test(latest.get(leafId))) {
+          return latest.get(leafId);
+        }
+      }
+    }
+    throw new AssertionError("no announcement of " + leafId + " as expected: "
+        + latest.get(leafId));
   }
 }
