@@ -40,7 +40,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * that framing (a line break inside the value, a value not starting with '{', invalid UTF-8) are
  * checked or parsed on their own first. Not thread-safe; one per tailer.
  */
-final class TailBatchBuilder {
+public final class TailBatchBuilder {
   private final DocumentPreparer preparer = new DocumentPreparer();
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT)
@@ -58,7 +58,7 @@ final class TailBatchBuilder {
     }
   }
 
-  TailBatch build(List<ConsumerRecord<byte[], byte[]>> records, long nowMillis) {
+  public TailBatch build(List<ConsumerRecord<byte[], byte[]>> records, long nowMillis) {
     int n = records.size();
     Mutation[] mutations = new Mutation[n];
     String[] problems = new String[n];

@@ -1,0 +1,171 @@
+package io.converge.cluster.leaf;
+
+import io.converge.adapter.ConvergeArrayFunctions;
+import io.converge.adapter.ConvergeJdbc;
+import io.converge.adapter.ConvergeTable;
+import io.converge.storage.ConvergeCollection;
+import io.converge.storage.schema.CollectionSchema;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.schema.Table;
+import org.apache.calcite.schema.impl.AbstractSchema;
+
+/**
+ * Prepared fragment statements, planned once and reused: planning and code generation cost 20-50
+ * ms per statement. A statement is keyed by its shard (the collection object, so a dropped and
+ * recreated shard plans anew), the aggregator's schema version and the SQL; it is checked out by
+ * one thread at a time, and at most {@code capacity} idle ones are kept (least recently used
+ * closed first).
+ *
+ * <p>Each statement has its own Calcite connection, with the settings of every Converge
+ * connection ({@link ConvergeJdbc#SETTINGS}: lex, type system, parser) and a root schema holding
+ * one table, the shard, named as the collection and typed by the merged field statistics.
+ */
+final class FragmentStatements implements AutoCloseable {
+  /** What a statement was planned for. */
+  record Key(ConvergeCollection shard, String collection, long schemaVersion, String sql) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.shard == shard && k.schemaVersion == schemaVersion
+          && k.collection.equals(collection) && k.sql.equals(sql);
+    }
+
+    @Override
+    public int hashCode() {
+      return (System.identityHashCode(shard) * 31 + Long.hashCode(schemaVersion)) * 31
+          + sql.hashCode();
+    }
+  }
+
+  /** A checked-out statement and the connection it belongs to. */
+  record Lease(Key key, Connection connection, PreparedStatement statement) {
+    void closeQuietly() {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // nothing to do: the connection is dropped either way
+      }
+    }
+  }
+
+  private final int capacity;
+  private final Map<Key, ArrayDeque<Lease>> idle = new LinkedHashMap<>(16, 0.75f, true);
+  private int idleCount;
+  private boolean closed;
+
+  FragmentStatements(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /** An idle statement for the key, or a newly prepared one (the caller owns it until returned). */
+  Lease checkout(Key key, CollectionSchema schema) throws SQLException {
+    synchronized (this) {
+      ArrayDeque<Lease> q = idle.get(key);
+      if (q != null && !q.isEmpty()) {
+        idleCount--;
+        Lease l = q.pop();
+        if (q.isEmpty()) {
+          idle.remove(key);
+        }
+        return l;
+      }
+    }
+    return prepare(key, schema);
+  }
+
+  /** Gives a statement back for reuse (its result set closed). */
+  void checkin(Lease lease) {
+    Lease evicted = null;
+    synchronized (this) {
+      if (closed) {
+        evicted = lease;
+      } else {
+        idle.computeIfAbsent(lease.key(), k -> new ArrayDeque<>()).push(lease);
+        idleCount++;
+        if (idleCount > capacity) {
+          Iterator<Map.Entry<Key, ArrayDeque<Lease>>> it = idle.entrySet().iterator();
+          Map.Entry<Key, ArrayDeque<Lease>> eldest = it.next();
+          evicted = eldest.getValue().removeLast();
+          idleCount--;
+          if (eldest.getValue().isEmpty()) {
+            it.remove();
+          }
+        }
+      }
+    }
+    if (evicted != null) {
+      evicted.closeQuietly();
+    }
+  }
+
+  /** Idle statements now (tests). */
+  synchronized int idleCount() {
+    return idleCount;
+  }
+
+  private static Lease prepare(Key key, CollectionSchema schema) throws SQLException {
+    try {
+      Class.forName("org.apache.calcite.jdbc.Driver");
+    } catch (ClassNotFoundException e) {
+      throw new SQLException("Calcite's JDBC driver is not on the class path", e);
+    }
+    Connection conn = DriverManager.getConnection("jdbc:calcite:" + ConvergeJdbc.SETTINGS,
+        new Properties());
+    try {
+      CalciteConnection calcite = conn.unwrap(CalciteConnection.class);
+      calcite.getRootSchema().add(ConvergeJdbc.SCHEMA,
+          new ShardSchema(key.collection(), ConvergeTable.over(key.shard(), schema)));
+      calcite.setSchema(ConvergeJdbc.SCHEMA);
+      return new Lease(key, conn, conn.prepareStatement(key.sql()));
+    } catch (SQLException | RuntimeException e) {
+      conn.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    for (ArrayDeque<Lease> q : drain()) {
+      q.forEach(Lease::closeQuietly);
+    }
+  }
+
+  private synchronized Iterable<ArrayDeque<Lease>> drain() {
+    var all = new java.util.ArrayList<>(idle.values());
+    idle.clear();
+    idleCount = 0;
+    return all;
+  }
+
+  /** One table, the shard under the collection's name, and Converge's SQL functions. */
+  private static final class ShardSchema extends AbstractSchema {
+    private final Map<String, Table> tables;
+
+    ShardSchema(String collection, ConvergeTable table) {
+      this.tables = Map.of(collection, table);
+    }
+
+    @Override
+    protected Map<String, Table> getTableMap() {
+      return tables;
+    }
+
+    @Override
+    protected com.google.common.collect.Multimap<String, org.apache.calcite.schema.Function>
+        getFunctionMultimap() {
+      return com.google.common.collect.ImmutableMultimap.of(
+          ConvergeArrayFunctions.ARRAY_CONTAINS, ConvergeArrayFunctions.arrayContainsFunction());
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package io.converge.cluster.leaf;
+
+import io.converge.cluster.fragment.FragmentExecutor;
+import io.converge.cluster.log.LeafAnnouncement;
+import io.converge.storage.ConvergeStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A leaf process's parts: its store (one RocksDB, a collection per shard), the applier of its
+ * replica group's share of the log, the announcer on {@code converge.leaves}, the fragment
+ * executor and, when given, the fragment endpoint (the transport) over it.
+ */
+public final class LeafNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeafNode.class);
+
+  private final LeafOptions options;
+  private final String leafId;
+  private final ConvergeStore store;
+  private final LeafShards shards;
+  private final CatalogReader catalog;
+  private final LeafAnnouncer announcer;
+  private final ShardFragmentExecutor executor;
+  private final LogApplier applier;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private FragmentEndpoint endpoint;
+  private boolean closed;
+
+  private LeafNode(LeafOptions options, String leafId, ConvergeStore store) {
+    this.options = options;
+    this.leafId = leafId;
+    this.store = store;
+    this.shards = new LeafShards(store);
+    this.catalog = new CatalogReader(options.bootstrap());
+    this.announcer = new LeafAnnouncer(options.bootstrap(), leafId, options.replicaGroup(),
+        options.host(), shards);
+    this.executor = new ShardFragmentExecutor(leafId, shards);
+    this.applier = new LogApplier(options.bootstrap(), options.replicaGroup(), leafId, shards,
+        catalog, announcer);
+    announcer.port(options.port());
+  }
+
+  /** Starts a leaf with no fragment endpoint of its own: it announces {@code options.port()}. */
+  public static LeafNode start(LeafOptions options) {
+    return start(options, null);
+  }
+
+  /**
+   * Starts a leaf: opens its store, creates the cluster topics if missing, starts the fragment
+   * endpoint (when {@code endpoints} is not null) and announces the port it bound, then joins its
+   * replica group and applies its partitions.
+   */
+  public static LeafNode start(LeafOptions options, FragmentEndpoint.Factory endpoints) {
+    String id = LeafId.of(options.dataDir(), options.replicaGroup());
+    ClusterTopicSetup.ensure(options.bootstrap());
+    ConvergeStore store = ConvergeStore.open(options.dataDir());
+    LeafNode leaf;
+    try {
+      leaf = new LeafNode(options, id, store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    try {
+      if (endpoints != null) {
+        leaf.endpoint = endpoints.start(options.host(), options.port(), leaf.executor);
+        leaf.announcer.port(leaf.endpoint.port());
+      }
+      leaf.announcer.announce();
+      leaf.applier.start();
+    } catch (IOException | RuntimeException e) {
+      leaf.close();
+      throw new IllegalStateException("leaf " + id + " did not start: " + e.getMessage(), e);
+    }
+    LOG.info("leaf {} of replica group {} started on {} (fragments at {}:{})", id,
+        options.replicaGroup(), options.dataDir(), options.host(), leaf.announcer.current().port());
+    return leaf;
+  }
+
+  public String leafId() {
+    return leafId;
+  }
+
+  /** What the transport calls to answer fragments. */
+  public FragmentExecutor executor() {
+    return executor;
+  }
+
+  public LeafOptions options() {
+    return options;
+  }
+
+  /** What the leaf announces now. */
+  public LeafAnnouncement announcement() {
+    return announcer.current();
+  }
+
+  /** The partitions of a collection its consumer owns now, sorted. */
+  public List<Integer> assignedPartitions(String collection) {
+    List<Integer> out = new ArrayList<>();
+    for (LeafShard s : shards.assigned()) {
+      if (s.collection().equals(collection)) {
+        out.add(s.partition());
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** Records applied (including skipped malformed ones) since start. */
+  public long appliedRecords() {
+    return applier.appliedRecords();
+  }
+
+  /** Records skipped as malformed since start. */
+  public long malformedRecords() {
+    return applier.malformedRecords();
+  }
+
+  /** Records of one collection applied since start (malformed ones included). */
+  public long appliedRecords(String collection) {
+    long n = 0;
+    for (LeafShard s : shards.all()) {
+      n += s.collection().equals(collection) ? s.appliedRecords() : 0;
+    }
+    return n;
+  }
+
+  /** Records of one collection skipped as malformed since start. */
+  public long malformedRecords(String collection) {
+    long n = 0;
+    for (LeafShard s : shards.all()) {
+      n += s.collection().equals(collection) ? s.malformedRecords() : 0;
+    }
+    return n;
+  }
+
+  /** Why the leaf stopped applying the log by itself, or null. */
+  public Throwable failure() {
+    return applier.failure();
+  }
+
+  /** Blocks until the leaf is closed or stopped applying the log. */
+  public void awaitStopped() throws InterruptedException {
+    while (!stopped.await(1, TimeUnit.SECONDS)) {
+      if (!applier.isRunning()) {
+        return;
+      }
+    }
+  }
+
+  /** Like {@link #awaitStopped()}, at most {@code timeout}; false when still running. */
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!stopped.await(Math.min(100, Math.max(1,
+        TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))), TimeUnit.MILLISECONDS)) {
+      if (!applier.isRunning()) {
+        return true;
+      }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Stops cleanly: stops applying the log (the batch being written completes), closes the
+   * endpoint, writes the null announcement, closes the store. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    applier.close();
+    if (endpoint != null) {
+      try {
+        endpoint.close();
+      } catch (Exception e) {
+        LOG.warn("leaf {}: closing the fragment endpoint: {}", leafId, e.toString());
+      }
+    }
+    executor.close();
+    announcer.retract(Duration.ofSeconds(5));
+    announcer.close();
+    catalog.close();
+    store.close();
+    stopped.countDown();
+    LOG.info("leaf {} stopped", leafId);
+  }
+}

@@ -1,0 +1,319 @@
+package io.converge.cluster.leaf;
+
+import io.converge.cluster.log.ClusterTopics;
+import io.converge.server.tailer.TailBatch;
+import io.converge.server.tailer.TailBatchBuilder;
+import io.converge.storage.Mutation;
+import io.converge.storage.SourceOffsets;
+import io.converge.storage.schema.DeclaredSchema;
+import io.converge.storage.schema.DeclaredSchemaException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the leaf's partitions of every collection topic to their shards, exactly once across
+ * crashes: the replica group's consumer group assigns partitions (static membership,
+ * cooperative-sticky), each assigned partition starts at the offset stored in its shard (the
+ * beginning of the compacted topic when none), and each poll's records of a partition become one
+ * atomic write holding the documents and the partition's next offset. Kafka's committed offsets
+ * are never used.
+ *
+ * <p>One thread polls, parses and writes, so a revoked partition has nothing in flight. Records
+ * are parsed as the one-process tailer parses them ({@link TailBatchBuilder}); malformed ones are
+ * skipped (their offsets still advance) and counted.
+ */
+final class LogApplier implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LogApplier.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final long ANNOUNCE_MS = 1_000;
+  private static final Duration CATALOG_WAIT = Duration.ofSeconds(10);
+
+  private final String leafId;
+  private final LeafShards shards;
+  private final CatalogReader catalog;
+  private final LeafAnnouncer announcer;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final TailBatchBuilder builder = new TailBatchBuilder();
+  private final Thread thread;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong malformed = new AtomicLong();
+  private volatile boolean stopping;
+  private volatile Throwable failure;
+  private boolean assignmentChanged = true;
+
+  LogApplier(String bootstrap, String replicaGroup, String leafId, LeafShards shards,
+      CatalogReader catalog, LeafAnnouncer announcer) {
+    this.leafId = leafId;
+    this.shards = shards;
+    this.catalog = catalog;
+    this.announcer = announcer;
+    this.consumer = new KafkaConsumer<>(consumerConfig(bootstrap, replicaGroup, leafId));
+    this.thread = new Thread(this::run, "converge-leaf-applier-" + leafId);
+    this.thread.setDaemon(true);
+  }
+
+  static Properties consumerConfig(String bootstrap, String replicaGroup, String leafId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, ClusterTopics.leafGroup(replicaGroup));
+    p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, leafId);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, leafId);
+    p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
+    // new collection topics match the subscription within a second
+    p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(4 << 20));
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return p;
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Records applied (documents written or deleted, or skipped as malformed) since start. */
+  long appliedRecords() {
+    return applied.get();
+  }
+
+  /** Records skipped as malformed since start. */
+  long malformedRecords() {
+    return malformed.get();
+  }
+
+  /** Why the applier stopped by itself, or null. */
+  Throwable failure() {
+    return failure;
+  }
+
+  boolean isRunning() {
+    return finished.getCount() > 0;
+  }
+
+  boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void run() {
+    long nextAnnounce = 0;
+    try {
+      consumer.subscribe(Pattern.compile(Pattern.quote(ClusterTopics.DATA_PREFIX) + ".*"),
+          new Listener());
+      while (!stopping) {
+        ConsumerRecords<byte[], byte[]> polled;
+        try {
+          polled = consumer.poll(POLL);
+        } catch (RetriableException e) {
+          // broker slow or away: nothing was consumed, so retrying is safe
+          LOG.warn("leaf {}: {} (retrying)", leafId, e.toString());
+          Thread.sleep(1_000);
+          continue;
+        }
+        for (TopicPartition tp : polled.partitions()) {
+          apply(tp, polled.records(tp));
+        }
+        long now = System.currentTimeMillis();
+        if (assignmentChanged || now >= nextAnnounce) {
+          assignmentChanged = false;
+          refreshEndOffsets();
+          announcer.announce();
+          nextAnnounce = now + ANNOUNCE_MS;
+        }
+      }
+    } catch (WakeupException | InterruptedException stop) {
+      // close() woke the consumer up
+    } catch (Throwable t) {
+      failure = t;
+      LOG.error("leaf {}: applying the log stopped; a restart resumes after the last batch "
+          + "written", leafId, t);
+    } finally {
+      for (LeafShard s : shards.all()) {
+        s.assigned(false);
+      }
+      try {
+        consumer.close(Duration.ofSeconds(2));
+      } catch (RuntimeException e) {
+        LOG.warn("leaf {}: closing the consumer: {}", leafId, e.toString());
+      }
+      finished.countDown();
+    }
+  }
+
+  private void apply(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+    String collection = ClusterTopics.collectionOf(tp.topic());
+    LeafShard shard = collection == null ? null : shards.get(collection, tp.partition());
+    if (shard == null || records.isEmpty()) {
+      return;
+    }
+    TailBatch batch = builder.build(records, System.currentTimeMillis());
+    long next = batch.nextOffsets().get(tp.partition());
+    List<Mutation> mutations = batch.mutations();
+    DeclaredSchema declared = shard.store().declared();
+    int unfit = 0;
+    if (declared != null) {
+      List<Mutation> fit = fitting(declared, shard, mutations);
+      unfit = mutations.size() - fit.size();
+      mutations = fit;
+    }
+    shard.store().write(mutations, SourceOffsets.of(shard.source(), next));
+    shard.applied(next);
+    shard.counted(batch.records(), batch.malformed().size() + unfit);
+    applied.addAndGet(batch.records());
+    malformed.addAndGet(batch.malformed().size() + unfit);
+    if (!batch.malformed().isEmpty()) {
+      for (TailBatch.MalformedRecord m : batch.malformed()) {
+        LOG.warn("leaf {}: skipped malformed record {}", leafId, m);
+      }
+    }
+  }
+
+  /**
+   * The mutations without the documents that do not fit a {@code CREATE TABLE} collection's
+   * declared schema: skipped as malformed, since one would fail the whole write.
+   */
+  private List<Mutation> fitting(DeclaredSchema declared, LeafShard shard,
+      List<Mutation> mutations) {
+    List<Mutation> out = new ArrayList<>(mutations.size());
+    for (Mutation m : mutations) {
+      if (m instanceof Mutation.Upsert u) {
+        try {
+          declared.conform(u.document(), shard.collection());
+        } catch (DeclaredSchemaException e) {
+          LOG.warn("leaf {}: skipped document {} of {}: {}", leafId, u.id(), shard,
+              e.getMessage());
+          continue;
+        }
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  /** End offsets of the assigned partitions: from the fetch's lag, else asked of the broker. */
+  private void refreshEndOffsets() {
+    List<TopicPartition> ask = new ArrayList<>();
+    for (LeafShard s : shards.assigned()) {
+      TopicPartition tp = new TopicPartition(s.topic(), s.partition());
+      OptionalLong lag = consumer.currentLag(tp);
+      if (lag.isPresent()) {
+        s.endOffset(s.nextOffset() + lag.getAsLong());
+      } else {
+        ask.add(tp);
+      }
+    }
+    if (ask.isEmpty()) {
+      return;
+    }
+    try {
+      for (Map.Entry<TopicPartition, Long> e
+          : consumer.endOffsets(ask, Duration.ofSeconds(1)).entrySet()) {
+        LeafShard s = shards.get(ClusterTopics.collectionOf(e.getKey().topic()),
+            e.getKey().partition());
+        if (s != null && e.getValue() != null) {
+          s.endOffset(e.getValue());
+        }
+      }
+    } catch (RuntimeException e) {
+      if (e instanceof WakeupException) {
+        throw e;
+      }
+      LOG.debug("leaf {}: end offsets not known: {}", leafId, e.toString());
+    }
+  }
+
+  /** Opens or creates the shards of newly assigned partitions and positions them. */
+  private final class Listener implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      List<TopicPartition> fromStart = new ArrayList<>();
+      for (TopicPartition tp : partitions) {
+        String collection = ClusterTopics.collectionOf(tp.topic());
+        LeafShard shard = shards.get(collection, tp.partition());
+        if (shard == null) {
+          shard = shards.getOrCreate(collection, tp.partition(),
+              catalog.declaredSchema(collection, CATALOG_WAIT));
+        }
+        OptionalLong stored = shard.store().sourceOffset(shard.source());
+        if (stored.isPresent()) {
+          consumer.seek(tp, stored.getAsLong());
+        } else {
+          fromStart.add(tp);
+        }
+        shard.applied(stored.orElse(0L));
+        shard.assigned(true);
+        LOG.info("leaf {}: assigned {} at offset {}", leafId, shard,
+            stored.isPresent() ? stored.getAsLong() : "0 (beginning)");
+      }
+      if (!fromStart.isEmpty()) {
+        consumer.seekToBeginning(fromStart);
+      }
+      assignmentChanged = assignmentChanged || !partitions.isEmpty();
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      unassign(partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      unassign(partitions);
+    }
+
+    private void unassign(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        LeafShard s = shards.get(ClusterTopics.collectionOf(tp.topic()), tp.partition());
+        if (s != null) {
+          s.assigned(false);
+          LOG.info("leaf {}: no longer assigned {}", leafId, s);
+        }
+      }
+      assignmentChanged = assignmentChanged || !partitions.isEmpty();
+    }
+  }
+
+  /** Stops polling and closes the consumer (the batch being written completes first). */
+  @Override
+  public void close() {
+    stopping = true;
+    consumer.wakeup();
+    try {
+      if (!finished.await(30, TimeUnit.SECONDS)) {
+        LOG.warn("leaf {}: the log applier did not stop within 30 s", leafId);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

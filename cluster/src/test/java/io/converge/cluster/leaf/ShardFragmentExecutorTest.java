@@ -1,0 +1,183 @@
+package io.converge.cluster.leaf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.converge.cluster.fragment.FragmentColumn;
+import io.converge.cluster.fragment.FragmentException;
+import io.converge.cluster.fragment.FragmentRequest;
+import io.converge.cluster.fragment.FragmentType;
+import io.converge.cluster.fragment.RowSink;
+import io.converge.cluster.log.ClusterTopics;
+import io.converge.cluster.log.FieldStats;
+import io.converge.server.tailer.TailBatch;
+import io.converge.server.tailer.TailBatchBuilder;
+import io.converge.storage.ConvergeCollection;
+import io.converge.storage.ConvergeStore;
+import io.converge.storage.SourceOffsets;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fragment executor over shards written directly (no Kafka): value types, merged columns,
+ * early stop, deadlines, errors, and refusing partitions that are not assigned.
+ */
+class ShardFragmentExecutorTest {
+  private static final String C = "items";
+  @TempDir
+  Path dir;
+  private ConvergeStore store;
+  private LeafShards shards;
+  private ShardFragmentExecutor executor;
+  private List<FieldStats> fields;
+
+  @BeforeEach
+  void setUp() {
+    store = ConvergeStore.open(dir);
+    shards = new LeafShards(store);
+    write(0, "{\"_id\": \"a\", \"x\": 1, \"tags\": [\"p\", \"q\"]}", "{\"_id\": \"b\", \"x\": 2}");
+    write(1, "{\"_id\": \"c\", \"x\": 3, \"only1\": 2.5}", "{\"_id\": \"d\", \"x\": 4}");
+    write(2, "{\"_id\": \"e\", \"x\": 5}");
+    List<List<FieldStats>> per = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      per.add(FieldStats.of(shards.get(C, p).store().schema()));
+    }
+    fields = FieldStats.merge(per);
+    executor = new ShardFragmentExecutor("leaf-test", shards);
+  }
+
+  @AfterEach
+  void tearDown() {
+    executor.close();
+    store.close();
+  }
+
+  private void write(int partition, String... docs) {
+    LeafShard shard = shards.getOrCreate(C, partition, null);
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < docs.length; i++) {
+      records.add(new ConsumerRecord<>(ClusterTopics.dataTopic(C), partition, i, null,
+          docs[i].getBytes(StandardCharsets.UTF_8)));
+    }
+    TailBatch b = new TailBatchBuilder().build(records, 0L);
+    ConvergeCollection c = shard.store();
+    c.write(b.mutations(), SourceOffsets.of(shard.source(), docs.length));
+    shard.assigned(true);
+  }
+
+  private List<Object[]> rows(String sql, List<Integer> partitions, List<FragmentColumn> cols)
+      throws FragmentException {
+    List<Object[]> out = new ArrayList<>();
+    executor.execute(new FragmentRequest("t", C, sql, partitions, 7, fields,
+        System.currentTimeMillis() + 30_000), new RowSink() {
+          @Override
+          public void columns(List<FragmentColumn> columns) {
+            cols.addAll(columns);
+          }
+
+          @Override
+          public boolean row(Object[] values) {
+            out.add(values.clone());
+            return true;
+          }
+        });
+    return out;
+  }
+
+  @Test
+  void valuesComeAsTheirFragmentTypes() throws Exception {
+    List<FragmentColumn> cols = new ArrayList<>();
+    List<Object[]> rows = rows("SELECT TIMESTAMP '2026-01-02 03:04:05' AS t, DATE '2026-01-02' AS d,"
+        + " TIME '01:00:00' AS tm, CAST(1.5 AS DECIMAL(4, 2)) AS dc, CAST(1.5 AS DOUBLE) AS dbl,"
+        + " TRUE AS b, CAST(3 AS INTEGER) AS i, x, tags FROM items WHERE _id = 'a'", List.of(0),
+        cols);
+    assertEquals(List.of(FragmentType.TIMESTAMP, FragmentType.DATE, FragmentType.TIME,
+        FragmentType.DECIMAL, FragmentType.DOUBLE, FragmentType.BOOLEAN, FragmentType.INTEGER,
+        FragmentType.BIGINT, FragmentType.ARRAY), cols.stream().map(FragmentColumn::type).toList());
+    assertEquals(FragmentType.VARCHAR, cols.get(8).elementType());
+    assertEquals(1, rows.size());
+    Object[] r = rows.get(0);
+    assertEquals(java.time.Instant.parse("2026-01-02T03:04:05Z").toEpochMilli(), r[0]);
+    assertEquals((int) LocalDate.of(2026, 1, 2).toEpochDay(), r[1]);
+    assertEquals(3_600_000, r[2]);
+    assertEquals(new BigDecimal("1.50"), r[3]);
+    assertEquals(1.5d, r[4]);
+    assertEquals(Boolean.TRUE, r[5]);
+    assertEquals(3, r[6]);
+    assertEquals(1L, r[7]);
+    assertEquals(List.of("p", "q"), r[8]);
+  }
+
+  @Test
+  void aFieldOfOneShardIsAColumnOfEvery() throws Exception {
+    List<FragmentColumn> cols = new ArrayList<>();
+    List<Object[]> rows = rows("SELECT _id, only1, tags FROM items ORDER BY _id", List.of(0, 1, 2),
+        cols);
+    assertEquals(FragmentType.DOUBLE, cols.get(1).type());
+    assertEquals(5, rows.size());
+    for (Object[] r : rows) {
+      assertEquals("c".equals(r[0]) ? 2.5d : null, r[1], String.valueOf(r[0]));
+      assertEquals("a".equals(r[0]) ? List.of("p", "q") : null, r[2], String.valueOf(r[0]));
+    }
+    // the same statements again (planned once, reused) give the same answer
+    assertEquals(5, rows("SELECT _id, only1, tags FROM items ORDER BY _id", List.of(0, 1, 2),
+        new ArrayList<>()).size());
+  }
+
+  @Test
+  void stopsWhenTheSinkHasEnough() throws Exception {
+    AtomicInteger got = new AtomicInteger();
+    executor.execute(new FragmentRequest("t", C, "SELECT _id FROM items", List.of(0, 1, 2), 7,
+        fields, System.currentTimeMillis() + 30_000), new RowSink() {
+          @Override
+          public void columns(List<FragmentColumn> columns) {
+          }
+
+          @Override
+          public boolean row(Object[] values) {
+            got.incrementAndGet();
+            return false;
+          }
+        });
+    assertEquals(1, got.get());
+  }
+
+  @Test
+  void refusesAndFailsWithTheRightKind() {
+    shards.get(C, 2).assigned(false);
+    FragmentException e = assertThrows(FragmentException.class,
+        () -> rows("SELECT COUNT(*) FROM items", List.of(0, 2, 9), new ArrayList<>()));
+    assertEquals(FragmentException.Kind.UNAVAILABLE, e.kind());
+    assertTrue(e.getMessage().contains("[2, 9]"), e.getMessage());
+
+    e = assertThrows(FragmentException.class,
+        () -> rows("SELECT nope FROM items", List.of(0, 1), new ArrayList<>()));
+    assertEquals(FragmentException.Kind.INVALID, e.kind());
+    assertTrue(e.getMessage().contains("nope") && !e.getMessage().contains("\n"), e.getMessage());
+
+    e = assertThrows(FragmentException.class, () -> executor.execute(new FragmentRequest("t", C,
+        "SELECT COUNT(*) FROM items", List.of(0), 7, fields, System.currentTimeMillis() - 1),
+        new RowSink() {
+          @Override
+          public void columns(List<FragmentColumn> columns) {
+          }
+
+          @Override
+          public boolean row(Object[] values) {
+            return true;
+          }
+        }));
+    assertEquals(FragmentException.Kind.TIMEOUT, e.kind());
+  }
+}
