@@ -2,6 +2,7 @@ package io.converge.cluster.leaf;
 
 import io.converge.cluster.fragment.FragmentExecutor;
 import io.converge.cluster.log.LeafAnnouncement;
+import io.converge.cluster.transport.LeafFlightServer;
 import io.converge.storage.ConvergeStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -49,6 +50,24 @@ public final class LeafNode implements AutoCloseable {
   /** Starts a leaf with no fragment endpoint of its own: it announces {@code options.port()}. */
   public static LeafNode start(LeafOptions options) {
     return start(options, null);
+  }
+
+  /** Starts a leaf whose fragment endpoint is Arrow Flight ({@link LeafFlightServer}). */
+  public static LeafNode startServingFlight(LeafOptions options) {
+    return start(options, (host, port, executor) -> {
+      LeafFlightServer server = LeafFlightServer.start(host, port, executor);
+      return new FragmentEndpoint() {
+        @Override
+        public int port() {
+          return server.port();
+        }
+
+        @Override
+        public void close() {
+          server.close();
+        }
+      };
+    });
   }
 
   /**
