@@ -4,9 +4,12 @@ import java.nio.file.Path;
 
 /** The JVM settings of the processes a local cluster launches. */
 final class JvmFlags {
-  /** Arrow's memory module reads java.nio internals; Java 17 denies that unless opened. */
-  static final String ARROW_OPENS =
-      "--add-opens=java.base/java.nio=org.apache.arrow.memory.core,ALL-UNNAMED";
+  /**
+   * Arrow's memory module reads java.nio internals; Java 17 denies that unless opened. Arrow runs
+   * from the class path (the unnamed module): naming its module too would make every JVM warn
+   * "Unknown module: org.apache.arrow.memory.core".
+   */
+  static final String ARROW_OPENS = "--add-opens=java.base/java.nio=ALL-UNNAMED";
   /** The system property naming a launched process (its first argument, see {@link Role}). */
   static final String MARKER = "-Dconverge.cluster.process=";
 
