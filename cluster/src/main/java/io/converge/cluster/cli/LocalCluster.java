@@ -41,6 +41,10 @@ final class LocalCluster {
   LocalCluster(Path dir, PrintWriter out) {
     this.dir = dir.toAbsolutePath().normalize();
     this.out = out;
+    // the launcher's own Kafka clients warn of every refused connection while a broker comes up
+    if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+    }
   }
 
   Path dir() {
