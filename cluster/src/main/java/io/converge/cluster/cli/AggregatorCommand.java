@@ -13,7 +13,6 @@ import io.converge.server.cli.QueryLimitOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -82,18 +81,13 @@ final class AggregatorCommand implements Callable<Integer> {
       throw e;
     }
     printConnectionHelp(spec.commandLine().getOut(), node, security);
-    CountDownLatch stopped = new CountDownLatch(1);
     Foreground.run(() -> {
       try {
         node.close();
       } finally {
         view.close();
-        stopped.countDown();
       }
-    }, () -> {
-      node.join();
-      stopped.await();
-    });
+    }, node::join);
     return ConvergeCli.OK;
   }
 

@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -47,6 +48,7 @@ public final class KafkaClusterView implements ClusterView {
   private final LeavesFollower leaves;
   private final ScheduledExecutorService poller;
   private final boolean ownsCatalog;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Map<String, LeafAnnouncement> announcements = Map.of();
   private volatile Map<String, Set<String>> members = Map.of();
   /** Per collection: the shape hash last seen and its version. */
@@ -59,8 +61,13 @@ public final class KafkaClusterView implements ClusterView {
     this.catalog = catalog;
     this.ownsCatalog = ownsCatalog;
     this.admin = ClusterAdmin.admin(bootstrap);
-    ClusterAdmin.ensureCompactedTopic(admin, ClusterTopics.LEAVES, 1);
-    this.leaves = new LeavesFollower(bootstrap, a -> announcements = a);
+    try {
+      ClusterAdmin.ensureCompactedTopic(admin, ClusterTopics.LEAVES, 1);
+      this.leaves = new LeavesFollower(bootstrap, a -> announcements = a);
+    } catch (RuntimeException | InterruptedException e) {
+      admin.close(Duration.ofSeconds(5));
+      throw e;
+    }
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "converge-leaf-liveness");
       t.setDaemon(true);
@@ -345,8 +352,12 @@ public final class KafkaClusterView implements ClusterView {
     return out;
   }
 
+  /** Idempotent: a role's shutdown hook and its normal exit may both close it. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     poller.shutdownNow();
     leaves.close();
     admin.close(Duration.ofSeconds(5));
