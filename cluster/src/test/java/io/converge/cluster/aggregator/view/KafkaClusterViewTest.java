@@ -155,6 +155,46 @@ class KafkaClusterViewTest {
     }
   }
 
+  @Test
+  void prefersTheAskedReplicaGroupAndElseSpreadsOverTheReplicas() throws Exception {
+    try (KafkaClusterView view = KafkaClusterView.open(broker.bootstrap())) {
+      KafkaConsumer<byte[], byte[]> first = join("pa", "leaf-pa");
+      KafkaConsumer<byte[], byte[]> second = join("pb", "leaf-pb");
+      try {
+        announce(new LeafAnnouncement("leaf-pa", "pa", "127.0.0.1", 4011, 21, now(),
+            shards(true, 10, fields("x", FieldType.INT))));
+        announce(new LeafAnnouncement("leaf-pb", "pb", "127.0.0.1", 4012, 22, now(),
+            shards(true, 10, fields("x", FieldType.INT))));
+        awaitTrue(() -> routes(view, "leaf-pb", "pb") && routes(view, "leaf-pa", "pa"),
+            "both replicas serve every partition");
+        Map<LeafEndpoint, List<Integer>> spread = view.route(COLLECTION, List.of(0, 1, 2, 3),
+            null);
+        assertEquals(2, spread.size(), spread.toString());
+        assertEquals(4, spread.values().stream().mapToInt(List::size).sum());
+        Map<LeafEndpoint, List<Integer>> unknownGroup = view.route(COLLECTION, List.of(0, 1, 2,
+            3), "nowhere");
+        assertEquals(spread, unknownGroup);
+      } finally {
+        first.close(Duration.ofSeconds(5));
+        second.close(Duration.ofSeconds(5));
+        removeMember("pa", "leaf-pa");
+        removeMember("pb", "leaf-pb");
+      }
+    } finally {
+      announceGone("leaf-pa");
+      announceGone("leaf-pb");
+    }
+  }
+
+  private static boolean routes(KafkaClusterView view, String leafId, String group) {
+    try {
+      return view.route(COLLECTION, List.of(0, 1, 2, 3), group).keySet().stream()
+          .allMatch(e -> e.leafId().equals(leafId));
+    } catch (FragmentException e) {
+      return false;
+    }
+  }
+
   private static boolean routes(KafkaClusterView view, String leafId) {
     try {
       return view.route(COLLECTION, List.of(0, 1, 2, 3), null).keySet().stream()
