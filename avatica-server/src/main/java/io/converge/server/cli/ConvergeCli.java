@@ -4,13 +4,17 @@ import io.converge.storage.StoreException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code converge} command line: {@code demo}, {@code server}, {@code load}, {@code sql},
- * {@code check}, {@code backup}, {@code user} and {@code bench}.
+ * {@code check}, {@code backup}, {@code user} and {@code bench}, plus those of every
+ * {@link CliExtension} on the class path (the cluster's {@code cluster}, {@code leaf},
+ * {@code aggregator}).
  *
  * <p>Exit status: {@value #OK} success; {@value #INCOMPLETE} the command ran but part of the work
  * failed (rejected input lines, a failed SQL statement); {@value #FAILED} nothing useful could be
@@ -55,6 +59,12 @@ public final class ConvergeCli implements Callable<Integer> {
   /** The configured command line (also used in-process by tests). */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new ConvergeCli());
+    for (CliExtension extension : extensions()) {
+      for (Object command : extension.subcommands()) {
+        cl.addSubcommand(command);
+      }
+    }
+    // after the extensions: these settings reach only the sub-commands present now
     cl.setExecutionExceptionHandler(ConvergeCli::handleFailure);
     cl.setUsageHelpAutoWidth(true);
     // bench passes everything through to BenchMain, options included
@@ -62,6 +72,11 @@ public final class ConvergeCli implements Callable<Integer> {
     bench.setUnmatchedOptionsArePositionalParams(true);
     bench.setUnmatchedArgumentsAllowed(true);
     return cl;
+  }
+
+  private static List<CliExtension> extensions() {
+    return ServiceLoader.load(CliExtension.class).stream().map(ServiceLoader.Provider::get)
+        .toList();
   }
 
   /**
@@ -92,7 +107,8 @@ public final class ConvergeCli implements Callable<Integer> {
    * commands log at info, the others only warnings (their output is the point). Jetty is quiet.
    */
   static void configureLogging(String command) {
-    boolean serving = command.equals("demo") || command.equals("server");
+    boolean serving = command.equals("demo") || command.equals("server")
+        || extensions().stream().anyMatch(e -> e.servingCommands().contains(command));
     setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", serving ? "info" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
     setIfAbsent("org.slf4j.simpleLogger.log.org.apache.calcite.avatica", "warn");

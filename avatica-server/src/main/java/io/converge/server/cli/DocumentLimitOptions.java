@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
  * mixin). A document beyond one is rejected alone, with the reason; the other documents of the
  * request are written.
  */
-final class DocumentLimitOptions {
+public final class DocumentLimitOptions {
   @Option(names = "--max-document-size", defaultValue = "16m", paramLabel = "SIZE",
       description = "Largest document, encoded (about its JSON size), e.g. 16m, 512k or bytes"
           + " (default: ${DEFAULT-VALUE}, at most 1g).")
@@ -30,7 +30,7 @@ final class DocumentLimitOptions {
   int maxFieldNameLength;
 
   /** The limits asked for; IllegalArgumentException (a one-line error) when one is out of range. */
-  DocumentLimits limits() {
+  public DocumentLimits limits() {
     long size;
     try {
       size = ServerCommand.bytes(maxDocumentSize);

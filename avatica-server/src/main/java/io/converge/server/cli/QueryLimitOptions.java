@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
  * How long and how large a query may grow, as options of {@code server} (a picocli mixin); see
  * {@link QueryLimits}.
  */
-final class QueryLimitOptions {
+public final class QueryLimitOptions {
   @Option(names = "--query-timeout", defaultValue = "0", paramLabel = "SECONDS",
       description = "Server-side timeout of every statement whose connection does not set its"
           + " own (connection property queryTimeout, seconds); 0 = none (default:"
@@ -27,7 +27,7 @@ final class QueryLimitOptions {
   String queryHeapLimit;
 
   /** The limits asked for; IllegalArgumentException (a one-line error) when one is out of range. */
-  QueryLimits limits() {
+  public QueryLimits limits() {
     if (queryTimeout < 0) {
       throw new IllegalArgumentException("--query-timeout: must be >= 0 seconds, got "
           + queryTimeout);

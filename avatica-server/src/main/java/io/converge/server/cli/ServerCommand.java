@@ -49,16 +49,8 @@ final class ServerCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}); larger ones get 413.")
   String maxRequestSize;
 
-  @Option(names = "--users", paramLabel = "FILE",
-      description = "Users file (name:hash:role lines, written by 'converge user add'): every "
-          + "request needs HTTP BASIC credentials of one of them; readers may only query. "
-          + "Required unless --no-auth.")
-  Path users;
-
-  @Option(names = "--no-auth",
-      description = "Serve without authentication: everyone who reaches the port may read, "
-          + "write and back up. Only for trusted networks and tests.")
-  boolean noAuth;
+  @Mixin
+  AuthOptions auth = new AuthOptions();
 
   @Mixin
   DocumentLimitOptions documentLimits = new DocumentLimitOptions();
@@ -101,15 +93,7 @@ final class ServerCommand implements Callable<Integer> {
 
   /** The authentication asked for: --users FILE, or --no-auth said explicitly. */
   ServerSecurity security() throws java.io.IOException {
-    if (users != null && noAuth) {
-      throw new IllegalArgumentException("--users and --no-auth exclude each other");
-    }
-    if (users == null && !noAuth) {
-      throw new IllegalArgumentException("authentication is required: pass --users FILE "
-          + "(create it with 'bin/converge user add --users FILE NAME --role admin'), or "
-          + "--no-auth to let everyone who reaches the port read and write");
-    }
-    return noAuth ? ServerSecurity.none() : ServerSecurity.users(users);
+    return auth.security();
   }
 
   @Override

@@ -1,0 +1,375 @@
+package io.converge.cluster.aggregator.view;
+
+import io.converge.cluster.aggregator.ClusterView;
+import io.converge.cluster.fragment.FragmentException;
+import io.converge.cluster.fragment.LeafEndpoint;
+import io.converge.cluster.log.CatalogEntry;
+import io.converge.cluster.log.CatalogLog;
+import io.converge.cluster.log.ClusterAdmin;
+import io.converge.cluster.log.ClusterTopics;
+import io.converge.cluster.log.FieldStats;
+import io.converge.cluster.log.LeafAnnouncement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ClusterView} of an aggregator, kept from Kafka alone: the catalog topic
+ * ({@link CatalogLog}), the leaves' announcements on {@link ClusterTopics#LEAVES} (latest per leaf
+ * id) and, polled about every second, the membership of the replica groups' consumer groups. A
+ * leaf serves partition p of a collection when its consumer group member (group.instance.id = leaf
+ * id) is alive with p in its assignment and its announcement lists p as assigned; during a
+ * rebalance the two can disagree for a moment, and then the partition is simply not served there.
+ */
+public final class KafkaClusterView implements ClusterView {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterView.class);
+  private static final long POLL_MILLIS = 1_000;
+
+  private final CatalogLog catalog;
+  private final Admin admin;
+  private final LeavesFollower leaves;
+  private final ScheduledExecutorService poller;
+  private final boolean ownsCatalog;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Map<String, LeafAnnouncement> announcements = Map.of();
+  private volatile Map<String, Set<String>> members = Map.of();
+  /** Per collection: the shape hash last seen and its version. */
+  private final Map<String, long[]> versions = new HashMap<>();
+  private long nextVersion = 1;
+  private Snapshot snapshot;
+
+  private KafkaClusterView(String bootstrap, CatalogLog catalog, boolean ownsCatalog)
+      throws InterruptedException {
+    this.catalog = catalog;
+    this.ownsCatalog = ownsCatalog;
+    this.admin = ClusterAdmin.admin(bootstrap);
+    try {
+      ClusterAdmin.ensureCompactedTopic(admin, ClusterTopics.LEAVES, 1);
+      this.leaves = new LeavesFollower(bootstrap, a -> announcements = a);
+    } catch (RuntimeException | InterruptedException e) {
+      admin.close(Duration.ofSeconds(5));
+      throw e;
+    }
+    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "converge-leaf-liveness");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Opens a view of the cluster at {@code bootstrap}: returns once the catalog and the
+   * announcements written so far are read and the groups were described once.
+   */
+  public static KafkaClusterView open(String bootstrap) throws InterruptedException {
+    CatalogLog catalog = CatalogLog.open(bootstrap);
+    try {
+      return open(bootstrap, catalog, true);
+    } catch (RuntimeException | InterruptedException e) {
+      catalog.close();
+      throw e;
+    }
+  }
+
+  /** As {@link #open(String)} over a catalog the caller owns (and closes). */
+  public static KafkaClusterView open(String bootstrap, CatalogLog catalog)
+      throws InterruptedException {
+    return open(bootstrap, catalog, false);
+  }
+
+  private static KafkaClusterView open(String bootstrap, CatalogLog catalog, boolean owns)
+      throws InterruptedException {
+    KafkaClusterView view = new KafkaClusterView(bootstrap, catalog, owns);
+    try {
+      view.leaves.start();
+      if (!view.leaves.awaitCaughtUp(Duration.ofSeconds(30))) {
+        throw new IllegalStateException("the leaves topic was not read within 30 s");
+      }
+      view.announcements = view.leaves.latest();
+      view.pollMembers();
+      view.poller.scheduleWithFixedDelay(view::pollMembersQuietly, POLL_MILLIS, POLL_MILLIS,
+          TimeUnit.MILLISECONDS);
+      return view;
+    } catch (RuntimeException | InterruptedException e) {
+      view.close();
+      throw e;
+    }
+  }
+
+  /** The catalog this view follows. */
+  public CatalogLog catalog() {
+    return catalog;
+  }
+
+  private void pollMembers() throws InterruptedException {
+    members = GroupMembership.members(admin, 5_000);
+  }
+
+  private void pollMembersQuietly() {
+    try {
+      pollMembers();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // keep the last membership: a leaf is not dead because Kafka was slow to answer once
+      LOG.warn("leaf liveness not refreshed: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public Map<String, CatalogEntry> collections() {
+    return catalog.collections();
+  }
+
+  /** Unknown collections have an empty schema of version 0. */
+  @Override
+  public MergedSchema schema(String collection) {
+    MergedSchema s = snapshot().schemas.get(collection);
+    return s != null ? s : new MergedSchema(0, 0, List.of());
+  }
+
+  @Override
+  public Object stamp() {
+    return snapshot().stamp;
+  }
+
+  @Override
+  public Map<LeafEndpoint, List<Integer>> route(String collection, Collection<Integer> partitions,
+      String preferredGroup) throws FragmentException {
+    LeafState state = new LeafState(announcements, members);
+    String topic = ClusterTopics.dataTopic(collection);
+    Map<LeafEndpoint, List<Integer>> out = new LinkedHashMap<>();
+    List<Integer> unserved = new ArrayList<>();
+    for (int p : new TreeSet<>(partitions)) {
+      List<LeafAnnouncement> servers = new ArrayList<>();
+      for (LeafAnnouncement a : state.announcements().values()) {
+        if (state.serves(a, topic, collection, p)) {
+          servers.add(a);
+        }
+      }
+      if (servers.isEmpty()) {
+        unserved.add(p);
+        continue;
+      }
+      List<LeafAnnouncement> preferred = servers.stream()
+          .filter(a -> a.replicaGroup().equals(preferredGroup)).toList();
+      List<LeafAnnouncement> pool = new ArrayList<>(preferred.isEmpty() ? servers : preferred);
+      pool.sort(Comparator.comparing(LeafAnnouncement::leafId));
+      // spread the partitions of a collection over the replicas that hold them
+      LeafAnnouncement chosen = pool.get(Math.floorMod(p + collection.hashCode(), pool.size()));
+      out.computeIfAbsent(new LeafEndpoint(chosen.leafId(), chosen.host(), chosen.port()),
+          k -> new ArrayList<>()).add(p);
+    }
+    if (!unserved.isEmpty()) {
+      throw new FragmentException(FragmentException.Kind.UNAVAILABLE, "no live leaf serves "
+          + "partition" + (unserved.size() == 1 ? " " : "s ") + unserved + " of collection '"
+          + collection + "' (" + state.members().size() + " live leaves); a restarted leaf "
+          + "serves again once its replica group has reassigned its partitions");
+    }
+    return out;
+  }
+
+  /** Recomputes the merged schemas when the announcements, the members or the catalog changed. */
+  private synchronized Snapshot snapshot() {
+    Map<String, LeafAnnouncement> a = announcements;
+    Map<String, Set<String>> m = members;
+    long generation = catalog.generation();
+    Snapshot s = snapshot;
+    if (s != null && s.announcements == a && s.members == m && s.generation == generation) {
+      return s;
+    }
+    LeafState state = new LeafState(a, m);
+    Map<String, MergedSchema> schemas = new TreeMap<>();
+    Map<String, Long> stampVersions = new TreeMap<>();
+    for (CatalogEntry e : catalog.collections().values()) {
+      MergedSchema merged = merge(state, e);
+      schemas.put(e.collection(), merged);
+      stampVersions.put(e.collection(), merged.version());
+    }
+    snapshot = new Snapshot(a, m, generation, schemas, new Stamp(generation, stampVersions));
+    return snapshot;
+  }
+
+  private MergedSchema merge(LeafState state, CatalogEntry entry) {
+    String collection = entry.collection();
+    String topic = ClusterTopics.dataTopic(collection);
+    List<List<FieldStats>> parts = new ArrayList<>();
+    long documents = 0;
+    for (int p = 0; p < entry.partitions(); p++) {
+      LeafAnnouncement.Shard best = null;
+      int bestRank = -1;
+      for (LeafAnnouncement a : state.announcements().values()) {
+        for (LeafAnnouncement.Shard sh : a.shards()) {
+          if (sh.partition() != p || !sh.collection().equals(collection)) {
+            continue;
+          }
+          // serving beats assigned beats held by a live leaf beats a dead leaf's last word
+          int rank = state.serves(a, topic, collection, p) ? 3 : state.alive(a.leafId())
+              ? (sh.assigned() ? 2 : 1) : 0;
+          if (rank > bestRank || (rank == bestRank && sh.nextOffset() > best.nextOffset())) {
+            best = sh;
+            bestRank = rank;
+          }
+        }
+      }
+      if (best != null) {
+        parts.add(best.fields() == null ? List.of() : best.fields());
+        documents += best.documents();
+      }
+    }
+    List<FieldStats> fields = FieldStats.merge(parts);
+    long shape = 17;
+    for (FieldStats f : fields) {
+      shape = shape * 31 + f.shapeHash();
+    }
+    long version;
+    synchronized (versions) {
+      long[] known = versions.get(collection);
+      if (known == null || known[0] != shape) {
+        known = new long[] {shape, nextVersion++};
+        versions.put(collection, known);
+      }
+      version = known[1];
+    }
+    return new MergedSchema(version, documents, fields);
+  }
+
+  @Override
+  public Map<String, Object> status() {
+    LeafState state = new LeafState(announcements, members);
+    Map<String, CatalogEntry> catalogNow = catalog.collections();
+    Map<TopicPartition, Long> ends = endOffsets(catalogNow.values());
+    List<Map<String, Object>> leafRows = new ArrayList<>();
+    Map<String, Set<String>> servingLeaves = new TreeMap<>();
+    Map<String, Set<Integer>> served = new TreeMap<>();
+    List<LeafAnnouncement> sorted = new ArrayList<>(state.announcements().values());
+    sorted.sort(Comparator.comparing(LeafAnnouncement::replicaGroup)
+        .thenComparing(LeafAnnouncement::leafId));
+    for (LeafAnnouncement a : sorted) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("id", a.leafId());
+      row.put("group", a.replicaGroup());
+      row.put("endpoint", a.host() + ":" + a.port());
+      row.put("pid", a.pid());
+      row.put("alive", state.alive(a.leafId()));
+      row.put("updatedMillis", a.updatedMillis());
+      List<Map<String, Object>> shards = new ArrayList<>();
+      long lag = 0;
+      List<LeafAnnouncement.Shard> sh = new ArrayList<>(a.shards());
+      sh.sort(Comparator.comparing(LeafAnnouncement.Shard::collection)
+          .thenComparingInt(LeafAnnouncement.Shard::partition));
+      for (LeafAnnouncement.Shard s : sh) {
+        String topic = ClusterTopics.dataTopic(s.collection());
+        boolean serving = state.serves(a, topic, s.collection(), s.partition());
+        long end = Math.max(s.endOffset(),
+            ends.getOrDefault(new TopicPartition(topic, s.partition()), -1L));
+        Map<String, Object> shard = new LinkedHashMap<>();
+        shard.put("collection", s.collection());
+        shard.put("partition", s.partition());
+        shard.put("assigned", s.assigned());
+        shard.put("serving", serving);
+        shard.put("nextOffset", s.nextOffset());
+        shard.put("endOffset", end);
+        shard.put("lag", Math.max(0, end - s.nextOffset()));
+        shard.put("documents", s.documents());
+        shards.add(shard);
+        if (s.assigned()) {
+          lag += Math.max(0, end - s.nextOffset());
+        }
+        if (serving) {
+          servingLeaves.computeIfAbsent(s.collection(), k -> new TreeSet<>()).add(a.leafId());
+          served.computeIfAbsent(s.collection(), k -> new TreeSet<>()).add(s.partition());
+        }
+      }
+      row.put("lag", lag);
+      row.put("partitions", shards);
+      leafRows.add(row);
+    }
+    List<Map<String, Object>> collectionRows = new ArrayList<>();
+    for (CatalogEntry e : new TreeMap<>(catalogNow).values()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      List<Integer> unserved = new ArrayList<>();
+      Set<Integer> s = served.getOrDefault(e.collection(), Set.of());
+      for (int p = 0; p < e.partitions(); p++) {
+        if (!s.contains(p)) {
+          unserved.add(p);
+        }
+      }
+      row.put("name", e.collection());
+      row.put("partitions", e.partitions());
+      row.put("documents", schema(e.collection()).documentCount());
+      row.put("servingLeaves", List.copyOf(servingLeaves.getOrDefault(e.collection(), Set.of())));
+      row.put("unservedPartitions", unserved);
+      row.put("declaredSchema", e.declaredSchema() != null);
+      collectionRows.add(row);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("leaves", leafRows);
+    out.put("collections", collectionRows);
+    return out;
+  }
+
+  /** The data topics' end offsets now, or none when Kafka does not answer quickly. */
+  private Map<TopicPartition, Long> endOffsets(Collection<CatalogEntry> entries) {
+    Map<TopicPartition, OffsetSpec> want = new HashMap<>();
+    for (CatalogEntry e : entries) {
+      for (int p = 0; p < e.partitions(); p++) {
+        want.put(new TopicPartition(ClusterTopics.dataTopic(e.collection()), p),
+            OffsetSpec.latest());
+      }
+    }
+    Map<TopicPartition, Long> out = new HashMap<>();
+    if (want.isEmpty()) {
+      return out;
+    }
+    try {
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> got =
+          admin.listOffsets(want).all().get(3, TimeUnit.SECONDS);
+      got.forEach((tp, info) -> out.put(tp, info.offset()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.debug("end offsets not read: {}", e.toString());
+    }
+    return out;
+  }
+
+  /** Idempotent: a role's shutdown hook and its normal exit may both close it. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    poller.shutdownNow();
+    leaves.close();
+    admin.close(Duration.ofSeconds(5));
+    if (ownsCatalog) {
+      catalog.close();
+    }
+  }
+
+  /** Plans cached under an equal stamp are valid. */
+  record Stamp(long catalogGeneration, Map<String, Long> schemaVersions) {}
+
+  private record Snapshot(Map<String, LeafAnnouncement> announcements,
+      Map<String, Set<String>> members, long generation, Map<String, MergedSchema> schemas,
+      Stamp stamp) {}
+}

@@ -1,0 +1,132 @@
+package io.converge.cluster.aggregator.view;
+
+import io.converge.cluster.log.ClusterTopics;
+import io.converge.cluster.log.LeafAnnouncement;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows {@link ClusterTopics#LEAVES} from its beginning on a background thread, keeping the
+ * latest announcement per leaf id (a null value removes the leaf), and calls back after each
+ * batch that changed something.
+ */
+final class LeavesFollower implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeavesFollower.class);
+
+  private final Map<String, LeafAnnouncement> latest = new ConcurrentHashMap<>();
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Thread thread;
+  private final Consumer<Map<String, LeafAnnouncement>> onChange;
+  private final Map<TopicPartition, Long> initialEnd;
+  private final CountDownLatch caughtUp = new CountDownLatch(1);
+  private volatile boolean closed;
+
+  LeavesFollower(String bootstrap, Consumer<Map<String, LeafAnnouncement>> onChange) {
+    this.onChange = onChange;
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    this.consumer = new KafkaConsumer<>(c);
+    List<TopicPartition> parts = new ArrayList<>();
+    List<PartitionInfo> infos = consumer.partitionsFor(ClusterTopics.LEAVES, Duration.ofSeconds(30));
+    for (PartitionInfo p : infos) {
+      parts.add(new TopicPartition(p.topic(), p.partition()));
+    }
+    consumer.assign(parts);
+    consumer.seekToBeginning(parts);
+    this.initialEnd = consumer.endOffsets(parts, Duration.ofSeconds(30));
+    this.thread = new Thread(this::follow, "converge-leaves-follower");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  Map<String, LeafAnnouncement> latest() {
+    return Map.copyOf(latest);
+  }
+
+  private void follow() {
+    try {
+      while (!closed) {
+        boolean changed = false;
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.key() == null) {
+            continue;
+          }
+          String id = new String(r.key(), StandardCharsets.UTF_8);
+          if (r.value() == null) {
+            changed |= latest.remove(id) != null;
+          } else {
+            try {
+              latest.put(id, LeafAnnouncement.decode(r.value()));
+              changed = true;
+            } catch (IllegalArgumentException e) {
+              LOG.warn("skipping leaf announcement {} at offset {}: {}", id, r.offset(),
+                  e.getMessage());
+            }
+          }
+        }
+        if (changed) {
+          onChange.accept(latest());
+        }
+        if (caughtUp.getCount() > 0 && readTo(initialEnd)) {
+          caughtUp.countDown();
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      if (!closed) {
+        LOG.error("the leaves follower stopped: {}", e.toString(), e);
+      }
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private boolean readTo(Map<TopicPartition, Long> ends) {
+    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Waits until what the topic held when this follower was made has been read. */
+  boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+    return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
