@@ -177,6 +177,10 @@ public final class ClusterWrites {
         }
       }
       Object v = replaced ? null : ConvergeWrites.stored(row[i], columns.get(i));
+      if (v instanceof java.time.Instant t && columns.get(i).path().equals(
+          DocumentPreparer.EVENT_TIME)) {
+        v = t.toEpochMilli(); // the form a document's _event_time takes
+      }
       if (v != null) {
         ConvergeWrites.put(doc, columns.get(i).path(), v);
       }
