@@ -26,12 +26,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * same documents writes the same versions again).
  */
 public final class DocumentProducer implements AutoCloseable {
-  /** How long a write may wait for Kafka before it fails. */
-  static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a write may wait for Kafka before it fails, by default. */
+  public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaProducer<byte[], byte[]> producer;
+  private final Duration ackTimeout;
 
   public DocumentProducer(String bootstrap) {
+    this(bootstrap, DEFAULT_ACK_TIMEOUT);
+  }
+
+  /** @param ackTimeout how long a write may wait for Kafka's acknowledgement (at least 4 s) */
+  public DocumentProducer(String bootstrap, Duration ackTimeout) {
+    if (ackTimeout.toMillis() < 4000) {
+      throw new IllegalArgumentException("the acknowledgement timeout must be at least 4 s");
+    }
+    this.ackTimeout = ackTimeout;
+    // Kafka fails a record after delivery.timeout.ms (retries included); the wait below is a
+    // little longer so that Kafka's own reason, not a timeout, is what the caller sees.
+    long delivery = ackTimeout.toMillis() - 2000;
     Map<String, Object> p = new java.util.HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -40,9 +53,9 @@ public final class DocumentProducer implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
-    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(ACK_TIMEOUT.toMillis() - 2000));
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(Math.min(20_000, delivery)));
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(10_000, delivery / 2)));
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(delivery));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     this.producer = new KafkaProducer<>(p);
@@ -76,7 +89,7 @@ public final class DocumentProducer implements AutoCloseable {
       throw new LogWriteException("Kafka refused a record of " + topic + ": " + oneLine(e), e);
     }
     Map<Integer, Long> fence = new TreeMap<>();
-    long deadline = System.nanoTime() + ACK_TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + ackTimeout.toNanos();
     try {
       for (Future<RecordMetadata> f : sent) {
         long left = Math.max(1, deadline - System.nanoTime());
@@ -88,7 +101,7 @@ public final class DocumentProducer implements AutoCloseable {
           + oneLine(e.getCause()), e.getCause());
     } catch (TimeoutException e) {
       throw new LogWriteException("Kafka did not acknowledge a write to " + topic + " within "
-          + ACK_TIMEOUT.toSeconds() + " s", e);
+          + ackTimeout.toSeconds() + " s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LogWriteException("interrupted while waiting for Kafka's acknowledgement", e);
