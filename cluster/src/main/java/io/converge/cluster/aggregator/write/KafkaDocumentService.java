@@ -12,6 +12,7 @@ import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.JsonText;
 import io.converge.storage.schema.CollectionSchema;
 import io.converge.storage.schema.DeclaredSchema;
+import io.converge.storage.schema.DeclaredSchemaException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,13 +59,30 @@ public final class KafkaDocumentService implements DocumentService {
     }
     DeclaredSchema declared = CatalogLog.declaredSchema(entry);
     List<DocumentProducer.DocumentRecord> records = new ArrayList<>(documents.size());
+    int n = 0;
     for (AcceptedDocument d : documents) {
-      String id = declared == null ? d.prepared().id()
-          : declared.conform(d.prepared(), collection).id(); // throws when it does not fit
+      n++;
+      String id = declared == null ? d.prepared().id() : conformedId(declared, collection, d, n,
+          documents.size());
       records.add(new DocumentProducer.DocumentRecord(id, value(d.source(), id),
           d.receivedMillis()));
     }
     return new WriteOutcome(null, null, write(collection, records));
+  }
+
+  /**
+   * The {@code _id} a declared table gives the document; refuses it, and so the request, when it
+   * does not fit, in the words of one process.
+   */
+  private static String conformedId(DeclaredSchema declared, String collection,
+      AcceptedDocument d, int n, int of) {
+    try {
+      return declared.conform(d.prepared(), collection).id();
+    } catch (DeclaredSchemaException e) {
+      throw new DeclaredSchemaException((of > 1 ? "document " + n + " of " + of + " (_id "
+          + d.prepared().id() + "): " : "") + e.getMessage()
+          + "; nothing of this batch was written");
+    }
   }
 
   @Override

@@ -289,6 +289,33 @@ class AggregatorWritesTest {
   }
 
   @Test
+  void documentsOfACreatedTableAreCheckedAgainstItsColumnsAsOnOneProcess() throws Exception {
+    String ddl = "CREATE TABLE items (id INTEGER, name VARCHAR(5), PRIMARY KEY (id))";
+    try (Connection c = DriverManager.getConnection(node.jdbcUrl());
+        Connection l = DriverManager.getConnection(local.jdbcUrl())) {
+      c.createStatement().execute(ddl);
+      l.createStatement().execute(ddl);
+    }
+    String good = "{\"id\":7,\"name\":\"seven\"}\n";
+    Answer ok = send(node.baseUrl(), "POST", "/v1/collections/items/docs", good);
+    assertEquals(200, ok.status(), ok.body().toString());
+    List<ConsumerRecord<byte[], byte[]>> records = read("items");
+    assertEquals(1, records.size());
+    JsonNode value = JSON.readTree(records.get(0).value());
+    assertEquals(new String(records.get(0).key(), StandardCharsets.UTF_8),
+        value.get("_id").asText(), "keyed by the primary key's _id");
+
+    for (String bad : new String[] {"{\"id\":8,\"colour\":\"red\"}\n",
+        "{\"id\":9,\"name\":\"too long\"}\n"}) {
+      Answer c = send(node.baseUrl(), "POST", "/v1/collections/items/docs", bad);
+      Answer o = send(local.baseUrl(), "POST", "/v1/collections/items/docs", bad);
+      assertEquals(400, c.status(), c.body().toString());
+      assertEquals(o.body(), c.body());
+    }
+    assertEquals(1, read("items").size(), "a refused document is not written");
+  }
+
+  @Test
   void sqlInsertProducesOneRecordPerRowKeyedById() throws Exception {
     try (Connection c = DriverManager.getConnection(node.jdbcUrl());
         Statement s = c.createStatement()) {
