@@ -230,6 +230,29 @@ class AggregatorWritesTest {
   }
 
   @Test
+  void loadWithUrlBulkLoadsThroughTheAggregator() throws Exception {
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 500; i++) {
+      lines.append("{\"_id\":\"l").append(i).append("\",\"n\":").append(i).append("}\n");
+    }
+    lines.append("not json\n{\"_id\":true}\n");
+    Path file = dir.resolve("bulk.ndjson");
+    java.nio.file.Files.writeString(file, lines);
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = io.converge.server.cli.ConvergeCli.commandLine();
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int exit = cl.execute("load", "--url", node.baseUrl(), "--collection", "bulk",
+        "--batch-bytes", "2000", file.toString());
+    assertEquals(io.converge.server.cli.ConvergeCli.INCOMPLETE, exit, out + "\n" + err);
+    assertTrue(out.toString().contains("Loaded 500 documents into 'bulk'"), out.toString());
+    assertTrue(err.toString().contains(file + ":501: "), err.toString());
+    assertTrue(err.toString().contains(file + ":502: "), err.toString());
+    assertEquals(500, read("bulk").size());
+  }
+
+  @Test
   void deleteWritesATombstoneAndUnknownOnesAre404() throws Exception {
     assertEquals(200, send(node.baseUrl(), "POST", "/v1/collections/del/docs",
         "{\"_id\":\"x\",\"a\":1}\n{\"_id\":\"y\",\"a\":2}\n").status());
