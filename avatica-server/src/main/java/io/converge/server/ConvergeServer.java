@@ -1,8 +1,6 @@
 package io.converge.server;
 
 import io.converge.adapter.ConvergeJdbc;
-import io.converge.adapter.ConvergeSchemaFactory;
-import io.converge.server.admin.AdminHandler;
 import io.converge.server.admin.ServerFile;
 import io.converge.server.admin.StatementControlHandler;
 import io.converge.server.auth.AuthorizingService;
@@ -17,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,6 +25,7 @@ import org.apache.calcite.avatica.remote.LocalService;
 import org.apache.calcite.avatica.server.HttpServer;
 import org.apache.calcite.avatica.server.ServerCustomizer;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.HandlerList;
@@ -52,7 +52,7 @@ public final class ConvergeServer {
 
   private final ServerOptions options;
   private final ServerSecurity security;
-  private final ConvergeStore store;
+  private final ServerBackend backend;
   private final ConvergeMeta meta;
   private final HttpServer http;
   private final int port;
@@ -61,12 +61,12 @@ public final class ConvergeServer {
   private volatile ServerFile serverFile;
   private final Server jetty;
 
-  private ConvergeServer(ServerOptions options, ServerSecurity security, ConvergeStore store,
+  private ConvergeServer(ServerOptions options, ServerSecurity security, ServerBackend backend,
       ConvergeMeta meta, HttpServer http, Server jetty) {
     this.jetty = jetty;
     this.options = options;
     this.security = security;
-    this.store = store;
+    this.backend = backend;
     this.meta = meta;
     this.http = http;
     this.port = http.getPort();
@@ -109,28 +109,48 @@ public final class ConvergeServer {
    */
   public static ConvergeServer start(ServerOptions options, ServerSecurity security) {
     Path dataDir = options.dataDir().toAbsolutePath().normalize();
+    LocalStoreBackend backend = LocalStoreBackend.open(dataDir);
+    try {
+      return start(options, security, backend);
+    } catch (RuntimeException | Error e) {
+      backend.releaseStore();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts serving {@code backend}: Avatica's SQL over its Calcite URL, the HTTP API over its
+   * {@link ServerBackend#documents()} and its own handlers, all on one port behind the same
+   * authentication. The server owns the backend from then on and closes it in {@link #stop()};
+   * when starting fails the caller still owns it.
+   */
+  public static ConvergeServer start(ServerOptions options, ServerSecurity security,
+      ServerBackend backend) {
+    Path dataDir = backend.dataDirectory() != null ? backend.dataDirectory()
+        : options.dataDir().toAbsolutePath().normalize();
     ServerOptions resolved = new ServerOptions(dataDir, options.host(), options.port(),
         options.serialization(), options.maxRequestBytes()).withQueryLimits(options.queryLimits());
-    ConvergeStore store = ConvergeStore.acquire(dataDir);
     ConvergeMeta meta = null;
     try {
-      meta = new ConvergeMeta(ConvergeJdbc.url(dataDir), cacheSettings());
-      meta.cachePlans(() -> catalogStamp(store));
+      meta = new ConvergeMeta(backend.calciteUrl(), cacheSettings());
+      meta.cachePlans(backend::catalogStamp);
       resolved.queryLimits().applyTo(meta);
       java.util.concurrent.atomic.AtomicReference<Server> jetty =
           new java.util.concurrent.atomic.AtomicReference<>();
       LocalService service = security.enabled() ? new AuthorizingService(meta)
           : new LocalService(meta);
+      List<Handler> handlers = new ArrayList<>();
+      handlers.add(new StatementControlHandler(meta));
+      handlers.addAll(backend.handlers(security.enabled()));
+      handlers.add(new ApiHandler(backend.documents(), resolved.maxRequestBytes(),
+          options.documentLimits()));
       HttpServer http = HttpServer.Builder.<Server>newBuilder()
           .withHandler(new ClientErrorService(serialization(resolved.serialization())
               == Driver.Serialization.PROTOBUF ? new ScalarFrameService(service) : service),
               serialization(resolved.serialization()))
           .withPort(resolved.port())
           .withServerCustomizers(List.of(bindTo(resolved.host()), jetty::set,
-              serveApi(new StatementControlHandler(meta),
-                  new AdminHandler(store, dataDir, security.enabled()),
-                  new ApiHandler(store, resolved.maxRequestBytes(),
-                  options.documentLimits()), security)), Server.class)
+              serveApi(handlers, security)), Server.class)
           .build();
       try {
         http.start();
@@ -139,19 +159,20 @@ public final class ConvergeServer {
         throw new IllegalStateException("cannot listen on " + resolved.host() + ":"
             + resolved.port() + ": " + rootMessage(e), e);
       }
-      ConvergeServer server = new ConvergeServer(resolved, security, store, meta, http,
+      ConvergeServer server = new ConvergeServer(resolved, security, backend, meta, http,
           jetty.get());
-      server.advertise();
-      LOG.info("Converge server serving {} at {} ({})", dataDir, server.jdbcUrl(), security);
+      if (backend.dataDirectory() != null) {
+        server.advertise();
+      }
+      LOG.info("Converge server serving {} at {} ({})", backend.describe(), server.jdbcUrl(),
+          security);
       return server;
     } catch (SQLException e) {
-      store.release();
       throw new IllegalStateException("cannot create the Avatica service: " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
       if (meta != null) {
         meta.closeAll();
       }
-      store.release();
       throw e;
     }
   }
@@ -211,9 +232,22 @@ public final class ConvergeServer {
     }
   }
 
-  /** The shared store this server holds. */
+  /**
+   * The shared store this server holds.
+   *
+   * @throws IllegalStateException when the server serves another backend than a data directory
+   */
   public ConvergeStore store() {
-    return store;
+    if (backend instanceof LocalStoreBackend local) {
+      return local.store();
+    }
+    throw new IllegalStateException("this server serves " + backend.describe()
+        + ", not a data directory");
+  }
+
+  /** What this server serves. */
+  public ServerBackend backend() {
+    return backend;
   }
 
   /** The Avatica meta behind the server (frame counts, for tests and diagnostics). */
@@ -222,10 +256,11 @@ public final class ConvergeServer {
   }
 
   /**
-   * Stops listening, closes client connections and releases the store, including the adapter's
-   * reference to it (Calcite connections do not release it themselves), so that the directory can
-   * be reopened, by this process or another, once the server is stopped. Embedded connections of
-   * this process on the same directory must not be used afterwards. Idempotent.
+   * Stops listening, closes client connections and closes the backend: for a data directory it
+   * releases the store, including the adapter's reference to it (Calcite connections do not
+   * release it themselves), so that the directory can be reopened, by this process or another,
+   * once the server is stopped. Embedded connections of this process on the same directory must
+   * not be used afterwards. Idempotent.
    */
   public void stop() {
     if (!stopped.compareAndSet(false, true)) {
@@ -244,9 +279,8 @@ public final class ConvergeServer {
     } finally {
       try {
         meta.closeAll();
-        ConvergeSchemaFactory.release(options.dataDir());
       } finally {
-        store.release();
+        backend.close();
         LOG.info("Converge server on port {} stopped", port);
       }
     }
@@ -259,10 +293,11 @@ public final class ConvergeServer {
    */
   public long warmUp() {
     long t0 = System.nanoTime();
-    List<String> names = store.collectionNames();
+    List<String> names = backend instanceof LocalStoreBackend local
+        ? local.store().collectionNames() : List.of();
     String sql = names.isEmpty() ? "values 1"
         : "select count(*) from \"" + names.get(0).replace("\"", "\"\"") + "\"";
-    try (Connection c = DriverManager.getConnection(ConvergeJdbc.url(options.dataDir()));
+    try (Connection c = DriverManager.getConnection(backend.calciteUrl());
         Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         rs.getObject(1);
@@ -318,10 +353,12 @@ public final class ConvergeServer {
    * requests handled and lets every other one through. With authentication,
    * {@link BasicAuthHandler} wraps them all.
    */
-  private static ServerCustomizer<Server> serveApi(StatementControlHandler statements,
-      AdminHandler admin, ApiHandler api, ServerSecurity security) {
+  private static ServerCustomizer<Server> serveApi(List<Handler> handlers,
+      ServerSecurity security) {
     return server -> {
-      HandlerList all = new HandlerList(statements, admin, api, server.getHandler());
+      List<Handler> chain = new ArrayList<>(handlers);
+      chain.add(server.getHandler());
+      HandlerList all = new HandlerList(chain.toArray(new Handler[0]));
       if (security.enabled()) {
         BasicAuthHandler auth = new BasicAuthHandler(security.users());
         auth.setHandler(all);

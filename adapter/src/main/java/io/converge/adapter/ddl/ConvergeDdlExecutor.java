@@ -58,6 +58,18 @@ public final class ConvergeDdlExecutor extends DdlExecutorImpl {
       }
       throw new IllegalArgumentException("table '" + existing + "' already exists");
     }
+    schema.store().create(name, declaredSchema(create));
+  }
+
+  /**
+   * The declared schema of a {@code CREATE TABLE} (columns, types, primary key), checked; shared
+   * with the cluster's DDL, which stores it in the cluster's catalog instead.
+   */
+  public static DeclaredSchema declaredSchema(SqlCreateTable create) {
+    String name = last(create.name);
+    if (create.query != null) {
+      throw new IllegalArgumentException("CREATE TABLE ... AS SELECT is not supported");
+    }
     List<DeclaredColumn> columns = new ArrayList<>();
     List<SqlIdentifier> keyNames = new ArrayList<>();
     SqlNodeList list = create.columnList;
@@ -94,7 +106,7 @@ public final class ConvergeDdlExecutor extends DdlExecutorImpl {
       }
       key.add(index);
     }
-    schema.store().create(name, new DeclaredSchema(columns, key));
+    return new DeclaredSchema(columns, key);
   }
 
   private static DeclaredColumn column(SqlColumnDeclaration d) {

@@ -22,17 +22,22 @@ import org.apache.calcite.sql.parser.impl.SqlParserImpl;
  */
 public class ConvergeSqlParserImpl extends SqlParserImpl {
   /** The factory named by the {@code parserFactory} connection property. */
-  public static final SqlParserImplFactory FACTORY = new SqlParserImplFactory() {
-    @Override
-    public SqlAbstractParserImpl getParser(Reader reader) {
-      return new ConvergeSqlParserImpl(readAll(reader));
-    }
+  public static final SqlParserImplFactory FACTORY = factory(ConvergeDdlExecutor.INSTANCE);
 
-    @Override
-    public DdlExecutor getDdlExecutor() {
-      return ConvergeDdlExecutor.INSTANCE;
-    }
-  };
+  /** This parser with another executor of its DDL (the cluster's aggregator has its own). */
+  public static SqlParserImplFactory factory(DdlExecutor executor) {
+    return new SqlParserImplFactory() {
+      @Override
+      public SqlAbstractParserImpl getParser(Reader reader) {
+        return new ConvergeSqlParserImpl(readAll(reader));
+      }
+
+      @Override
+      public DdlExecutor getDdlExecutor() {
+        return executor;
+      }
+    };
+  }
 
   private String sql;
   private Casing unquotedCasing = Casing.TO_UPPER;

@@ -255,7 +255,7 @@ public final class ConvergeWrites {
   }
 
   /** A value in Calcite's internal form as the storage layer keeps it, for a column's type. */
-  static Object stored(Object v, ConvergeColumn column) {
+  public static Object stored(Object v, ConvergeColumn column) {
     if (column.declared() != null) {
       return ConvergeDeclaredTypes.toStored(column.declared(), v);
     }
@@ -298,7 +298,7 @@ public final class ConvergeWrites {
 
   /** Puts a value at a dotted path, creating the enclosing objects. */
   @SuppressWarnings("unchecked")
-  static void put(Map<String, Object> doc, String path, Object value) {
+  public static void put(Map<String, Object> doc, String path, Object value) {
     if (path.startsWith("_")) {
       doc.put(path, value); // system fields are top-level
       return;

@@ -8,27 +8,32 @@ import java.util.Map;
  * {@code {"error": ..., "status": ...}}, plus any extra fields (a JSON syntax error's position,
  * the methods a path allows).
  */
-final class ApiException extends Exception {
+public final class ApiException extends Exception {
   final int status;
   final Map<String, Object> details = new LinkedHashMap<>();
   /** The value of the {@code Allow} header (405 only). */
   String allow;
 
-  ApiException(int status, String message) {
+  public ApiException(int status, String message) {
     super(message, null, false, false);
     this.status = status;
   }
 
-  ApiException with(String key, Object value) {
+  /** The HTTP status of the answer. */
+  public int status() {
+    return status;
+  }
+
+  public ApiException with(String key, Object value) {
     details.put(key, value);
     return this;
   }
 
-  static ApiException notFound(String message) {
+  public static ApiException notFound(String message) {
     return new ApiException(404, message);
   }
 
-  static ApiException badRequest(String message) {
+  public static ApiException badRequest(String message) {
     return new ApiException(400, message);
   }
 

@@ -29,8 +29,7 @@ public final class ApiHandler extends AbstractHandler {
   static final ObjectMapper JSON = new ObjectMapper()
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-  private final ConvergeStore store;
-  private final DocumentWrites writes;
+  private final DocumentService documents;
   private final long maxBodyBytes;
   private final DocumentLimits limits;
 
@@ -44,8 +43,12 @@ public final class ApiHandler extends AbstractHandler {
    * @param limits limits of one document; a document beyond one is rejected alone
    */
   public ApiHandler(ConvergeStore store, long maxBodyBytes, DocumentLimits limits) {
-    this.store = store;
-    this.writes = new DocumentWrites(store);
+    this(new DocumentWrites(store), maxBodyBytes, limits);
+  }
+
+  /** The API over any document service (a local store, a cluster's log). */
+  public ApiHandler(DocumentService documents, long maxBodyBytes, DocumentLimits limits) {
+    this.documents = documents;
     this.maxBodyBytes = maxBodyBytes;
     this.limits = limits;
   }
@@ -68,14 +71,18 @@ public final class ApiHandler extends AbstractHandler {
       switch (route.kind()) {
         case COLLECTIONS -> JsonResponses.send(response, 200, Map.of("collections", summaries()));
         case COLLECTION -> JsonResponses.send(response, 200,
-            CollectionDescription.of(writes.existing(route.collection()).schema()));
+            CollectionDescription.of(documents.describe(route.collection())));
         case DOCUMENTS -> {
           RequestBody.checkContentType(request.getContentType());
           byte[] body = RequestBody.read(request, maxBodyBytes);
-          DocumentBatch batch = DocumentBatch.parse(body, System.currentTimeMillis(), limits);
-          JsonResponses.send(response, 200, writes.upsert(route.collection(), batch));
+          DocumentBatch batch = DocumentBatch.parse(body, System.currentTimeMillis(), limits,
+              documents.needsSources());
+          WriteOutcome outcome = batch.accepted.isEmpty() ? documents.nothingWritten()
+              : documents.upsert(route.collection(), batch.accepted);
+          JsonResponses.send(response, 200, WriteResponse.of(route.collection(), batch, outcome));
         }
-        case DOCUMENT -> JsonResponses.send(response, 200, writes.delete(route.collection(), route.id()));
+        case DOCUMENT -> JsonResponses.send(response, 200,
+            documents.delete(route.collection(), route.id()));
       }
     } catch (ApiException e) {
       if (e.allow != null) {
@@ -89,11 +96,11 @@ public final class ApiHandler extends AbstractHandler {
       // A document that does not fit a table created with CREATE TABLE: nothing was written.
       JsonResponses.sendError(response, 400, e.getMessage(), Map.of());
     } catch (StoreException e) {
-      String unusable = store.unusableReason();
+      String unusable = documents.unusableMessage();
       if (unusable != null) { // this failure (or an earlier one) broke the store
-        LOG.error("{} {} failed: the store is unusable ({}); restart the server once the cause"
-            + " is fixed", request.getMethod(), path, unusable, e);
-        JsonResponses.sendError(response, 503, unusableMessage(unusable), Map.of());
+        LOG.error("{} {} failed: {}; restart the server once the cause is fixed",
+            request.getMethod(), path, unusable, e);
+        JsonResponses.sendError(response, 503, unusable, Map.of());
       } else {
         LOG.error("{} {} failed in storage", request.getMethod(), path, e);
         JsonResponses.sendError(response, 500, "storage failed: " + e.getMessage(), Map.of());
@@ -106,27 +113,16 @@ public final class ApiHandler extends AbstractHandler {
 
   /** 503 for every request once a storage failure made the store unusable. */
   private void refuseIfUnusable() throws ApiException {
-    String unusable = store.unusableReason();
+    String unusable = documents.unusableMessage();
     if (unusable != null) {
-      throw new ApiException(503, unusableMessage(unusable));
+      throw new ApiException(503, unusable);
     }
   }
 
-  private String unusableMessage(String reason) {
-    return "the data directory " + store.directory() + " is unusable after a storage failure ("
-        + reason + "); nothing more is written or read until the server is restarted once the"
-        + " cause (a full disk, an I/O error, a corrupt file) is fixed; acknowledged writes are"
-        + " kept in the write-ahead log";
-  }
-
-  private List<CollectionDescription.Summary> summaries() {
+  private List<CollectionDescription.Summary> summaries() throws ApiException {
     List<CollectionDescription.Summary> list = new ArrayList<>();
-    for (String name : store.collectionNames()) {
-      var c = store.collection(name);
-      if (c != null) { // dropped meanwhile
-        list.add(new CollectionDescription.Summary(name, c.documentCount()));
-      }
-    }
+    documents.collections().forEach((name, n) -> list.add(
+        new CollectionDescription.Summary(name, n)));
     return list;
   }
 }

@@ -24,24 +24,25 @@ import java.util.Map;
  */
 final class DocumentBatch {
   /** One document of the body: {@code document} when accepted, else {@code error}. */
-  record Item(long line, String id, PreparedDocument document, String error) {
+  record Item(long line, String id, PreparedDocument document, Map<String, Object> source,
+      String error) {
     boolean ok() {
       return document != null;
     }
   }
 
   final List<Item> items;
-  final List<PreparedDocument> accepted;
+  final List<AcceptedDocument> accepted;
   /** True for a JSON array body, false for NDJSON. */
   final boolean array;
 
-  private DocumentBatch(List<Item> items, boolean array) {
+  private DocumentBatch(List<Item> items, boolean array, long nowMillis) {
     this.items = items;
     this.array = array;
     this.accepted = new ArrayList<>(items.size());
     for (Item i : items) {
       if (i.ok()) {
-        accepted.add(i.document());
+        accepted.add(new AcceptedDocument(i.document(), i.source(), nowMillis));
       }
     }
   }
@@ -52,12 +53,16 @@ final class DocumentBatch {
 
   /** {@link #parse(byte[], long, DocumentLimits)} with the default limits. */
   static DocumentBatch parse(byte[] body, long nowMillis) throws ApiException {
-    return parse(body, nowMillis, DocumentLimits.DEFAULTS);
+    return parse(body, nowMillis, DocumentLimits.DEFAULTS, false);
   }
 
-  /** Parses and prepares every document of the body; 400 when the body is not readable JSON. */
-  static DocumentBatch parse(byte[] body, long nowMillis, DocumentLimits limits)
-      throws ApiException {
+  /**
+   * Parses and prepares every document of the body; 400 when the body is not readable JSON.
+   *
+   * @param keepSources keep each accepted document's parsed map (see {@link AcceptedDocument})
+   */
+  static DocumentBatch parse(byte[] body, long nowMillis, DocumentLimits limits,
+      boolean keepSources) throws ApiException {
     boolean array = NdjsonLines.firstNonBlank(body) == '[';
     List<Item> items = new ArrayList<>();
     DocumentPreparer preparer = new DocumentPreparer(limits);
@@ -65,12 +70,12 @@ final class DocumentBatch {
       JsonDocumentReader.Entry e;
       while ((e = reader.next()) != null) {
         if (e.ok()) {
-          items.add(prepare(preparer, e, nowMillis));
+          items.add(prepare(preparer, e, nowMillis, keepSources));
         } else {
           if (!array) {
             refuseIfUnreadable(body, e.line());
           }
-          items.add(new Item(e.line(), null, null, e.error()));
+          items.add(new Item(e.line(), null, null, null, e.error()));
         }
       }
     } catch (JsonDocumentReader.MalformedJsonException m) {
@@ -78,19 +83,19 @@ final class DocumentBatch {
     } catch (IOException e) {
       throw ApiException.badRequest("cannot read the body: " + e.getMessage());
     }
-    return new DocumentBatch(items, array);
+    return new DocumentBatch(items, array, nowMillis);
   }
 
   private static Item prepare(DocumentPreparer preparer, JsonDocumentReader.Entry e,
-      long nowMillis) {
+      long nowMillis, boolean keepSource) {
     Map<String, Object> doc = e.document();
     try {
       PreparedDocument d = preparer.prepare(doc, nowMillis);
-      return new Item(e.line(), d.id(), d, null);
+      return new Item(e.line(), d.id(), d, keepSource ? doc : null, null);
     } catch (InvalidDocumentException ex) {
       Object id = doc.get(DocumentPreparer.ID);
       String shown = id instanceof String || id instanceof Long ? id.toString() : null;
-      return new Item(e.line(), shown, null, ex.getMessage());
+      return new Item(e.line(), shown, null, null, ex.getMessage());
     }
   }
 

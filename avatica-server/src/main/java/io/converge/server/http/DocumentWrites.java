@@ -2,34 +2,38 @@ package io.converge.server.http;
 
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
+import io.converge.storage.json.PreparedDocument;
+import io.converge.storage.schema.CollectionSchema;
 import io.converge.storage.write.WriteSummary;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes and deletes documents of a store. A request's accepted documents go to storage in one
- * {@link ConvergeCollection#upsert} call: one atomic WriteBatch, synced to the WAL before it
+ * Writes and deletes documents of a local store. A request's accepted documents go to storage in
+ * one {@link ConvergeCollection#upsert} call: one atomic WriteBatch, synced to the WAL before it
  * returns, so the response is only sent for durable documents and a failure leaves none of them.
  */
-final class DocumentWrites {
+public final class DocumentWrites implements DocumentService {
   private final ConvergeStore store;
 
-  DocumentWrites(ConvergeStore store) {
+  public DocumentWrites(ConvergeStore store) {
     this.store = store;
   }
 
-  /** Upserts the batch's accepted documents, creating the collection when it has some. */
-  WriteResponse upsert(String collection, DocumentBatch batch) {
-    WriteSummary summary = null;
-    if (!batch.accepted.isEmpty()) {
-      summary = store.getOrCreate(collection).upsert(batch.accepted);
+  @Override
+  public WriteOutcome upsert(String collection, List<AcceptedDocument> documents) {
+    List<PreparedDocument> prepared = new ArrayList<>(documents.size());
+    for (AcceptedDocument d : documents) {
+      prepared.add(d.prepared());
     }
-    return WriteResponse.of(collection, batch, summary);
+    WriteSummary summary = store.getOrCreate(collection).upsert(prepared);
+    return new WriteOutcome(summary.inserted(), summary.replaced(), null);
   }
 
-  /** Deletes one document; 404 when the collection or the document does not exist. */
-  Map<String, Object> delete(String collection, String id) throws ApiException {
+  @Override
+  public Map<String, Object> delete(String collection, String id) throws ApiException {
     ConvergeCollection c = existing(collection);
     if (c.delete(List.of(id)) == 0) {
       throw ApiException.notFound("no document with _id '" + id + "' in collection '"
@@ -42,7 +46,33 @@ final class DocumentWrites {
     return answer;
   }
 
-  ConvergeCollection existing(String collection) throws ApiException {
+  @Override
+  public Map<String, Long> collections() {
+    Map<String, Long> list = new LinkedHashMap<>();
+    for (String name : store.collectionNames()) {
+      ConvergeCollection c = store.collection(name);
+      if (c != null) { // dropped meanwhile
+        list.put(name, c.documentCount());
+      }
+    }
+    return list;
+  }
+
+  @Override
+  public CollectionSchema describe(String collection) throws ApiException {
+    return existing(collection).schema();
+  }
+
+  @Override
+  public String unusableMessage() {
+    String reason = store.unusableReason();
+    return reason == null ? null : "the data directory " + store.directory() + " is unusable"
+        + " after a storage failure (" + reason + "); nothing more is written or read until the"
+        + " server is restarted once the cause (a full disk, an I/O error, a corrupt file) is"
+        + " fixed; acknowledged writes are kept in the write-ahead log";
+  }
+
+  private ConvergeCollection existing(String collection) throws ApiException {
     ConvergeCollection c = store.collection(collection);
     if (c == null) {
       throw ApiException.notFound("no collection '" + collection + "'");

@@ -3,18 +3,23 @@ package io.converge.server.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.converge.storage.write.WriteSummary;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The answer to {@code POST /v1/collections/{name}/docs}, sent once the accepted documents are
  * durable: how many were written (inserted new or replaced an existing {@code _id}), how many
  * were rejected, and one result per document of the body, in body order.
+ *
+ * <p>A cluster aggregator answers the same fields except {@code inserted} and {@code replaced}
+ * (appending to the log does not tell whether an {@code _id} existed), plus {@code fence}:
+ * partition -> offset of the request's last acknowledged record in that partition.
  */
-@JsonPropertyOrder({"collection", "written", "inserted", "replaced", "errors", "results"})
-record WriteResponse(String collection, int written, int inserted, int replaced, int errors,
-    List<Result> results) {
+@JsonPropertyOrder({"collection", "written", "inserted", "replaced", "errors", "fence", "results"})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record WriteResponse(String collection, int written, Integer inserted, Integer replaced,
+    int errors, Map<Integer, Long> fence, List<Result> results) {
 
   /**
    * One document's outcome: {@code _id} (the given one, or the generated one when the document
@@ -30,7 +35,7 @@ record WriteResponse(String collection, int written, int inserted, int replaced,
   static final String OK = "ok";
   static final String ERROR = "error";
 
-  static WriteResponse of(String collection, DocumentBatch batch, WriteSummary summary) {
+  static WriteResponse of(String collection, DocumentBatch batch, WriteOutcome outcome) {
     List<Result> results = new ArrayList<>(batch.items.size());
     for (DocumentBatch.Item i : batch.items) {
       if (i.ok()) {
@@ -40,9 +45,7 @@ record WriteResponse(String collection, int written, int inserted, int replaced,
             batch.array ? i.line() : null));
       }
     }
-    int inserted = summary == null ? 0 : summary.inserted();
-    int replaced = summary == null ? 0 : summary.replaced();
-    return new WriteResponse(collection, batch.accepted.size(), inserted, replaced,
-        batch.rejected(), results);
+    return new WriteResponse(collection, batch.accepted.size(), outcome.inserted(),
+        outcome.replaced(), batch.rejected(), outcome.fence(), results);
   }
 }

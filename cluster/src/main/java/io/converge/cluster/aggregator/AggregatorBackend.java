@@ -1,0 +1,62 @@
+package io.converge.cluster.aggregator;
+
+import io.converge.server.ServerBackend;
+import io.converge.server.http.DocumentService;
+import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.jetty.server.Handler;
+
+/**
+ * What an aggregator's {@link io.converge.server.ConvergeServer} serves: the cluster's Calcite
+ * schema, the HTTP API over Kafka and the aggregator's own handlers ({@code GET /v1/cluster}).
+ * Closing it releases nothing: the node closes the producer and the catalog after the server.
+ */
+final class AggregatorBackend implements ServerBackend {
+  private final String calciteUrl;
+  private final ClusterView view;
+  private final DocumentService documents;
+  private final List<Handler> handlers;
+  private final String bootstrap;
+
+  AggregatorBackend(String calciteUrl, ClusterView view, DocumentService documents,
+      List<Handler> handlers, String bootstrap) {
+    this.calciteUrl = calciteUrl;
+    this.view = view;
+    this.documents = documents;
+    this.handlers = List.copyOf(handlers);
+    this.bootstrap = bootstrap;
+  }
+
+  @Override
+  public String calciteUrl() {
+    return calciteUrl;
+  }
+
+  @Override
+  public Object catalogStamp() {
+    return view.stamp();
+  }
+
+  @Override
+  public DocumentService documents() {
+    return documents;
+  }
+
+  @Override
+  public List<Handler> handlers(boolean authenticated) {
+    return handlers;
+  }
+
+  @Override
+  public Path dataDirectory() {
+    return null;
+  }
+
+  @Override
+  public String describe() {
+    return "the cluster of Kafka " + bootstrap;
+  }
+
+  @Override
+  public void close() {}
+}
