@@ -1,0 +1,138 @@
+package io.converge.cluster.aggregator.plan;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.calcite.linq4j.Enumerator;
+
+/**
+ * The rows of a gather, merged as its {@link ClusterMerge.Kind} says: concatenated as they
+ * arrive; the first {@code fetch} after {@code offset}, closing the streams then; the top
+ * {@code offset + fetch} by the sort keys (each leaf sends its shards' sorted runs one after
+ * another, so the gather merges runs through a bounded heap); or partial aggregates merged by
+ * group key. Starts the run on the first {@link #moveNext}.
+ */
+final class ClusterMergeEnumerator implements Enumerator<Object> {
+  private final ClusterGatherSpec spec;
+  private final long deadlineMillis;
+  private final AtomicBoolean cancel;
+  private ClusterGatherRun run;
+  private Iterator<Object[]> merged;
+  private Object[] row;
+  private long skipped;
+  private long emitted;
+
+  ClusterMergeEnumerator(ClusterGatherSpec spec, long deadlineMillis, AtomicBoolean cancel) {
+    this.spec = spec;
+    this.deadlineMillis = deadlineMillis;
+    this.cancel = cancel;
+  }
+
+  @Override
+  public Object current() {
+    return spec.scalar() ? row[0] : row;
+  }
+
+  @Override
+  public boolean moveNext() {
+    if (run == null) {
+      run = new ClusterGatherRun(spec, deadlineMillis, cancel);
+      switch (spec.kind()) {
+      case TOP_N -> merged = topN();
+      case AGGREGATE -> merged = aggregate();
+      default -> { }
+      }
+    }
+    if (merged != null) {
+      row = merged.hasNext() ? merged.next() : null;
+      return row != null;
+    }
+    if (spec.kind() == ClusterMerge.Kind.LIMIT) {
+      while (skipped < spec.offset() && run.next() != null) {
+        skipped++;
+      }
+      if (emitted >= spec.fetch()) {
+        run.close(); // early stop: the leaves need send nothing more
+        row = null;
+        return false;
+      }
+    }
+    row = run.next();
+    if (row != null) {
+      emitted++;
+    }
+    return row != null;
+  }
+
+  private Iterator<Object[]> topN() {
+    Comparator<Object[]> order = comparator(spec.sortKeys());
+    long keep = spec.offset() + spec.fetch();
+    PriorityQueue<Object[]> heap = new PriorityQueue<>(order.reversed());
+    for (Object[] r = run.next(); r != null; r = run.next()) {
+      heap.add(r);
+      if (heap.size() > keep) {
+        heap.poll();
+      }
+    }
+    List<Object[]> rows = new ArrayList<>(heap);
+    rows.sort(order);
+    int from = (int) Math.min(rows.size(), spec.offset());
+    return rows.subList(from, rows.size()).iterator();
+  }
+
+  private Iterator<Object[]> aggregate() {
+    int keys = spec.groupCount();
+    List<ClusterMerge.Combine> combines = spec.combines();
+    Map<List<Object>, Object[]> groups = new LinkedHashMap<>();
+    for (Object[] r = run.next(); r != null; r = run.next()) {
+      Object[] acc = groups.putIfAbsent(Arrays.asList(r).subList(0, keys), r);
+      if (acc != null) {
+        for (int i = 0; i < combines.size(); i++) {
+          acc[keys + i] = ClusterValues.combine(combines.get(i), acc[keys + i], r[keys + i]);
+        }
+      }
+    }
+    return groups.values().iterator();
+  }
+
+  /** Calcite's order for the keys: direction, then where nulls go. */
+  static Comparator<Object[]> comparator(List<ClusterGatherSpec.SortKey> keys) {
+    return (a, b) -> {
+      for (ClusterGatherSpec.SortKey k : keys) {
+        Object x = a[k.column()];
+        Object y = b[k.column()];
+        int c;
+        if (x == null || y == null) {
+          c = x == y ? 0 : (x == null) == k.nullsFirst() ? -1 : 1;
+        } else {
+          c = ClusterValues.compare(x, y);
+          if (k.descending()) {
+            c = -c;
+          }
+        }
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
+    };
+  }
+
+  @Override
+  public void reset() {
+    throw new UnsupportedOperationException("a gather runs once");
+  }
+
+  @Override
+  public void close() {
+    if (run != null) {
+      run.close();
+    }
+  }
+}
