@@ -14,6 +14,7 @@ import org.apache.calcite.linq4j.tree.Expressions;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelOptCost;
 import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.plan.volcano.RelSubset;
 import org.apache.calcite.rel.RelFieldCollation;
@@ -65,9 +66,19 @@ public final class ClusterGather extends SingleRel implements EnumerableRel {
   public RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
     double in = mq.getRowCount(getInput());
     double out = estimateRowCount(mq);
-    double moved = merge.kind() == ClusterMerge.Kind.CONCAT ? in : out + in * 0.01;
+    // A merge moves at most its output per partition.
+    double moved = merge.kind() == ClusterMerge.Kind.CONCAT ? in
+        : Math.min(in, (merge.kind() == ClusterMerge.Kind.AGGREGATE ? out : merge.shardFetch())
+            * partitions(mq)) + in * 0.001;
+    // Volcano compares row counts only: wider rows count as more of them.
     double width = getRowType().getFieldCount();
-    return planner.getCostFactory().makeCost(moved, moved * (1 + width / 10.0), 0);
+    return planner.getCostFactory().makeCost(moved * (1 + width / 10.0), moved, 0);
+  }
+
+  private int partitions(RelMetadataQuery mq) {
+    RelOptTable t = mq.getTableOrigin(getInput());
+    ClusterTable ct = t == null ? null : t.unwrap(ClusterTable.class);
+    return ct == null ? 16 : ct.entry().partitions();
   }
 
   @Override

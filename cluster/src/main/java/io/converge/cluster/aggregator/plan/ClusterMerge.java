@@ -86,9 +86,11 @@ public record ClusterMerge(Kind kind, ImmutableBitSet groupSet, List<AggregateCa
   private String keys() {
     List<String> keys = new ArrayList<>();
     for (RelFieldCollation fc : collation.getFieldCollations()) {
+      RelFieldCollation.NullDirection nulls = fc.nullDirection;
+      boolean usual = nulls == RelFieldCollation.NullDirection.UNSPECIFIED
+          || nulls == fc.direction.defaultNullDirection();
       keys.add("$" + fc.getFieldIndex() + (fc.direction.isDescending() ? " DESC" : "")
-          + (fc.nullDirection == RelFieldCollation.NullDirection.FIRST ? " NULLS FIRST"
-          : fc.nullDirection == RelFieldCollation.NullDirection.LAST ? " NULLS LAST" : ""));
+          + (usual ? "" : " NULLS " + nulls));
     }
     return String.join(", ", keys);
   }

@@ -16,9 +16,11 @@ import org.apache.calcite.linq4j.Enumerator;
  * arrive; the first {@code fetch} after {@code offset}, closing the streams then; the top
  * {@code offset + fetch} by the sort keys (each leaf sends its shards' sorted runs one after
  * another, so the gather merges runs through a bounded heap); or partial aggregates merged by
- * group key. Starts the run on the first {@link #moveNext}.
+ * group key. Starts the run on the first {@link #moveNext}. Merges that need every row before the
+ * first ({@link #materialize}) are computed once per execution and replayed, since Calcite
+ * enumerates the inner side of a nested-loop join (a scalar sub-query) once per outer row.
  */
-final class ClusterMergeEnumerator implements Enumerator<Object> {
+final class ClusterMergeEnumerator implements Enumerator<Object>, AutoCloseable {
   private final ClusterGatherSpec spec;
   private final long deadlineMillis;
   private final AtomicBoolean cancel;
@@ -39,15 +41,30 @@ final class ClusterMergeEnumerator implements Enumerator<Object> {
     return spec.scalar() ? row[0] : row;
   }
 
+  /** The rows of a top-N or aggregate merge, all at once. */
+  static List<Object[]> materialize(ClusterGatherSpec spec, long deadlineMillis,
+      AtomicBoolean cancel) {
+    try (ClusterMergeEnumerator e = new ClusterMergeEnumerator(spec, deadlineMillis, cancel)) {
+      e.run = new ClusterGatherRun(spec, deadlineMillis, cancel);
+      return spec.kind() == ClusterMerge.Kind.TOP_N ? e.topN() : e.aggregate();
+    }
+  }
+
+  /** Whether {@link #materialize} applies. */
+  static boolean materializes(ClusterMerge.Kind kind) {
+    return kind == ClusterMerge.Kind.TOP_N || kind == ClusterMerge.Kind.AGGREGATE;
+  }
+
+  /** Replays materialized rows. */
+  ClusterMergeEnumerator(ClusterGatherSpec spec, List<Object[]> rows) {
+    this(spec, Long.MAX_VALUE, new AtomicBoolean());
+    this.merged = rows.iterator();
+  }
+
   @Override
   public boolean moveNext() {
-    if (run == null) {
+    if (merged == null && run == null) {
       run = new ClusterGatherRun(spec, deadlineMillis, cancel);
-      switch (spec.kind()) {
-      case TOP_N -> merged = topN();
-      case AGGREGATE -> merged = aggregate();
-      default -> { }
-      }
     }
     if (merged != null) {
       row = merged.hasNext() ? merged.next() : null;
@@ -70,7 +87,7 @@ final class ClusterMergeEnumerator implements Enumerator<Object> {
     return row != null;
   }
 
-  private Iterator<Object[]> topN() {
+  private List<Object[]> topN() {
     Comparator<Object[]> order = comparator(spec.sortKeys());
     long keep = spec.offset() + spec.fetch();
     PriorityQueue<Object[]> heap = new PriorityQueue<>(order.reversed());
@@ -83,10 +100,10 @@ final class ClusterMergeEnumerator implements Enumerator<Object> {
     List<Object[]> rows = new ArrayList<>(heap);
     rows.sort(order);
     int from = (int) Math.min(rows.size(), spec.offset());
-    return rows.subList(from, rows.size()).iterator();
+    return rows.subList(from, rows.size());
   }
 
-  private Iterator<Object[]> aggregate() {
+  private List<Object[]> aggregate() {
     int keys = spec.groupCount();
     List<ClusterMerge.Combine> combines = spec.combines();
     Map<List<Object>, Object[]> groups = new LinkedHashMap<>();
@@ -98,7 +115,7 @@ final class ClusterMergeEnumerator implements Enumerator<Object> {
         }
       }
     }
-    return groups.values().iterator();
+    return new ArrayList<>(groups.values());
   }
 
   /** Calcite's order for the keys: direction, then where nulls go. */

@@ -1,6 +1,7 @@
 package io.converge.cluster.aggregator.plan;
 
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.AbstractEnumerable;
@@ -25,10 +26,21 @@ public final class ClusterMethods {
         : DEFAULT_TIMEOUT_MILLIS;
     Object flag = root == null ? null : root.get(DataContext.Variable.CANCEL_FLAG.camelName);
     AtomicBoolean cancel = flag instanceof AtomicBoolean b ? b : new AtomicBoolean();
+    long deadline = System.currentTimeMillis() + millis;
     return new AbstractEnumerable<>() {
+      private List<Object[]> materialized;
+
       @Override
       public Enumerator<Object> enumerator() {
-        return new ClusterMergeEnumerator(spec, System.currentTimeMillis() + millis, cancel);
+        if (!ClusterMergeEnumerator.materializes(spec.kind())) {
+          return new ClusterMergeEnumerator(spec, deadline, cancel);
+        }
+        synchronized (this) {
+          if (materialized == null) {
+            materialized = ClusterMergeEnumerator.materialize(spec, deadline, cancel);
+          }
+        }
+        return new ClusterMergeEnumerator(spec, materialized);
       }
     };
   }
