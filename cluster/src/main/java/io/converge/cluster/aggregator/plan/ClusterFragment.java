@@ -13,6 +13,7 @@ import org.apache.calcite.linq4j.tree.Expression;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.prepare.RelOptTableImpl;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.logical.LogicalAggregate;
@@ -21,6 +22,7 @@ import org.apache.calcite.rel.logical.LogicalTableScan;
 import org.apache.calcite.rel.metadata.RelColumnOrigin;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.rel2sql.RelToSqlConverter;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
@@ -29,6 +31,7 @@ import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.dialect.CalciteSqlDialect;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.util.NlsString;
 import org.apache.calcite.util.Sarg;
 
@@ -69,7 +72,7 @@ public record ClusterFragment(ClusterTable table, String sql, List<Integer> part
     RexBuilder rex = input.getCluster().getRexBuilder();
     switch (merge.kind()) {
     case AGGREGATE -> render = LogicalAggregate.create(render, List.of(), merge.groupSet(), null,
-        merge.aggCalls());
+        partialCalls(merge.aggCalls(), input.getCluster().getTypeFactory()));
     case LIMIT, TOP_N -> render = LogicalSort.create(render, merge.collation(), null,
         rex.makeExactLiteral(BigDecimal.valueOf(merge.shardFetch())));
     default -> { }
@@ -92,6 +95,23 @@ public record ClusterFragment(ClusterTable table, String sql, List<Integer> part
       partitions.addAll(owning.isEmpty() ? List.of(0) : owning);
     }
     return new ClusterFragment(scan.clusterTable(), sql, List.copyOf(partitions), keys != null);
+  }
+
+  /**
+   * The calls as shards compute them: {@code $SUM0} as a plain SUM (rendered, $SUM0 would become
+   * {@code COALESCE(SUM(x), 0)}, which needs no leaf to type it back); the gather makes a null
+   * sum 0 again.
+   */
+  private static List<AggregateCall> partialCalls(List<AggregateCall> calls,
+      RelDataTypeFactory types) {
+    List<AggregateCall> out = new ArrayList<>(calls.size());
+    for (AggregateCall c : calls) {
+      out.add(c.getAggregation().getKind() != SqlKind.SUM0 ? c
+          : AggregateCall.create(SqlStdOperatorTable.SUM, false, false, false, c.rexList,
+              c.getArgList(), -1, null, c.collation,
+              types.createTypeWithNullability(c.getType(), true), c.getName()));
+    }
+    return out;
   }
 
   /** How EXPLAIN names the partitions. */

@@ -56,21 +56,28 @@ public final class ClusterGather extends SingleRel implements EnumerableRel {
     return switch (merge.kind()) {
       case CONCAT -> in;
       case LIMIT, TOP_N -> Math.min(in, merge.fetch());
-      case AGGREGATE -> merge.groupSet().isEmpty() ? 1
-          : in * (1 - Math.pow(0.5, merge.groupSet().cardinality()));
+      case AGGREGATE -> {
+        if (merge.groupSet().isEmpty()) {
+          yield 1;
+        }
+        Double distinct = mq.getDistinctRowCount(getInput(), merge.groupSet(), null);
+        yield distinct != null ? Math.min(in, distinct)
+            : in * (1 - Math.pow(0.5, merge.groupSet().cardinality()));
+      }
     };
   }
 
-  /** The rows crossing the network: all of them for a concat, few for a merge. */
+  /**
+   * The rows crossing the network, wider rows counting for more (Volcano compares row counts
+   * only): all of them for a concat; for a merge at most its output per partition, and a
+   * tenth of that, since the merge also replaces an operator the aggregator would run.
+   */
   @Override
   public RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
     double in = mq.getRowCount(getInput());
-    double out = estimateRowCount(mq);
-    // A merge moves at most its output per partition.
     double moved = merge.kind() == ClusterMerge.Kind.CONCAT ? in
-        : Math.min(in, (merge.kind() == ClusterMerge.Kind.AGGREGATE ? out : merge.shardFetch())
-            * partitions(mq)) + in * 0.001;
-    // Volcano compares row counts only: wider rows count as more of them.
+        : 0.1 * Math.min(in, (merge.kind() == ClusterMerge.Kind.AGGREGATE
+            ? estimateRowCount(mq) : merge.shardFetch()) * partitions(mq));
     double width = getRowType().getFieldCount();
     return planner.getCostFactory().makeCost(moved * (1 + width / 10.0), moved, 0);
   }

@@ -87,8 +87,10 @@ final class ClusterGatherRun implements AutoCloseable {
       put(END);
     } catch (FragmentException e) {
       put(new Failure(where + ": " + e.kind() + ": " + oneLine(e.getMessage())));
-    } catch (RuntimeException e) {
-      put(new Failure(where + ": " + oneLine(String.valueOf(e.getMessage()))));
+    } catch (RuntimeException | Error e) {
+      // Whatever ends a reader must reach the consumer, which otherwise waits for its END.
+      put(new Failure(where + ": " + e.getClass().getSimpleName() + ": "
+          + oneLine(String.valueOf(e.getMessage()))));
     }
   }
 

@@ -115,6 +115,13 @@ final class ClusterMergeEnumerator implements Enumerator<Object>, AutoCloseable 
         }
       }
     }
+    for (Object[] acc : groups.values()) {
+      for (int i = 0; i < combines.size(); i++) {
+        if (combines.get(i) == ClusterMerge.Combine.SUM0 && acc[keys + i] == null) {
+          acc[keys + i] = ClusterValues.zero(spec.targets().get(keys + i));
+        }
+      }
+    }
     return new ArrayList<>(groups.values());
   }
 

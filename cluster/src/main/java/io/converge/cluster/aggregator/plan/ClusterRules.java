@@ -37,13 +37,7 @@ public final class ClusterRules {
   public static void register(RelOptPlanner planner, boolean distributed) {
     planner.addRule(GATHER);
     if (distributed) {
-      String only = System.getProperty("cluster.debug.rules", "FPAS");
-      if (only.contains("F")) planner.addRule(FILTER);
-      if (only.contains("P")) planner.addRule(PROJECT);
-      if (only.contains("A")) planner.addRule(AGGREGATE);
-      if (only.contains("S")) planner.addRule(SORT);
-      if (only.contains("R")) planner.addRule(CoreRules.AGGREGATE_REDUCE_FUNCTIONS);
-      if (only.contains("D")) planner.addRule(CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES);
+      PUSHDOWN.forEach(planner::addRule);
     }
   }
 }

@@ -62,6 +62,19 @@ public final class ClusterValues {
     return row;
   }
 
+  /** Zero as {@code t} wants it (an empty $SUM0). */
+  static Object zero(Target t) {
+    return switch (t) {
+      case TINYINT -> (byte) 0;
+      case SMALLINT -> (short) 0;
+      case INTEGER -> 0;
+      case REAL -> 0f;
+      case DOUBLE -> 0d;
+      case DECIMAL -> BigDecimal.ZERO;
+      default -> 0L;
+    };
+  }
+
   /** Combines two partial values of one aggregate column. */
   static Object combine(ClusterMerge.Combine c, Object a, Object b) {
     if (a == null) {

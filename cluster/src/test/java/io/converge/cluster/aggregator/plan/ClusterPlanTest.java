@@ -112,14 +112,9 @@ class ClusterPlanTest {
 
   /** Same rows (as sorted lists, and in order when {@code ordered}) on all three connections. */
   static void assertSameAnswer(String sql, boolean ordered) throws SQLException {
-    long t0 = System.nanoTime();
     List<String> expected = rows(reference, sql);
-    long t1 = System.nanoTime();
     List<String> pushed = rows(distributed, sql);
-    long t2 = System.nanoTime();
     List<String> raw = rows(gatherOnly, sql);
-    long t3 = System.nanoTime();
-    System.err.printf("TIMING %d %d %d %s%n", (t1 - t0) / 1000000, (t2 - t1) / 1000000, (t3 - t2) / 1000000, sql);
     if (ordered) {
       assertEquals(expected, pushed, () -> sql + "\n" + explainQuietly(sql));
       assertEquals(expected, raw, sql);
@@ -210,15 +205,6 @@ class ClusterPlanTest {
         false);
     assertSameAnswer("SELECT tier, COUNT(*) FROM customers WHERE _id IN "
         + "(SELECT cust FROM orders WHERE amount > 990) GROUP BY tier", false);
-  }
-
-  @Test
-  void debugPlan() throws SQLException {
-    String sql = "SELECT _id FROM orders WHERE amount > (SELECT AVG(amount) FROM orders) AND region = 'r2'";
-    long t0 = System.nanoTime();
-    System.err.println("DEBUG " + explain(distributed, sql));
-    System.err.println("DEBUG planning ms " + (System.nanoTime() - t0) / 1000000);
-    System.err.println("DEBUG " + explain(gatherOnly, sql));
   }
 
   @Test
