@@ -32,7 +32,6 @@ import org.apache.calcite.schema.Statistics;
 import org.apache.calcite.schema.TranslatableTable;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.util.ImmutableBitSet;
-import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A collection of the cluster as a SQL table: the columns one node holding all its documents
@@ -118,14 +117,14 @@ public final class ClusterTable extends AbstractTable implements TranslatableTab
   }
 
   @Override
-  public @Nullable Collection getModifiableCollection() {
+  public Collection getModifiableCollection() {
     return null;
   }
 
   @Override
   public TableModify toModificationRel(RelOptCluster cluster, RelOptTable table,
       Prepare.CatalogReader catalogReader, RelNode child, TableModify.Operation operation,
-      @Nullable List<String> updateColumnList, @Nullable List<RexNode> sourceExpressionList,
+      List<String> updateColumnList, List<RexNode> sourceExpressionList,
       boolean flattened) {
     return LogicalTableModify.create(table, catalogReader, child, operation, updateColumnList,
         sourceExpressionList, flattened);
