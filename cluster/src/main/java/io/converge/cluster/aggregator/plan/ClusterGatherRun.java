@@ -69,11 +69,6 @@ final class ClusterGatherRun implements AutoCloseable {
     }
   }
 
-  /** The partitions each leaf was asked for, for tests and logs. */
-  List<Future<?>> readers() {
-    return readers;
-  }
-
   private void read(LeafEndpoint leaf, FragmentRequest request) {
     String where = "leaf " + leaf + " (partitions " + request.partitions() + ")";
     try (FragmentStream stream = spec.runtime().transport().open(leaf, request)) {

@@ -3,12 +3,14 @@ package io.converge.cluster.aggregator.plan;
 import java.math.BigDecimal;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.plan.Convention;
+import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.convert.ConverterRule;
 import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.logical.LogicalSort;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.type.SqlTypeName;
 
 /**
  * Pushes {@code [ORDER BY keys] LIMIT n [OFFSET m]} with literal bounds: every shard returns its
@@ -26,12 +28,27 @@ public final class ClusterSortRule extends ConverterRule {
   public static final Config DEFAULT_CONFIG = Config.INSTANCE
       .withConversion(LogicalSort.class, s -> bound(s.fetch) >= 0
               && (s.offset == null || bound(s.offset) >= 0)
-              && bound(s.fetch) + Math.max(0, bound(s.offset)) <= MAX_ROWS,
+              && bound(s.fetch) + Math.max(0, bound(s.offset)) <= MAX_ROWS
+              && comparableKeys(s),
           Convention.NONE, EnumerableConvention.INSTANCE, "ClusterSortRule")
       .withRuleFactory(ClusterSortRule::new);
 
   private ClusterSortRule(Config config) {
     super(config);
+  }
+
+  /** The gather merges by Java's order of the keys' values: scalar types only. */
+  static boolean comparableKeys(Sort sort) {
+    for (RelFieldCollation fc : sort.getCollation().getFieldCollations()) {
+      SqlTypeName t = sort.getRowType().getFieldList().get(fc.getFieldIndex()).getType()
+          .getSqlTypeName();
+      if (t == null || t.getFamily() == null || SqlTypeName.ANY == t
+          || !(SqlTypeName.NUMERIC_TYPES.contains(t) || SqlTypeName.CHAR_TYPES.contains(t)
+          || SqlTypeName.DATETIME_TYPES.contains(t) || SqlTypeName.BOOLEAN_TYPES.contains(t))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A literal row count, or -1. */

@@ -148,6 +148,43 @@ class ClusterPlanTest {
   }
 
   @Test
+  void renderedExpressionsReadBackOnTheLeaves() throws SQLException {
+    assertSameAnswer("SELECT _id FROM orders WHERE status LIKE 'p%' AND price BETWEEN 10 AND 20",
+        false);
+    assertSameAnswer("SELECT _id, CASE WHEN amount > 500 THEN 'hi' ELSE 'lo' END, "
+        + "CAST(amount AS VARCHAR), COALESCE(status, 'none'), SUBSTRING(region FROM 2) "
+        + "FROM orders WHERE MOD(qty, 3) = 1 AND status IS DISTINCT FROM 'new'", false);
+    assertSameAnswer("SELECT _id, _event_time FROM orders WHERE _event_time >= "
+        + "TIMESTAMP '2023-11-14 22:13:20' AND amount * 1.5 > 1400.25", false);
+    assertSameAnswer("SELECT _id, price / 2 FROM orders WHERE NOT (price > 5) "
+        + "AND region NOT IN ('r0', 'r1') ORDER BY price / 2 DESC, _id LIMIT 9", true);
+    assertSameAnswer("SELECT region, SUM(amount * 2), MAX(CHAR_LENGTH(_id)) FROM orders "
+        + "WHERE status <> 'void' GROUP BY region", false);
+  }
+
+  @Test
+  void parametersStayAtTheAggregator() throws SQLException {
+    String sql = "SELECT _id, amount FROM orders WHERE _id = ? OR amount = ?";
+    List<List<String>> answers = new ArrayList<>();
+    for (Connection c : new Connection[] {reference, distributed, gatherOnly}) {
+      try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, "o42");
+        ps.setInt(2, 999);
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1) + " | " + rs.getObject(2));
+          }
+        }
+        answers.add(sorted(out));
+      }
+    }
+    assertEquals(answers.get(0), answers.get(1));
+    assertEquals(answers.get(0), answers.get(2));
+    assertFalse(answers.get(0).isEmpty());
+  }
+
+  @Test
   void aggregatesAnswerAsOneProcess() throws SQLException {
     assertSameAnswer("SELECT status, COUNT(*), SUM(amount), MIN(price), MAX(price), "
         + "AVG(amount), AVG(price), COUNT(status) FROM orders GROUP BY status", false);
@@ -286,6 +323,24 @@ class ClusterPlanTest {
     Set<Integer> asked = new TreeSet<>();
     cluster.requests.forEach(r -> asked.addAll(r.partitions()));
     assertEquals(8, asked.size());
+  }
+
+  @Test
+  void theStatementTimeoutIsTheFragmentsDeadline() throws SQLException {
+    cluster.requests.clear();
+    long before = System.currentTimeMillis();
+    try (Statement s = distributed.createStatement()) {
+      s.setQueryTimeout(30);
+      try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM orders WHERE qty = 3")) {
+        assertTrue(rs.next());
+      }
+    }
+    long after = System.currentTimeMillis();
+    assertFalse(cluster.requests.isEmpty());
+    for (FragmentRequest r : cluster.requests) {
+      assertTrue(r.deadlineMillis() >= before + 30_000 && r.deadlineMillis() <= after + 30_000,
+          () -> "deadline " + r.deadlineMillis() + " not 30 s after " + before);
+    }
   }
 
   static int count(String s, String part) {
