@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.calcite.linq4j.Enumerator;
 
 /**
@@ -29,6 +30,9 @@ final class ClusterMergeEnumerator implements Enumerator<Object>, AutoCloseable 
   private Object[] row;
   private long skipped;
   private long emitted;
+  /** Rows streamed so far, kept for a replay while there are few; null when not kept. */
+  private List<Object[]> recorded;
+  private Consumer<List<Object[]>> onComplete;
 
   ClusterMergeEnumerator(ClusterGatherSpec spec, long deadlineMillis, AtomicBoolean cancel) {
     this.spec = spec;
@@ -40,6 +44,20 @@ final class ClusterMergeEnumerator implements Enumerator<Object>, AutoCloseable 
   public Object current() {
     return spec.scalar() ? row[0] : row;
   }
+
+  /**
+   * A streaming merge that hands its rows to {@code onComplete} when it reached their end and
+   * there were at most {@link #REPLAY_ROWS}, so that a later enumeration replays them.
+   */
+  ClusterMergeEnumerator(ClusterGatherSpec spec, long deadlineMillis, AtomicBoolean cancel,
+      Consumer<List<Object[]>> onComplete) {
+    this(spec, deadlineMillis, cancel);
+    this.recorded = new ArrayList<>();
+    this.onComplete = onComplete;
+  }
+
+  /** Streamed rows kept for replays (Calcite enumerates a nested loop's inner side per row). */
+  static final int REPLAY_ROWS = 100_000;
 
   /** The rows of a top-N or aggregate merge, all at once. */
   static List<Object[]> materialize(ClusterGatherSpec spec, long deadlineMillis,
@@ -76,15 +94,30 @@ final class ClusterMergeEnumerator implements Enumerator<Object>, AutoCloseable 
       }
       if (emitted >= spec.fetch()) {
         run.close(); // early stop: the leaves need send nothing more
-        row = null;
-        return false;
+        return end();
       }
     }
     row = run.next();
-    if (row != null) {
-      emitted++;
+    if (row == null) {
+      return end();
     }
-    return row != null;
+    emitted++;
+    if (recorded != null) {
+      recorded = recorded.size() < REPLAY_ROWS ? recorded : null;
+      if (recorded != null) {
+        recorded.add(row);
+      }
+    }
+    return true;
+  }
+
+  private boolean end() {
+    row = null;
+    if (recorded != null && onComplete != null) {
+      onComplete.accept(recorded);
+      onComplete = null;
+    }
+    return false;
   }
 
   private List<Object[]> topN() {

@@ -33,7 +33,12 @@ public final class ClusterMethods {
       @Override
       public Enumerator<Object> enumerator() {
         if (!ClusterMergeEnumerator.materializes(spec.kind())) {
-          return new ClusterMergeEnumerator(spec, deadline, cancel);
+          List<Object[]> replay;
+          synchronized (this) {
+            replay = materialized;
+          }
+          return replay != null ? new ClusterMergeEnumerator(spec, replay)
+              : new ClusterMergeEnumerator(spec, deadline, cancel, this::completed);
         }
         synchronized (this) {
           if (materialized == null) {
@@ -41,6 +46,10 @@ public final class ClusterMethods {
           }
         }
         return new ClusterMergeEnumerator(spec, materialized);
+      }
+
+      private synchronized void completed(List<Object[]> rows) {
+        materialized = rows;
       }
     };
   }

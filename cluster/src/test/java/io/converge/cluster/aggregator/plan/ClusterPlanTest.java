@@ -240,6 +240,11 @@ class ClusterPlanTest {
         + "AND region = 'r2'", false);
     assertSameAnswer("SELECT _id FROM orders WHERE qty = 1 UNION SELECT _id FROM customers",
         false);
+    cluster.requests.clear();
+    assertSameAnswer("SELECT o._id, c._id FROM orders o, customers c "
+        + "WHERE o.amount < 20 AND c.tier = 1 AND o.qty > c.tier + 9", false);
+    // the nested loop's inner gather is asked once per leaf and answer, not once per outer row
+    assertTrue(cluster.requests.size() <= 3 * 2 * 3, () -> cluster.requests.size() + " requests");
     assertSameAnswer("SELECT tier, COUNT(*) FROM customers WHERE _id IN "
         + "(SELECT cust FROM orders WHERE amount > 990) GROUP BY tier", false);
   }
