@@ -28,10 +28,12 @@ public final class ClusterRules {
 
   /**
    * The pushdown rules, with the Calcite rules that turn AVG into SUM / COUNT and COUNT(DISTINCT)
-   * into a GROUP BY so that they too can be pushed.
+   * into a GROUP BY (joined to the other aggregates when mixed with them) so that they too can be
+   * pushed.
    */
   public static final List<RelOptRule> PUSHDOWN = List.of(FILTER, PROJECT, AGGREGATE, SORT,
-      CoreRules.AGGREGATE_REDUCE_FUNCTIONS, CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES);
+      CoreRules.AGGREGATE_REDUCE_FUNCTIONS, CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES,
+      CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES_TO_JOIN);
 
   /** Registers {@link #GATHER} and, when {@code distributed}, the {@link #PUSHDOWN} rules. */
   public static void register(RelOptPlanner planner, boolean distributed) {

@@ -190,6 +190,8 @@ class ClusterPlanTest {
         + "AVG(amount), AVG(price), COUNT(status) FROM orders GROUP BY status", false);
     assertSameAnswer("SELECT region, COUNT(DISTINCT status) FROM orders GROUP BY region", false);
     assertSameAnswer("SELECT COUNT(DISTINCT cust) FROM orders", false);
+    assertSameAnswer("SELECT region, COUNT(*), SUM(qty), COUNT(DISTINCT status) FROM orders "
+        + "GROUP BY region", false);
     assertSameAnswer("SELECT COUNT(*), SUM(qty), MIN(_id), MAX(_id), MIN(rare) FROM orders", false);
     assertSameAnswer("SELECT COUNT(*), SUM(amount), MAX(status) FROM orders WHERE amount > 5000",
         false);
@@ -272,6 +274,9 @@ class ClusterPlanTest {
     assertFalse(plan.contains("EnumerableAggregate"), plan);
     String distinct = explain(distributed, "SELECT COUNT(DISTINCT cust) FROM orders");
     assertTrue(distinct.contains("GROUP BY \"cust\""), distinct);
+    String mixed = explain(distributed,
+        "SELECT region, COUNT(*), COUNT(DISTINCT status) FROM orders GROUP BY region");
+    assertEquals(0, count(mixed, "merge=[concat]"), mixed);
   }
 
   @Test
