@@ -2,8 +2,10 @@ package io.converge.cluster.aggregator.plan;
 
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.ConvergeTable;
+import io.converge.adapter.write.SystemColumnDefaults;
 import io.converge.cluster.aggregator.ClusterView;
 import io.converge.cluster.aggregator.write.ClusterWriteRules;
+import io.converge.cluster.aggregator.write.ClusterWriteTarget;
 import io.converge.cluster.log.CatalogEntry;
 import io.converge.cluster.log.CatalogLog;
 import io.converge.cluster.log.FieldStats;
@@ -31,6 +33,7 @@ import org.apache.calcite.schema.Statistic;
 import org.apache.calcite.schema.Statistics;
 import org.apache.calcite.schema.TranslatableTable;
 import org.apache.calcite.schema.impl.AbstractTable;
+import org.apache.calcite.sql2rel.InitializerExpressionFactory;
 import org.apache.calcite.util.ImmutableBitSet;
 
 /**
@@ -41,7 +44,7 @@ import org.apache.calcite.util.ImmutableBitSet;
  * rules ({@link ClusterWriteRules}) implement.
  */
 public final class ClusterTable extends AbstractTable implements TranslatableTable,
-    ModifiableTable {
+    ModifiableTable, ClusterWriteTarget {
   private final ClusterRuntime runtime;
   private final CatalogEntry entry;
   private final ClusterView.MergedSchema merged;
@@ -145,6 +148,26 @@ public final class ClusterTable extends AbstractTable implements TranslatableTab
   public <T> Queryable<T> asQueryable(QueryProvider queryProvider, SchemaPlus schema,
       String tableName) {
     throw new UnsupportedOperationException("cluster table " + tableName + " is read by gathers");
+  }
+
+  @Override
+  public String writeCollection() {
+    return entry.collection();
+  }
+
+  @Override
+  public List<ConvergeColumn> writeColumns() {
+    return columns;
+  }
+
+  /** INSERT may leave out {@code _id} and {@code _event_time}, as on one process. */
+  @Override
+  public <C> C unwrap(Class<C> aClass) {
+    if (aClass.isInstance(SystemColumnDefaults.INSTANCE)
+        && aClass == InitializerExpressionFactory.class) {
+      return aClass.cast(SystemColumnDefaults.INSTANCE);
+    }
+    return super.unwrap(aClass);
   }
 
   @Override
