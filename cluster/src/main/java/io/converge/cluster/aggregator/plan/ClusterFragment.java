@@ -161,10 +161,10 @@ public record ClusterFragment(ClusterTable table, String sql, List<Integer> part
 
     @Override
     public RexNode visitCall(RexCall call) {
-      if (call.getKind() == SqlKind.SEARCH) {
-        return RexUtil.expandSearch(rex, null, call).accept(this);
-      }
-      return super.visitCall(call);
+      RexNode out = call.getKind() == SqlKind.SEARCH
+          ? RexUtil.expandSearch(rex, null, call).accept(this) : super.visitCall(call);
+      // an expanded range inside an AND or OR: keep the condition flat, as filters must be
+      return RexUtil.flatten(rex, out);
     }
 
     @Override
