@@ -1,6 +1,7 @@
 package io.converge.cluster.leaf;
 
 import io.converge.cluster.fragment.FragmentExecutor;
+import io.converge.cluster.log.CatalogLog;
 import io.converge.cluster.log.LeafAnnouncement;
 import io.converge.cluster.transport.LeafFlightServer;
 import io.converge.storage.ConvergeStore;
@@ -25,7 +26,7 @@ public final class LeafNode implements AutoCloseable {
   private final String leafId;
   private final ConvergeStore store;
   private final LeafShards shards;
-  private final CatalogReader catalog;
+  private final CatalogLog catalog;
   private final LeafAnnouncer announcer;
   private final ShardFragmentExecutor executor;
   private final LogApplier applier;
@@ -33,12 +34,12 @@ public final class LeafNode implements AutoCloseable {
   private FragmentEndpoint endpoint;
   private boolean closed;
 
-  private LeafNode(LeafOptions options, String leafId, ConvergeStore store) {
+  private LeafNode(LeafOptions options, String leafId, ConvergeStore store, CatalogLog catalog) {
     this.options = options;
     this.leafId = leafId;
     this.store = store;
     this.shards = new LeafShards(store);
-    this.catalog = new CatalogReader(options.bootstrap());
+    this.catalog = catalog;
     this.announcer = new LeafAnnouncer(options.bootstrap(), leafId, options.replicaGroup(),
         options.host(), shards);
     this.executor = new ShardFragmentExecutor(leafId, shards);
@@ -80,9 +81,18 @@ public final class LeafNode implements AutoCloseable {
     ClusterTopicSetup.ensure(options.bootstrap());
     ConvergeStore store = ConvergeStore.open(options.dataDir());
     LeafNode leaf;
+    CatalogLog catalog = null;
     try {
-      leaf = new LeafNode(options, id, store);
+      catalog = CatalogLog.open(options.bootstrap());
+      leaf = new LeafNode(options, id, store, catalog);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      store.close();
+      throw new IllegalStateException("interrupted while reading the catalog", e);
     } catch (RuntimeException e) {
+      if (catalog != null) {
+        catalog.close();
+      }
       store.close();
       throw e;
     }

@@ -1,5 +1,7 @@
 package io.converge.cluster.leaf;
 
+import io.converge.cluster.log.CatalogEntry;
+import io.converge.cluster.log.CatalogLog;
 import io.converge.cluster.log.ClusterTopics;
 import io.converge.server.tailer.TailBatch;
 import io.converge.server.tailer.TailBatchBuilder;
@@ -51,7 +53,7 @@ final class LogApplier implements AutoCloseable {
 
   private final String leafId;
   private final LeafShards shards;
-  private final CatalogReader catalog;
+  private final CatalogLog catalog;
   private final LeafAnnouncer announcer;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final TailBatchBuilder builder = new TailBatchBuilder();
@@ -64,7 +66,7 @@ final class LogApplier implements AutoCloseable {
   private boolean assignmentChanged = true;
 
   LogApplier(String bootstrap, String replicaGroup, String leafId, LeafShards shards,
-      CatalogReader catalog, LeafAnnouncer announcer) {
+      CatalogLog catalog, LeafAnnouncer announcer) {
     this.leafId = leafId;
     this.shards = shards;
     this.catalog = catalog;
@@ -252,6 +254,23 @@ final class LogApplier implements AutoCloseable {
     }
   }
 
+  /**
+   * The declared schema of a collection as the catalog holds it once read to its end (a
+   * collection's entry is written before its first document), or null for a schemaless one, or
+   * when the catalog cannot be read within {@link #CATALOG_WAIT}.
+   */
+  private DeclaredSchema declaredSchema(String collection) {
+    try {
+      catalog.awaitCaughtUp(CATALOG_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot read the catalog topic {}: {}", ClusterTopics.CATALOG, e.toString());
+    }
+    CatalogEntry entry = catalog.collection(collection);
+    return entry == null ? null : CatalogLog.declaredSchema(entry);
+  }
+
   /** Opens or creates the shards of newly assigned partitions and positions them. */
   private final class Listener implements ConsumerRebalanceListener {
     @Override
@@ -261,8 +280,7 @@ final class LogApplier implements AutoCloseable {
         String collection = ClusterTopics.collectionOf(tp.topic());
         LeafShard shard = shards.get(collection, tp.partition());
         if (shard == null) {
-          shard = shards.getOrCreate(collection, tp.partition(),
-              catalog.declaredSchema(collection, CATALOG_WAIT));
+          shard = shards.getOrCreate(collection, tp.partition(), declaredSchema(collection));
         }
         OptionalLong stored = shard.store().sourceOffset(shard.source());
         if (stored.isPresent()) {

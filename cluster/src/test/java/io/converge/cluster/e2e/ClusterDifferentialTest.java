@@ -47,14 +47,14 @@ import org.junit.jupiter.api.io.TempDir;
  * three leaves, then with a second group of three whose leaves may serve any partition (routing
  * spread over both groups, then each group on its own), and with distributed pushdown off.
  *
- * <p>{@code -Dconverge.cluster.difftest.queries=N} (default 150 per phase, 4 phases) and
+ * <p>{@code -Dconverge.cluster.difftest.queries=N} (default 100 per phase, 4 phases) and
  * {@code -Dconverge.cluster.difftest.rows=N} (default 6,000) scale it up.
  */
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterDifferentialTest {
   private static final int ROWS = Integer.getInteger("converge.cluster.difftest.rows", 6_000);
-  private static final int QUERIES = Integer.getInteger("converge.cluster.difftest.queries", 150);
+  private static final int QUERIES = Integer.getInteger("converge.cluster.difftest.queries", 100);
   private static final long SEED = Long.getLong("converge.cluster.difftest.seed", 20_261_207L);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern UNORDERED_LIMIT =
