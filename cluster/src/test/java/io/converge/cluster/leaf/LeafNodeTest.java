@@ -15,6 +15,7 @@ import io.converge.cluster.fragment.FragmentColumn;
 import io.converge.cluster.fragment.FragmentException;
 import io.converge.cluster.fragment.FragmentType;
 import io.converge.cluster.leaf.LeafTestKit.Answer;
+import io.converge.cluster.log.ClusterAdmin;
 import io.converge.cluster.log.ClusterTopics;
 import io.converge.cluster.log.FieldStats;
 import io.converge.cluster.log.LeafAnnouncement;
@@ -274,6 +275,9 @@ class LeafNodeTest {
     String collection = "accounts";
     String topic = ClusterTopics.dataTopic(collection);
     ClusterTopicSetup.ensure(broker.bootstrap());
+    try (org.apache.kafka.clients.admin.Admin admin = ClusterAdmin.admin(broker.bootstrap())) {
+      ClusterAdmin.ensureCompactedTopic(admin, ClusterTopics.CATALOG, 1);
+    }
     DeclaredSchema declared = new DeclaredSchema(List.of(
         new DeclaredColumn("id", DeclaredType.VARCHAR, 10, -1, false),
         new DeclaredColumn("balance", DeclaredType.DECIMAL, 10, 2, true),
