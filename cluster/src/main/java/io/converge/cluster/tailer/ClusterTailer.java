@@ -148,6 +148,11 @@ public final class ClusterTailer implements AutoCloseable {
     return failure;
   }
 
+  /** Waits until the tailer has stopped: closed, or failed on its own ({@link #failure}). */
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
   private void run() {
     try {
       while (!closing) {
