@@ -3,14 +3,19 @@ package io.converge.cluster.cli;
 import io.converge.cluster.aggregator.AggregatorNode;
 import io.converge.cluster.aggregator.AggregatorOptions;
 import io.converge.cluster.log.ClusterTopics;
+import io.converge.cluster.tailer.ClusterTailer;
+import io.converge.cluster.tailer.ClusterTailers;
 import io.converge.server.ServerOptions;
 import io.converge.server.auth.ServerSecurity;
 import io.converge.server.cli.AuthOptions;
 import io.converge.server.cli.ConvergeCli;
 import io.converge.server.cli.DocumentLimitOptions;
 import io.converge.server.cli.QueryLimitOptions;
+import io.converge.server.tailer.TailSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +54,12 @@ final class AggregatorCommand implements Callable<Integer> {
       description = "Avatica wire format (default: ${DEFAULT-VALUE}).")
   String serialization;
 
+  @Option(names = "--tail", paramLabel = "TOPIC:COLLECTION",
+      description = {"Tail an external Kafka topic into a collection, re-keyed by _id, exactly "
+          + "once (Kafka transactions; the collection is created when missing). Repeatable. Run "
+          + "each TOPIC:COLLECTION on one process of the cluster (a restart fences the old one)."})
+  List<String> tails = new ArrayList<>();
+
   @Mixin
   AuthOptions auth = new AuthOptions();
 
@@ -64,6 +75,7 @@ final class AggregatorCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
     }
     ServerSecurity security = auth.security();
+    List<TailSpec> tailSpecs = ClusterTailers.parse(tails);
     LeafCommand.quietKafkaClients();
     // an aggregator keeps no data: the server options' data directory is not used
     ServerOptions server = new ServerOptions(Path.of("."), host, port, serialization)
@@ -71,8 +83,23 @@ final class AggregatorCommand implements Callable<Integer> {
         .withQueryLimits(queryLimits.limits());
     AggregatorNode node = AggregatorNode.startOnKafka(new AggregatorOptions(kafka, server,
         partitions), security);
+    ClusterTailers tailers;
+    try {
+      tailers = ClusterTailers.start(kafka, node.catalog(), tailSpecs, partitions);
+    } catch (RuntimeException | InterruptedException e) {
+      node.close();
+      throw e;
+    }
     printConnectionHelp(spec.commandLine().getOut(), node, security);
-    Foreground.run(node::close, node::join);
+    for (ClusterTailer t : tailers.tailers()) {
+      spec.commandLine().getOut().println("Tailing Kafka topic " + t.spec().topic()
+          + " into collection " + t.spec().collection() + " (exactly once).");
+    }
+    spec.commandLine().getOut().flush();
+    Foreground.run(() -> {
+      tailers.close();
+      node.close();
+    }, node::join);
     return ConvergeCli.OK;
   }
 
