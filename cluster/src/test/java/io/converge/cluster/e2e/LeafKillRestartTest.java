@@ -179,6 +179,9 @@ class LeafKillRestartTest {
           wrong.size() + " documents lost or wrong");
       assertEquals(expected.keySet(), actual.keySet());
       for (String id : List.of("a0", "a49", "a50", "a399", "b0", "b7", "b299")) {
+        if (!expected.containsKey(id)) {
+          continue;
+        }
         try (ResultSet rs = st.executeQuery("SELECT n, v FROM k WHERE _id = '" + id + "'")) {
           assertTrue(rs.next(), id);
           assertEquals(expected.get(id), new Doc(rs.getLong(1), rs.getLong(2)), id);

@@ -1,6 +1,5 @@
 package io.converge.cluster.e2e;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,12 +77,13 @@ final class StatusWait {
     throw new AssertionError("the cluster did not catch up within " + timeout + ": " + last);
   }
 
+  @SuppressWarnings("unchecked")
   static Map<String, Object> status(String api) throws IOException, InterruptedException {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/cluster"))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("GET /v1/cluster: " + r.statusCode() + " " + r.body());
     }
-    return ClusterHttp.JSON.readValue(r.body(), new TypeReference<Map<String, Object>>() { });
+    return ClusterHttp.JSON.readValue(r.body(), Map.class);
   }
 }
