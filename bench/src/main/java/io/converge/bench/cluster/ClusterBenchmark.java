@@ -52,6 +52,10 @@ public final class ClusterBenchmark {
 
   /** Runs the parts asked for; false when a result check failed. */
   public boolean run() throws Exception {
+    // this JVM's Kafka clients would log every connection at info
+    if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
+    }
     out.printf(Locale.ROOT, "Cluster benchmark: SSB flat SF %s, %d timed runs after %d warm-up"
         + " runs; leaf heap %s%s%s%n", ClusterReport.sf(options.scaleFactor()), options.runs(),
         options.warmup(), options.leafHeap(), options.skipSsb() ? "; SSB skipped" : "",

@@ -33,11 +33,16 @@ final class ClusterChild implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
 
+  private final Thread stopOnExit = new Thread(this::stop, "stop-cluster");
+  private boolean stopped;
+
   private ClusterChild(Path dir, ClusterFile file, int port, PrintStream log) {
     this.dir = dir;
     this.file = file;
     this.port = port;
     this.log = log;
+    // the cluster's processes outlive this JVM: stop them if it is ended first
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
   }
 
   /** Starts {@code leaves} leaves (one replica group) and an aggregator without authentication. */
@@ -106,6 +111,7 @@ final class ClusterChild implements AutoCloseable {
       throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     long deadline = t0 + timeout.toNanos();
+    long nextReport = t0 + 10_000_000_000L;
     String last = "no answer yet";
     while (true) {
       try {
@@ -116,6 +122,10 @@ final class ClusterChild implements AutoCloseable {
         last = missing;
       } catch (IOException e) {
         last = e.toString();
+      }
+      if (System.nanoTime() > nextReport) {
+        log.println("  waiting for the leaves to apply " + collection + ": " + last);
+        nextReport += 10_000_000_000L;
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the leaves did not apply " + collection + " within "
@@ -157,6 +167,19 @@ final class ClusterChild implements AutoCloseable {
   /** {@code cluster stop}: aggregator, then leaves (the broker is not this cluster's). */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook runs
+    }
+    stop();
+  }
+
+  private synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
     int rc = cli(log, "cluster", "stop", "--dir", dir.toString());
     if (rc != 0) {
       log.println("cluster stop --dir " + dir + " answered status " + rc);
