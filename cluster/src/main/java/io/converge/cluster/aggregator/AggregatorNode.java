@@ -9,7 +9,16 @@ import io.converge.cluster.aggregator.write.SqlDocumentLookup;
 import io.converge.cluster.log.CatalogLog;
 import io.converge.server.ConvergeServer;
 import io.converge.server.auth.ServerSecurity;
+import io.converge.cluster.aggregator.plan.ClusterJdbc;
+import io.converge.cluster.aggregator.plan.ClusterRuntime;
+import io.converge.cluster.aggregator.view.ClusterStatusHandler;
+import io.converge.cluster.aggregator.view.KafkaClusterView;
+import io.converge.cluster.aggregator.write.ClusterDdlExecutor;
+import io.converge.cluster.transport.FlightFragmentTransport;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Handler;
 
@@ -28,6 +37,9 @@ public final class AggregatorNode implements AutoCloseable {
   private final DocumentProducer producer;
   private final String bootstrap;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** What {@link #startOnKafka} opened besides the server, closed after it; empty otherwise. */
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private ClusterView view;
 
   private AggregatorNode(ConvergeServer server, CatalogLog catalog, DocumentProducer producer,
       String bootstrap) {
@@ -35,6 +47,51 @@ public final class AggregatorNode implements AutoCloseable {
     this.server = server;
     this.catalog = catalog;
     this.producer = producer;
+  }
+
+  /**
+   * Starts an aggregator of the cluster on {@code options.bootstrap()}: follows the catalog, the
+   * leaves' announcements and their groups ({@link KafkaClusterView}), plans over them
+   * ({@link ClusterJdbc}), gathers over Arrow Flight ({@link FlightFragmentTransport}) and serves
+   * {@code GET /v1/cluster}. {@link #close()} closes all of it.
+   */
+  public static AggregatorNode startOnKafka(AggregatorOptions options, ServerSecurity security)
+      throws InterruptedException {
+    CatalogLog catalog = CatalogLog.open(options.bootstrap());
+    KafkaClusterView view = null;
+    FlightFragmentTransport transport = null;
+    String runtime = "aggregator-" + UUID.randomUUID();
+    try {
+      view = KafkaClusterView.open(options.bootstrap(), catalog);
+      transport = new FlightFragmentTransport();
+      ClusterRuntime.register(runtime, view, transport);
+      String url = ClusterJdbc.url(runtime) + ";parserFactory="
+          + ClusterDdlExecutor.class.getName() + "#PARSER_FACTORY";
+      AggregatorNode node = start(options, security, view, url,
+          List.of(new ClusterStatusHandler(view)), new SqlDocumentLookup(url), catalog);
+      node.view = view;
+      KafkaClusterView v = view;
+      FlightFragmentTransport t = transport;
+      node.owned.add(() -> ClusterRuntime.unregister(runtime));
+      node.owned.add(t);
+      node.owned.add(v);
+      return node;
+    } catch (RuntimeException | Error | InterruptedException e) {
+      ClusterRuntime.unregister(runtime);
+      if (transport != null) {
+        transport.close();
+      }
+      if (view != null) {
+        view.close();
+      }
+      catalog.close();
+      throw e;
+    }
+  }
+
+  /** The view this aggregator routes by (set when started by {@link #startOnKafka}). */
+  public ClusterView view() {
+    return view;
   }
 
   /** {@link #start(AggregatorOptions, ServerSecurity, ClusterView, String, List)} without handlers. */
@@ -59,7 +116,13 @@ public final class AggregatorNode implements AutoCloseable {
   public static AggregatorNode start(AggregatorOptions options, ServerSecurity security,
       ClusterView view, String calciteUrl, List<Handler> handlers, DocumentLookup lookup)
       throws InterruptedException {
-    CatalogLog catalog = CatalogLog.open(options.bootstrap());
+    return start(options, security, view, calciteUrl, handlers, lookup,
+        CatalogLog.open(options.bootstrap()));
+  }
+
+  private static AggregatorNode start(AggregatorOptions options, ServerSecurity security,
+      ClusterView view, String calciteUrl, List<Handler> handlers, DocumentLookup lookup,
+      CatalogLog catalog) {
     DocumentProducer producer = null;
     try {
       producer = new DocumentProducer(options.bootstrap());
@@ -118,6 +181,13 @@ public final class AggregatorNode implements AutoCloseable {
       try {
         producer.close();
       } finally {
+        for (AutoCloseable c : owned) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            LoggerFactory.getLogger(AggregatorNode.class).warn("closing {}: {}", c, e.toString());
+          }
+        }
         catalog.close();
       }
     }

@@ -2,7 +2,6 @@ package io.converge.cluster.cli;
 
 import io.converge.cluster.aggregator.AggregatorNode;
 import io.converge.cluster.aggregator.AggregatorOptions;
-import io.converge.cluster.aggregator.view.KafkaClusterView;
 import io.converge.cluster.log.ClusterTopics;
 import io.converge.server.ServerOptions;
 import io.converge.server.auth.ServerSecurity;
@@ -70,24 +69,10 @@ final class AggregatorCommand implements Callable<Integer> {
     ServerOptions server = new ServerOptions(Path.of("."), host, port, serialization)
         .withDocumentLimits(documentLimits.limits())
         .withQueryLimits(queryLimits.limits());
-    KafkaClusterView view = KafkaClusterView.open(kafka);
-    AggregatorNode node;
-    try {
-      // null: the aggregator's own Calcite URL over the view (the planner's cluster schema)
-      node = AggregatorNode.start(new AggregatorOptions(kafka, server, partitions), security,
-          view, null);
-    } catch (Exception | Error e) {
-      view.close();
-      throw e;
-    }
+    AggregatorNode node = AggregatorNode.startOnKafka(new AggregatorOptions(kafka, server,
+        partitions), security);
     printConnectionHelp(spec.commandLine().getOut(), node, security);
-    Foreground.run(() -> {
-      try {
-        node.close();
-      } finally {
-        view.close();
-      }
-    }, node::join);
+    Foreground.run(node::close, node::join);
     return ConvergeCli.OK;
   }
 

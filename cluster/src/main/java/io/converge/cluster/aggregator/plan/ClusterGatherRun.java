@@ -1,0 +1,153 @@
+package io.converge.cluster.aggregator.plan;
+
+import io.converge.cluster.fragment.FragmentException;
+import io.converge.cluster.fragment.FragmentRequest;
+import io.converge.cluster.fragment.FragmentStream;
+import io.converge.cluster.fragment.LeafEndpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One execution of a gather's fragment: routes the partitions to leaves, opens one stream per
+ * leaf, all at once, each read by its own thread into one bounded queue, and hands the rows out
+ * in arrival order (typed as the row type wants). {@link #close} stops every stream early.
+ */
+final class ClusterGatherRun implements AutoCloseable {
+  /** Rows buffered between the leaves' readers and the consumer. */
+  static final int QUEUE_CAPACITY = 4096;
+
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "converge-gather-" + THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** A leaf's stream ended. */
+  private static final Object END = new Object();
+
+  /** A leaf's stream failed. */
+  private record Failure(String message) {}
+
+  private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final List<Future<?>> readers = new ArrayList<>();
+  private final ClusterGatherSpec spec;
+  private final long deadlineMillis;
+  private final AtomicBoolean cancel;
+  private volatile boolean closed;
+  private int streaming;
+
+  ClusterGatherRun(ClusterGatherSpec spec, long deadlineMillis, AtomicBoolean cancel) {
+    this.spec = spec;
+    this.deadlineMillis = deadlineMillis;
+    this.cancel = cancel;
+    ClusterRuntime runtime = spec.runtime();
+    Map<LeafEndpoint, List<Integer>> routes;
+    try {
+      routes = runtime.view().route(spec.collection(), spec.partitions(),
+          runtime.preferredGroup());
+    } catch (FragmentException e) {
+      throw new ClusterGatherException("collection " + spec.collection() + ": "
+          + oneLine(e.getMessage()), e);
+    }
+    String queryId = UUID.randomUUID().toString();
+    streaming = routes.size();
+    for (Map.Entry<LeafEndpoint, List<Integer>> r : routes.entrySet()) {
+      FragmentRequest request = new FragmentRequest(queryId, spec.collection(), spec.sql(),
+          List.copyOf(r.getValue()), spec.schemaVersion(), spec.fields(), deadlineMillis);
+      readers.add(READERS.submit(() -> read(r.getKey(), request)));
+    }
+  }
+
+  private void read(LeafEndpoint leaf, FragmentRequest request) {
+    String where = "leaf " + leaf + " (partitions " + request.partitions() + ")";
+    try (FragmentStream stream = spec.runtime().transport().open(leaf, request)) {
+      stream.columns();
+      Object[] row;
+      while (!closed && (row = stream.next()) != null) {
+        if (!put(ClusterValues.convertRow(row.clone(), spec.targets()))) {
+          return;
+        }
+      }
+      put(END);
+    } catch (FragmentException e) {
+      put(new Failure(where + ": " + e.kind() + ": " + oneLine(e.getMessage())));
+    } catch (RuntimeException | Error e) {
+      // Whatever ends a reader must reach the consumer, which otherwise waits for its END.
+      put(new Failure(where + ": " + e.getClass().getSimpleName() + ": "
+          + oneLine(String.valueOf(e.getMessage()))));
+    }
+  }
+
+  private boolean put(Object item) {
+    try {
+      while (!closed) {
+        if (queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
+          return true;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+
+  /** The next row, in arrival order, or null once every leaf's stream has ended. */
+  Object[] next() {
+    while (streaming > 0) {
+      Object item;
+      try {
+        item = queue.poll(50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new ClusterGatherException("query interrupted", e);
+      }
+      if (item == null) {
+        if (cancel.get()) {
+          close();
+          throw new ClusterGatherException("query cancelled", null);
+        }
+        if (System.currentTimeMillis() > deadlineMillis) {
+          close();
+          throw new ClusterGatherException("query timed out waiting for the leaves", null);
+        }
+      } else if (item == END) {
+        streaming--;
+      } else if (item instanceof Failure f) {
+        close();
+        throw new ClusterGatherException(f.message(), null);
+      } else {
+        return (Object[]) item;
+      }
+    }
+    return null;
+  }
+
+  /** Stops all readers (their streams close, cancelling the leaves' work). */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Future<?> f : readers) {
+      f.cancel(true);
+    }
+    queue.clear();
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+  }
+}

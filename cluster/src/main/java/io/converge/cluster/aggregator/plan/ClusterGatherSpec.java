@@ -1,0 +1,22 @@
+package io.converge.cluster.aggregator.plan;
+
+import io.converge.cluster.log.FieldStats;
+import java.util.List;
+
+/**
+ * Everything a planned gather needs at run time, stashed in the generated code (no constants
+ * baked into it): the fragment, where to send it and how to merge and type the rows.
+ *
+ * @param groupCount the leading group-key columns of an aggregate merge
+ * @param combines per aggregate column after the keys, how partial values combine
+ * @param targets per output column, the Java value the generated code expects
+ * @param scalar one column, handed out as the value instead of a one-element array
+ */
+public record ClusterGatherSpec(ClusterRuntime runtime, String collection, String sql,
+    List<Integer> partitions, long schemaVersion, List<FieldStats> fields,
+    ClusterMerge.Kind kind, long offset, long fetch, List<SortKey> sortKeys, int groupCount,
+    List<ClusterMerge.Combine> combines, List<ClusterValues.Target> targets, boolean scalar) {
+
+  /** A top-N merge key: column, direction and where nulls go. */
+  public record SortKey(int column, boolean descending, boolean nullsFirst) {}
+}

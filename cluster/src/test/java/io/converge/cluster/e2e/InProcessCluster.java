@@ -1,0 +1,120 @@
+package io.converge.cluster.e2e;
+
+import io.converge.cluster.aggregator.AggregatorNode;
+import io.converge.cluster.aggregator.AggregatorOptions;
+import io.converge.cluster.leaf.LeafNode;
+import io.converge.cluster.leaf.LeafOptions;
+import io.converge.kafka.local.LocalKafkaBroker;
+import io.converge.server.ServerOptions;
+import io.converge.server.auth.ServerSecurity;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cluster for end-to-end tests: a real KRaft broker (a child process), leaves and one aggregator
+ * in this JVM, talking through Kafka and Arrow Flight on 127.0.0.1 exactly as separate processes
+ * would. Tests that need separate processes (kill -9) use {@code cluster start}.
+ */
+final class InProcessCluster implements AutoCloseable {
+  private final Path dir;
+  private final int partitions;
+  private final LocalKafkaBroker broker;
+  private final List<LeafNode> leaves = new ArrayList<>();
+  private AggregatorNode aggregator;
+
+  private InProcessCluster(Path dir, int partitions, LocalKafkaBroker broker) {
+    this.dir = dir;
+    this.partitions = partitions;
+    this.broker = broker;
+  }
+
+  static InProcessCluster start(Path dir, int partitions) throws IOException, InterruptedException {
+    LocalKafkaBroker broker = LocalKafkaBroker.start(dir.resolve("kafka"));
+    InProcessCluster c = new InProcessCluster(dir, partitions, broker);
+    try {
+      c.aggregator = AggregatorNode.startOnKafka(new AggregatorOptions(broker.bootstrap(),
+          new ServerOptions(dir.resolve("aggregator"), "127.0.0.1", 0, "protobuf"), partitions),
+          ServerSecurity.none());
+    } catch (RuntimeException | InterruptedException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  /** Starts {@code count} leaves of a replica group. */
+  void addLeaves(String group, int count) {
+    for (int i = 0; i < count; i++) {
+      leaves.add(LeafNode.startServingFlight(new LeafOptions(broker.bootstrap(),
+          dir.resolve("leaf-" + group + "-" + i), group, "127.0.0.1", 0)));
+    }
+  }
+
+  String jdbcUrl() {
+    return aggregator.jdbcUrl();
+  }
+
+  String apiUrl() {
+    return aggregator.baseUrl();
+  }
+
+  AggregatorNode aggregator() {
+    return aggregator;
+  }
+
+  List<LeafNode> leaves() {
+    return leaves;
+  }
+
+  int partitions() {
+    return partitions;
+  }
+
+  /**
+   * Waits until every partition of every collection is served and every serving shard has applied
+   * its partition to the end: then the leaves hold everything Kafka acknowledged so far.
+   */
+  @SuppressWarnings("unchecked")
+  void awaitCaughtUp(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      Map<String, Object> status = aggregator.view().status();
+      boolean done = true;
+      for (Map<String, Object> leaf : (List<Map<String, Object>>) status.get("leaves")) {
+        for (Map<String, Object> shard : (List<Map<String, Object>>) leaf.get("partitions")) {
+          if (Boolean.TRUE.equals(shard.get("assigned")) && ((Number) shard.get("lag")).longValue() > 0) {
+            done = false;
+          }
+        }
+      }
+      for (Map<String, Object> coll : (List<Map<String, Object>>) status.get("collections")) {
+        Object unserved = coll.get("unservedPartitions");
+        if (unserved instanceof List<?> l && !l.isEmpty()) {
+          done = false;
+        }
+      }
+      if (done) {
+        return;
+      }
+      last = status.toString();
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the cluster did not catch up within " + timeout + ": " + last);
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (aggregator != null) {
+      aggregator.close();
+    }
+    for (LeafNode leaf : leaves) {
+      leaf.close();
+    }
+    broker.close();
+  }
+}
