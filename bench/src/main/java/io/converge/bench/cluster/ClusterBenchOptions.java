@@ -39,16 +39,18 @@ public record ClusterBenchOptions(double scaleFactor, int runs, int warmup, int 
       "  section.",
       "  --sf X, --runs N (5), --warmup N (2), --lookups N (2000), --write-docs N,",
       "  --rate N, --seconds N, --leaf-heap SIZE (1g), --skip-ssb, --skip-writes,",
-      "  --dir DIR (work directory, must be empty or absent; default a temporary one)");
+      "  --dir DIR (work directory, must be empty or absent; default a temporary one);",
+      "  below --sf 0.1 (a smoke run) the defaults are --lookups 200 --write-docs 20000",
+      "  --seconds 5");
 
   public static ClusterBenchOptions parse(String[] args) {
     double sf = 1;
     long runs = 5;
     long warmup = 2;
-    long lookups = 2000;
-    long writeDocs = 200_000;
+    Long lookups = null;
+    Long writeDocs = null;
     long rate = 10_000;
-    long seconds = 20;
+    Long seconds = null;
     Path dir = null;
     String leafHeap = "1g";
     boolean skipSsb = false;
@@ -75,8 +77,13 @@ public record ClusterBenchOptions(double scaleFactor, int runs, int warmup, int 
         default -> throw a.unknown();
       }
     }
-    return new ClusterBenchOptions(sf, (int) runs, (int) warmup, (int) lookups, writeDocs,
-        (int) rate, (int) seconds, dir, leafHeap, skipSsb, skipWrites, seed, out, a.help());
+    // below SF 0.1 a smoke run: the other phases shrink with it unless given
+    boolean smoke = sf < 0.1;
+    return new ClusterBenchOptions(sf, (int) runs, (int) warmup,
+        (int) (long) (lookups != null ? lookups : smoke ? 200 : 2000),
+        writeDocs != null ? writeDocs : smoke ? 20_000 : 200_000, (int) rate,
+        (int) (long) (seconds != null ? seconds : smoke ? 5 : 20), dir, leafHeap, skipSsb,
+        skipWrites, seed, out, a.help());
   }
 
   /** {@code --skip-ssb} and {@code --skip-writes} may stand alone: they mean {@code =true}. */

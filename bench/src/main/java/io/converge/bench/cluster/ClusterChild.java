@@ -115,7 +115,8 @@ final class ClusterChild implements AutoCloseable {
     String last = "no answer yet";
     while (true) {
       try {
-        String missing = missing(status(), collection, endOffsets);
+        String missing = missing(status(), collection, endOffsets,
+            new java.util.HashSet<>(pids().values()));
         if (missing == null) {
           return System.nanoTime() - t0;
         }
@@ -136,8 +137,8 @@ final class ClusterChild implements AutoCloseable {
   }
 
   /** What is not applied yet, or null when every partition is. */
-  String missing(JsonNode status, String collection, Map<Integer, Long> endOffsets) {
-    java.util.Set<Long> ours = new java.util.HashSet<>(pids().values());
+  static String missing(JsonNode status, String collection, Map<Integer, Long> endOffsets,
+      java.util.Set<Long> ours) {
     Map<Integer, Long> applied = new java.util.TreeMap<>();
     for (JsonNode leaf : status.path("leaves")) {
       if (!leaf.path("alive").asBoolean() || !ours.contains(leaf.path("pid").asLong())) {
