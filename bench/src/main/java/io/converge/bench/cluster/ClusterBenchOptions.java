@@ -40,7 +40,7 @@ public record ClusterBenchOptions(double scaleFactor, int runs, int warmup, int 
       "  --sf X, --runs N (5), --warmup N (2), --lookups N (2000), --write-docs N,",
       "  --rate N, --seconds N, --leaf-heap SIZE (1g), --skip-ssb, --skip-writes,",
       "  --dir DIR (work directory, must be empty or absent; default a temporary one);",
-      "  below --sf 0.1 (a smoke run) the defaults are --lookups 200 --write-docs 20000",
+      "  below --sf 0.1 (a smoke run) the defaults are --lookups 50 --write-docs 20000",
       "  --seconds 5");
 
   public static ClusterBenchOptions parse(String[] args) {
@@ -80,7 +80,7 @@ public record ClusterBenchOptions(double scaleFactor, int runs, int warmup, int 
     // below SF 0.1 a smoke run: the other phases shrink with it unless given
     boolean smoke = sf < 0.1;
     return new ClusterBenchOptions(sf, (int) runs, (int) warmup,
-        (int) (long) (lookups != null ? lookups : smoke ? 200 : 2000),
+        (int) (long) (lookups != null ? lookups : smoke ? 50 : 2000),
         writeDocs != null ? writeDocs : smoke ? 20_000 : 200_000, (int) rate,
         (int) (long) (seconds != null ? seconds : smoke ? 5 : 20), dir, leafHeap, skipSsb,
         skipWrites, seed, out, a.help());

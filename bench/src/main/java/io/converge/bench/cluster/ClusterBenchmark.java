@@ -98,9 +98,10 @@ public final class ClusterBenchmark {
               f.throughput.appliedPerSecond());
           f.latency = w.latency(WRITES, options.rate(), options.seconds(), options.seed());
           out.printf(Locale.ROOT, "Ack to visible at %,d docs/s: p50 %s, p95 %s, p99 %s (%d"
-              + " batches sampled)%n", options.rate(), Timings.ms(f.latency.p(50)),
-              Timings.ms(f.latency.p(95)), Timings.ms(f.latency.p(99)),
-              f.latency.nanos().length);
+              + " batches sampled; %,.0f docs/s reached)%n", options.rate(),
+              Timings.ms(f.latency.p(50)), Timings.ms(f.latency.p(95)),
+              Timings.ms(f.latency.p(99)), f.latency.nanos().length,
+              f.latency.documents() / (f.latency.wallNanos() / 1e9));
         }
       } finally {
         if (three != null) {

@@ -219,10 +219,12 @@ final class ClusterReport {
           + " of %d a second): from the aggregator's answer (Kafka acknowledged the batch) until"
           + " the batch's last document is returned by an `_id` lookup through the aggregator;"
           + " %d batches sampled (the reader takes the newest acknowledged batch each time):"
-          + " p50 %s, p95 %s, p99 %s (target p99 < 100 ms).%n", l.rate(), f.options.seconds(),
-          WritePath.LATENCY_BATCHES_PER_SECOND, Math.max(1, l.rate()
-              / WritePath.LATENCY_BATCHES_PER_SECOND), l.nanos().length, Timings.ms(l.p(50)),
-          Timings.ms(l.p(95)), Timings.ms(l.p(99))));
+          + " p50 %s, p95 %s, p99 %s (target p99 < 100 ms). Rate reached: %,.0f docs/s (%,d"
+          + " documents in %s; one writer posts each batch after the previous one's answer).%n",
+          l.rate(), f.options.seconds(), WritePath.LATENCY_BATCHES_PER_SECOND,
+          Math.max(1, l.rate() / WritePath.LATENCY_BATCHES_PER_SECOND), l.nanos().length,
+          Timings.ms(l.p(50)), Timings.ms(l.p(95)), Timings.ms(l.p(99)),
+          l.documents() / (l.wallNanos() / 1e9), l.documents(), Timings.seconds(l.wallNanos())));
     }
     return b.toString();
   }

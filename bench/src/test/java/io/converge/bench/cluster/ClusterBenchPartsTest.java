@@ -30,7 +30,7 @@ class ClusterBenchPartsTest {
     assertEquals(20, d.seconds());
     ClusterBenchOptions smoke = ClusterBenchOptions.parse(new String[] {"--sf", "0.01", "--runs",
         "1", "--warmup", "0", "--skip-writes", "--leaf-heap", "384m"});
-    assertEquals(200, smoke.lookups());
+    assertEquals(50, smoke.lookups());
     assertEquals(20_000, smoke.writeDocs());
     assertTrue(smoke.skipWrites());
     assertEquals("384m", smoke.leafHeap());
