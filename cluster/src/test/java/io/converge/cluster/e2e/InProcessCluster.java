@@ -82,6 +82,8 @@ final class InProcessCluster implements AutoCloseable {
   void awaitCaughtUp(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
+    String previous = null;
+    int stable = 0;
     while (System.nanoTime() < deadline) {
       Map<String, Object> status = aggregator.view().status();
       boolean done = true;
@@ -98,13 +100,32 @@ final class InProcessCluster implements AutoCloseable {
           done = false;
         }
       }
-      if (done) {
+      // and the replica groups have settled: the same leaves serve the same partitions for 2 s
+      String serving = servingShards(status);
+      stable = done && serving.equals(previous) ? stable + 1 : 0;
+      previous = serving;
+      if (stable >= 20) {
         return;
       }
       last = status.toString();
       Thread.sleep(100);
     }
     throw new AssertionError("the cluster did not catch up within " + timeout + ": " + last);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String servingShards(Map<String, Object> status) {
+    StringBuilder b = new StringBuilder();
+    for (Map<String, Object> leaf : (List<Map<String, Object>>) status.get("leaves")) {
+      b.append(leaf.get("id")).append(leaf.get("alive")).append(':');
+      for (Map<String, Object> shard : (List<Map<String, Object>>) leaf.get("partitions")) {
+        if (Boolean.TRUE.equals(shard.get("serving"))) {
+          b.append(shard.get("collection")).append('/').append(shard.get("partition")).append(',');
+        }
+      }
+      b.append(';');
+    }
+    return b.toString();
   }
 
   @Override

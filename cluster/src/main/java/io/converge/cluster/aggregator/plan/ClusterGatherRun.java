@@ -35,6 +35,8 @@ final class ClusterGatherRun implements AutoCloseable {
 
   /** A leaf's stream ended. */
   private static final Object END = new Object();
+  /** Times a refused fragment is routed again (pauses 0.1, 0.2, 0.4, 0.8, 1.6 s). */
+  private static final int REROUTES = 5;
 
   /** A leaf's stream failed. */
   private record Failure(String message) {}
@@ -71,14 +73,8 @@ final class ClusterGatherRun implements AutoCloseable {
 
   private void read(LeafEndpoint leaf, FragmentRequest request) {
     String where = "leaf " + leaf + " (partitions " + request.partitions() + ")";
-    try (FragmentStream stream = spec.runtime().transport().open(leaf, request)) {
-      stream.columns();
-      Object[] row;
-      while (!closed && (row = stream.next()) != null) {
-        if (!put(ClusterValues.convertRow(row.clone(), spec.targets()))) {
-          return;
-        }
-      }
+    try {
+      stream(leaf, request, 0);
       put(END);
     } catch (FragmentException e) {
       put(new Failure(where + ": " + e.kind() + ": " + oneLine(e.getMessage())));
@@ -86,6 +82,48 @@ final class ClusterGatherRun implements AutoCloseable {
       // Whatever ends a reader must reach the consumer, which otherwise waits for its END.
       put(new Failure(where + ": " + e.getClass().getSimpleName() + ": "
           + oneLine(String.valueOf(e.getMessage()))));
+    }
+  }
+
+  /**
+   * Streams one leaf's rows. A leaf that refuses before sending a row (its replica group moved
+   * the partitions away a moment ago, or it is gone) is no answer yet: the partitions are routed
+   * again from the view, a few times with a growing pause, before the query fails. A fragment is
+   * read-only, so asking another leaf cannot double anything; once rows have arrived, a failure
+   * fails the query.
+   */
+  private void stream(LeafEndpoint leaf, FragmentRequest request, int attempt)
+      throws FragmentException {
+    boolean sent = false;
+    try (FragmentStream stream = spec.runtime().transport().open(leaf, request)) {
+      stream.columns();
+      Object[] row;
+      while (!closed && (row = stream.next()) != null) {
+        sent = true;
+        if (!put(ClusterValues.convertRow(row.clone(), spec.targets()))) {
+          return;
+        }
+      }
+    } catch (FragmentException e) {
+      long pause = 100L << attempt;
+      if (sent || e.kind() != FragmentException.Kind.UNAVAILABLE || attempt >= REROUTES
+          || closed || System.currentTimeMillis() + pause >= deadlineMillis) {
+        throw e;
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw e;
+      }
+      ClusterRuntime runtime = spec.runtime();
+      Map<LeafEndpoint, List<Integer>> again = runtime.view().route(spec.collection(),
+          request.partitions(), runtime.preferredGroup());
+      for (Map.Entry<LeafEndpoint, List<Integer>> r : again.entrySet()) {
+        stream(r.getKey(), new FragmentRequest(request.queryId(), request.collection(),
+            request.sql(), List.copyOf(r.getValue()), request.schemaVersion(), request.fields(),
+            request.deadlineMillis()), attempt + 1);
+      }
     }
   }
 

@@ -169,6 +169,14 @@ public final class KafkaClusterView implements ClusterView {
         unserved.add(p);
         continue;
       }
+      // never answer from a replica that is behind another live one: a shard being rebuilt, or
+      // catching up after a restart, would return documents older than its twin's
+      long newest = -1;
+      for (LeafAnnouncement a : servers) {
+        newest = Math.max(newest, nextOffset(a, collection, p));
+      }
+      long freshest = newest;
+      servers.removeIf(a -> nextOffset(a, collection, p) < freshest);
       List<LeafAnnouncement> preferred = servers.stream()
           .filter(a -> a.replicaGroup().equals(preferredGroup)).toList();
       List<LeafAnnouncement> pool = new ArrayList<>(preferred.isEmpty() ? servers : preferred);
@@ -185,6 +193,15 @@ public final class KafkaClusterView implements ClusterView {
           + "serves again once its replica group has reassigned its partitions");
     }
     return out;
+  }
+
+  private static long nextOffset(LeafAnnouncement a, String collection, int partition) {
+    for (LeafAnnouncement.Shard sh : a.shards()) {
+      if (sh.partition() == partition && sh.collection().equals(collection)) {
+        return sh.nextOffset();
+      }
+    }
+    return -1;
   }
 
   /** Recomputes the merged schemas when the announcements, the members or the catalog changed. */
