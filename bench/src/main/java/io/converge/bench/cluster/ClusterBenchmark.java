@@ -36,6 +36,8 @@ public final class ClusterBenchmark {
   static final String ONE_LEAF = "1-leaf";
   static final String THREE_LEAVES = "3-leaf";
   static final Duration APPLY_TIMEOUT = Duration.ofMinutes(60);
+  /** Per system and kind of lookup (plain, prepared), warm-up included. */
+  static final long LOOKUP_BUDGET_NANOS = 120_000_000_000L;
 
   private final ClusterBenchOptions options;
   private final String machine;
@@ -84,7 +86,8 @@ public final class ClusterBenchmark {
           three = startCluster(work, kafka, 3, f);
           f.queries.put(THREE_LEAVES, QueryRuns.run(target(THREE_LEAVES, three), options.warmup(),
               options.runs(), err));
-          f.lookups.put(THREE_LEAVES, IdLookups.run(three.jdbcUrl(), COLLECTION, f.lookupIds));
+          f.lookups.put(THREE_LEAVES, IdLookups.run(three.jdbcUrl(), COLLECTION, f.lookupIds,
+              LOOKUP_BUDGET_NANOS));
           report(THREE_LEAVES, f.lookups.get(THREE_LEAVES));
         }
         if (!options.skipWrites()) {
@@ -160,7 +163,8 @@ public final class ClusterBenchmark {
       f.queries.put(ONE_PROCESS, QueryRuns.run(new QueryRuns.Target(ONE_PROCESS,
           server.jdbcUrl(), Map.of("server", server.pid())), options.warmup(), options.runs(),
           err));
-      f.lookups.put(ONE_PROCESS, IdLookups.run(server.jdbcUrl(), COLLECTION, f.lookupIds));
+      f.lookups.put(ONE_PROCESS, IdLookups.run(server.jdbcUrl(), COLLECTION, f.lookupIds,
+          LOOKUP_BUDGET_NANOS));
       report(ONE_PROCESS, f.lookups.get(ONE_PROCESS));
     }
     try (ClusterChild one = startCluster(work, kafka, 1, f)) {
@@ -198,9 +202,10 @@ public final class ClusterBenchmark {
   }
 
   private void report(String system, IdLookups.Latencies l) {
-    out.printf(Locale.ROOT, "%s _id lookups: plain p50 %s p99 %s, prepared p50 %s p99 %s%n",
-        system, Timings.latency(l.plainP50()), Timings.latency(l.plainP99()),
-        Timings.latency(l.preparedP50()), Timings.latency(l.preparedP99()));
+    out.printf(Locale.ROOT, "%s _id lookups: plain p50 %s p99 %s (%d timed), prepared p50 %s"
+        + " p99 %s (%d timed)%n", system, Timings.latency(l.plainP50()),
+        Timings.latency(l.plainP99()), l.plain().length, Timings.latency(l.preparedP50()),
+        Timings.latency(l.preparedP99()), l.prepared().length);
   }
 
   /** Ids of line 1 of random orders (every order has it): {@code orderkey * 8 + 1}. */

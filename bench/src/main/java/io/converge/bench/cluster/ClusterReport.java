@@ -184,15 +184,20 @@ final class ClusterReport {
 
   private String lookupTable() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "`_id` lookups (%,d random ids of `%s`, each looked up"
-        + " once untimed, then timed):%n%n", f.lookupIds.size(), ClusterBenchmark.COLLECTION));
-    b.append("| System | plain p50 | plain p99 | prepared p50 | prepared p99 |\n");
-    b.append("|---|---:|---:|---:|---:|\n");
+    b.append(String.format(Locale.ROOT, "`_id` lookups (up to %,d random ids of `%s`; untimed"
+        + " warm-up lookups of up to %d of them first; each kind stops after %d s, warm-up"
+        + " included, once %d were timed):%n%n", f.lookupIds.size(), ClusterBenchmark.COLLECTION,
+        IdLookups.WARMUP, ClusterBenchmark.LOOKUP_BUDGET_NANOS / 1_000_000_000L,
+        IdLookups.MIN_TIMED));
+    b.append("| System | plain p50 | plain p99 | timed | prepared p50 | prepared p99 | timed |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|\n");
     f.lookups.forEach((s, l) -> b.append("| ").append(s.equals(ClusterBenchmark.THREE_LEAVES)
         ? "3-leaf cluster (through the aggregator)" : s).append(" | ")
         .append(Timings.latency(l.plainP50())).append(" | ").append(Timings.latency(l.plainP99()))
-        .append(" | ").append(Timings.latency(l.preparedP50())).append(" | ")
-        .append(Timings.latency(l.preparedP99())).append(" |\n"));
+        .append(" | ").append(l.plain().length).append(" | ")
+        .append(Timings.latency(l.preparedP50())).append(" | ")
+        .append(Timings.latency(l.preparedP99())).append(" | ").append(l.prepared().length)
+        .append(" |\n"));
     return b.toString();
   }
 

@@ -7,20 +7,24 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * {@code _id} point lookups through the Avatica driver: a plain statement with a new id in its
  * text each time, and one prepared statement executed with each id; untimed warm-up lookups of
- * (at most {@value #WARMUP} of) the same ids first. Every lookup must return its one row.
+ * (at most {@value #WARMUP} of) the same ids first. Each kind stops early once it used its time
+ * budget (after at least {@value #MIN_TIMED} timed lookups), so that a slow path cannot hold the
+ * run for hours. Every lookup must return its one row.
  */
 final class IdLookups {
   static final int WARMUP = 300;
+  static final int MIN_TIMED = 5;
 
   private IdLookups() {}
 
-  /** Nanoseconds of each timed lookup, plain and prepared. */
-  record Latencies(long[] plain, long[] prepared) {
+  /** Nanoseconds of each timed lookup, plain and prepared; {@code asked} were wanted of each. */
+  record Latencies(long[] plain, long[] prepared, int asked) {
     double plainP50() {
       return Timings.percentile(plain, 50);
     }
@@ -38,40 +42,54 @@ final class IdLookups {
     }
   }
 
-  static Latencies run(String jdbcUrl, String table, List<String> ids) throws SQLException {
+  /** One lookup of the {@code i}-th id. */
+  private interface Lookup {
+    void run(String id) throws SQLException;
+  }
+
+  /**
+   * @param budgetNanos per kind, warm-up included
+   */
+  static Latencies run(String jdbcUrl, String table, List<String> ids, long budgetNanos)
+      throws SQLException {
     try (Connection c = DriverManager.getConnection(jdbcUrl)) {
-      long[] plain = new long[ids.size()];
-      long[] prepared = new long[ids.size()];
-      for (int pass = 0; pass < 2; pass++) {
-        for (int i = pass == 0 ? warmupStart(ids) : 0; i < ids.size(); i++) {
-          long t0 = System.nanoTime();
-          String sql = "select * from " + table + " where \"_id\" = '" + ids.get(i) + "'";
-          try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            expectOne(rs, ids.get(i));
-          }
-          plain[i] = System.nanoTime() - t0;
+      long[] plain = time(ids, budgetNanos, id -> {
+        String sql = "select * from " + table + " where \"_id\" = '" + id + "'";
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+          expectOne(rs, id);
         }
-      }
+      });
+      long[] prepared;
       try (PreparedStatement ps = c.prepareStatement("select * from " + table
           + " where \"_id\" = ?")) {
-        for (int pass = 0; pass < 2; pass++) {
-          for (int i = pass == 0 ? warmupStart(ids) : 0; i < ids.size(); i++) {
-            long t0 = System.nanoTime();
-            ps.setString(1, ids.get(i));
-            try (ResultSet rs = ps.executeQuery()) {
-              expectOne(rs, ids.get(i));
-            }
-            prepared[i] = System.nanoTime() - t0;
+        prepared = time(ids, budgetNanos, id -> {
+          ps.setString(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            expectOne(rs, id);
           }
-        }
+        });
       }
-      return new Latencies(plain, prepared);
+      return new Latencies(plain, prepared, ids.size());
     }
   }
 
-  /** The first pass (untimed) looks up the last {@link #WARMUP} ids only. */
-  private static int warmupStart(List<String> ids) {
-    return Math.max(0, ids.size() - WARMUP);
+  private static long[] time(List<String> ids, long budgetNanos, Lookup lookup)
+      throws SQLException {
+    long start = System.nanoTime();
+    // warm-up: the last ids, at most half the budget
+    for (int i = Math.max(0, ids.size() - WARMUP); i < ids.size()
+        && System.nanoTime() - start < budgetNanos / 2; i++) {
+      lookup.run(ids.get(i));
+    }
+    long[] nanos = new long[ids.size()];
+    int timed = 0;
+    while (timed < ids.size()
+        && (timed < MIN_TIMED || System.nanoTime() - start < budgetNanos)) {
+      long t0 = System.nanoTime();
+      lookup.run(ids.get(timed));
+      nanos[timed++] = System.nanoTime() - t0;
+    }
+    return Arrays.copyOf(nanos, timed);
   }
 
   private static void expectOne(ResultSet rs, String id) throws SQLException {
