@@ -174,7 +174,10 @@ final class WritePath {
     long t0 = System.nanoTime();
     long n = 0;
     try {
-      for (long k = 0; k < batches && readerFailed.get() == null; k++) {
+      long end = t0 + seconds * 1_000_000_000L;
+      // stops at --seconds even when the answers are too slow for the rate
+      for (long k = 0; k < batches && readerFailed.get() == null && System.nanoTime() < end;
+          k++) {
         long due = t0 + k * intervalNanos;
         long wait = due - System.nanoTime();
         if (wait > 0) {
@@ -202,7 +205,7 @@ final class WritePath {
     }
     long wall = System.nanoTime() - t0;
     long[] nanos = sampled.stream().mapToLong(Long::longValue).toArray();
-    return new Latency(nanos, batches, n, wall, rate);
+    return new Latency(nanos, n / perBatch, n, wall, rate);
   }
 
   private static boolean visible(PreparedStatement ps, String id) throws SQLException {
