@@ -77,6 +77,17 @@ class ClusterDifferentialTest {
     write(cluster.apiUrl());
     cluster.awaitCaughtUp(Duration.ofMinutes(2));
     one = DriverManager.getConnection(single.jdbcUrl());
+    String show = System.getProperty("converge.cluster.difftest.show");
+    if (show != null) {
+      try (Connection c = DriverManager.getConnection(cluster.jdbcUrl())) {
+        for (String id : show.split(",")) {
+          String sql = "SELECT * FROM t WHERE _id = '" + id + "'";
+          System.out.println("SHOW " + id + "\n  one process: " + run(one,
+              new QueryGenerator.Query(sql, false, List.of(), false)) + "\n  cluster:     "
+              + run(c, new QueryGenerator.Query(sql, false, List.of(), false)));
+        }
+      }
+    }
   }
 
   @AfterAll

@@ -16,10 +16,17 @@ public enum ClusterConnectionProperty implements ConnectionProperty {
    * its raw rows and the aggregator plans the whole query, as a check that pushdown changes no
    * answer. Default true.
    */
-  DISTRIBUTED("distributed", Type.STRING, "true");
+  DISTRIBUTED("distributed", Type.STRING, "true"),
+
+  /**
+   * {@code replicaGroup=G}: route this connection's fragments to replica group G's leaves where
+   * they are as fresh as any other replica (compute isolation between groups). Default: none.
+   */
+  REPLICA_GROUP("replicaGroup", Type.STRING, null);
 
   private static final Map<String, ClusterConnectionProperty> BY_NAME =
-      Map.of("distributed", DISTRIBUTED, "DISTRIBUTED", DISTRIBUTED);
+      Map.of("distributed", DISTRIBUTED, "DISTRIBUTED", DISTRIBUTED, "replicaGroup", REPLICA_GROUP,
+          "REPLICAGROUP", REPLICA_GROUP);
 
   private final String camelName;
   private final Type type;
@@ -71,5 +78,16 @@ public enum ClusterConnectionProperty implements ConnectionProperty {
     Boolean b = ConvergeConnectionProperty.parseBoolean(
         impl.customPropertyValue(DISTRIBUTED).getString(null), "connection property distributed");
     return b == null || b;
+  }
+
+  /** The replica group the connection a planner works for prefers, or null. */
+  public static String replicaGroup(Context plannerContext) {
+    CalciteConnectionConfig config = plannerContext == null ? null
+        : plannerContext.maybeUnwrap(CalciteConnectionConfig.class).orElse(null);
+    if (!(config instanceof ConnectionConfigImpl impl)) {
+      return null;
+    }
+    String g = impl.customPropertyValue(REPLICA_GROUP).getString(null);
+    return g == null || g.isBlank() ? null : g.trim();
   }
 }

@@ -22,16 +22,20 @@ import org.apache.calcite.rel.logical.LogicalTableScan;
 import org.apache.calcite.rel.metadata.RelColumnOrigin;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.rel2sql.RelToSqlConverter;
+import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexShuttle;
+import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.dialect.CalciteSqlDialect;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.util.NlsString;
 import org.apache.calcite.util.Sarg;
 
@@ -137,7 +141,43 @@ public record ClusterFragment(ClusterTable table, String sql, List<Integer> part
       return LogicalTableScan.create(rel.getCluster(), RelOptTableImpl.create(null,
           rel.getRowType(), List.of(scan.clusterTable().collection()), none), List.of());
     }
-    return rel.copy(rel.getTraitSet(), List.of(renderTree(rel.getInput(0), scan)));
+    RelNode copy = rel.copy(rel.getTraitSet(), List.of(renderTree(rel.getInput(0), scan)));
+    return copy.accept(new UnpaddedLiterals(rel.getCluster().getRexBuilder()));
+  }
+
+  /**
+   * Rewrites CHAR literals as VARCHAR ones of their own text. Calcite widens the literals of a
+   * range or IN list to one CHAR(n), which SQL text can only spell padded with spaces ('new' in
+   * {@code BETWEEN 'new' AND 'paid-late'} becomes {@code 'new      '}); read back by a leaf, the
+   * padded text is a different string and the range loses its bound. Inside a plan the literal
+   * keeps its own text, so one process compares against 'new'; so must the fragment.
+   */
+  private static final class UnpaddedLiterals extends RexShuttle {
+    private final RexBuilder rex;
+
+    UnpaddedLiterals(RexBuilder rex) {
+      this.rex = rex;
+    }
+
+    @Override
+    public RexNode visitCall(RexCall call) {
+      RexNode out = call.getKind() == SqlKind.SEARCH
+          ? RexUtil.expandSearch(rex, null, call).accept(this) : super.visitCall(call);
+      // an expanded range inside an AND or OR: keep the condition flat, as filters must be
+      return RexUtil.flatten(rex, out);
+    }
+
+    @Override
+    public RexNode visitLiteral(RexLiteral literal) {
+      if (literal.getType().getSqlTypeName() != SqlTypeName.CHAR || literal.isNull()) {
+        return literal;
+      }
+      String text = literal.getValueAs(String.class);
+      RelDataType varchar = rex.getTypeFactory().createTypeWithNullability(
+          rex.getTypeFactory().createSqlType(SqlTypeName.VARCHAR, Math.max(1, text.length())),
+          literal.getType().isNullable());
+      return rex.makeLiteral(text, varchar, false);
+    }
   }
 
   /** The {@code _id} values the rows must have (null: any), from the tree's filters. */

@@ -144,7 +144,9 @@ public final class ClusterGather extends SingleRel implements EnumerableRel {
     List<ClusterMerge.Combine> combines = new ArrayList<>();
     merge.aggCalls().forEach(c -> combines.add(ClusterMerge.combineOf(c)));
     ClusterTable t = fragment.table();
-    return new ClusterGatherSpec(t.runtime(), t.collection(), fragment.sql(),
+    ClusterRuntime runtime = t.runtime().preferring(
+        ClusterConnectionProperty.replicaGroup(getCluster().getPlanner().getContext()));
+    return new ClusterGatherSpec(runtime, t.collection(), fragment.sql(),
         fragment.partitions(), t.merged().version(), t.merged().fields(), merge.kind(),
         merge.offset(), merge.fetch(), keys, merge.groupSet().cardinality(), combines, targets,
         scalar);

@@ -40,6 +40,12 @@ public record ClusterRuntime(String id, ClusterView view, FragmentTransport tran
     return r;
   }
 
+  /** This runtime routing to {@code group} first (null: no preference). */
+  public ClusterRuntime preferring(String group) {
+    return group == null || group.equals(preferredGroup) ? this
+        : new ClusterRuntime(id, view, transport, group);
+  }
+
   /** Forgets a runtime (its view and transport are the caller's to close). */
   public static void unregister(String id) {
     REGISTRY.remove(id);

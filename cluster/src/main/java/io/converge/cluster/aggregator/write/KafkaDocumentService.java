@@ -95,19 +95,22 @@ public final class KafkaDocumentService implements DocumentService {
     if (catalog.collection(collection) == null) {
       throw ApiException.notFound("no collection '" + collection + "'");
     }
-    boolean exists;
+    // The tombstone is written whether or not the leaves show the document yet: a delete that
+    // follows its document's write closely must not be lost to a lookup that ran before the
+    // leaves applied that write. Kafka's order decides, as for every write (last writer wins).
+    // The lookup runs first, so the answer says whether the document was there before.
+    boolean existed;
     try {
-      exists = lookup.exists(collection, id);
+      existed = lookup.exists(collection, id);
     } catch (RuntimeException e) {
-      throw new ApiException(503, "cannot tell whether _id '" + id + "' exists: "
-          + e.getMessage());
-    }
-    if (!exists) {
-      throw ApiException.notFound("no document with _id '" + id + "' in collection '"
-          + collection + "'");
+      existed = true; // unknown; the delete itself is written
     }
     Map<Integer, Long> fence = write(collection, List.of(
         new DocumentProducer.DocumentRecord(id, null, System.currentTimeMillis())));
+    if (!existed) {
+      throw ApiException.notFound("no document with _id '" + id + "' in collection '"
+          + collection + "' (a tombstone was written all the same)");
+    }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("collection", collection);
     answer.put("_id", id);

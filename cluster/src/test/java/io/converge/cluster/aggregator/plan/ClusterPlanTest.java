@@ -170,6 +170,17 @@ class ClusterPlanTest {
   }
 
   @Test
+  void rangesOfStringsOfDifferentLengthsKeepTheirBounds() throws SQLException {
+    String plan = explain(distributed,
+        "SELECT _id FROM orders WHERE NOT (status BETWEEN 'new' AND 'paidxxxx')");
+    assertTrue(plan.contains("\"status\" < 'new' OR"), plan);
+    assertSameAnswer("SELECT _id FROM orders WHERE NOT (status BETWEEN 'new' AND 'paidxxxx')",
+        false);
+    assertSameAnswer("SELECT _id FROM orders WHERE status BETWEEN 'new' AND 'paidxxxx'", false);
+    assertSameAnswer("SELECT COUNT(*) FROM orders WHERE region IN ('r1', 'r2xxxxx')", false);
+  }
+
+  @Test
   void parametersStayAtTheAggregator() throws SQLException {
     String sql = "SELECT _id, amount FROM orders WHERE _id = ? OR amount = ?";
     List<List<String>> answers = new ArrayList<>();
