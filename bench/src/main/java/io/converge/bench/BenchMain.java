@@ -1,5 +1,7 @@
 package io.converge.bench;
 
+import io.converge.bench.cluster.ClusterBenchOptions;
+import io.converge.bench.cluster.ClusterBenchmark;
 import io.converge.bench.ssb.SsbBenchmark;
 import io.converge.bench.ssb.SsbEnvironment;
 import io.converge.bench.ssb.SsbOptions;
@@ -27,6 +29,9 @@ import java.util.Arrays;
  *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * BenchMain wire       [--docs 1000000] [--queries 2000] [--runs 10] [--warmup 3]
  *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
+ * BenchMain cluster    [--sf 1] [--runs 5] [--warmup 2] [--lookups 2000] [--write-docs 200000]
+ *                      [--rate 10000] [--seconds 20] [--leaf-heap 1g] [--skip-ssb]
+ *                      [--skip-writes] [--dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * BenchMain load       [--clients 8] [--seconds 120] [--idle-seconds 120] [--rate 5000]
  *                      [--docs 1000000] [--data-dir DIR] [--out docs/benchmarks.md]
  * </pre>
@@ -40,6 +45,7 @@ public final class BenchMain {
       "       converge bench kafka [options]",
       "       converge bench load [options]",
       "       converge bench wire [options]",
+      "       converge bench cluster [options]",
       "",
       "  foundation: bulk-loads N generated orders into a fresh data directory (all indexes),",
       "  then times SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against",
@@ -93,6 +99,8 @@ public final class BenchMain {
       "",
       SsbOptions.HELP,
       "",
+      ClusterBenchOptions.HELP,
+      "",
       "  --docs N         orders to generate and load (default 1000000; pushdown 5000000)",
       "  --data-dir DIR   where to load them; must be empty or absent (default: a temporary",
       "                   directory, deleted afterwards)",
@@ -129,9 +137,10 @@ public final class BenchMain {
       case "kafka" -> kafka(rest, out, err);
       case "load" -> load(rest, out, err);
       case "wire" -> wire(rest, out, err);
+      case "cluster" -> cluster(rest, out, err);
       default -> {
         err.println("unknown benchmark '" + command + "'; available: foundation, pushdown,"
-            + " ingest, kafka, ssb, load, wire");
+            + " ingest, kafka, ssb, load, wire, cluster");
         err.println(USAGE);
         yield 2;
       }
@@ -170,6 +179,12 @@ public final class BenchMain {
   private static int wire(String[] rest, PrintStream out, PrintStream err) {
     return runBenchmark("wire", out, err, () -> WireBenchmark.Options.parse(rest),
         WireBenchmark.Options::help, options -> new WireBenchmark(options, out, err).run());
+  }
+
+  private static int cluster(String[] rest, PrintStream out, PrintStream err) {
+    return runBenchmark("cluster", out, err, () -> ClusterBenchOptions.parse(rest),
+        ClusterBenchOptions::help, options -> new ClusterBenchmark(options,
+            MachineInfo.current().describe(), out, err).run());
   }
 
   private static int ssb(String[] rest, PrintStream out, PrintStream err) {

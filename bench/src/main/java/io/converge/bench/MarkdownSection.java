@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes or replaces one {@code ## Heading} section of a markdown file, keeping the rest. */
-final class MarkdownSection {
+public final class MarkdownSection {
   private MarkdownSection() {}
 
-  static void write(Path file, String heading, String body) throws IOException {
+  public static void write(Path file, String heading, String body) throws IOException {
     String title = "## " + heading;
     String section = title + "\n\n" + body.strip() + "\n";
     String text;

@@ -5,7 +5,7 @@ package io.converge.bench;
  * {@code -h} set {@link #help()} instead of producing an option. Also the number checks options
  * share.
  */
-final class OptionArgs {
+public final class OptionArgs {
   private final String[] args;
   private int i = -1;
   private boolean help;
@@ -13,12 +13,12 @@ final class OptionArgs {
   private String name;
   private String value;
 
-  OptionArgs(String[] args) {
+  public OptionArgs(String[] args) {
     this.args = args;
   }
 
   /** Moves to the next option; false at the end. */
-  boolean next() {
+  public boolean next() {
     while (++i < args.length) {
       arg = args[i];
       name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -38,24 +38,24 @@ final class OptionArgs {
     return false;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  String value() {
+  public String value() {
     return value;
   }
 
   /** The error for an option the benchmark does not know. */
-  IllegalArgumentException unknown() {
+  public IllegalArgumentException unknown() {
     return new IllegalArgumentException("unknown option " + arg);
   }
 
-  boolean help() {
+  public boolean help() {
     return help;
   }
 
-  static long number(String name, String v) {
+  public static long number(String name, String v) {
     try {
       return Long.parseLong(v.replace("_", "").replace(",", ""));
     } catch (NumberFormatException e) {
@@ -63,7 +63,7 @@ final class OptionArgs {
     }
   }
 
-  static long positive(String name, String v) {
+  public static long positive(String name, String v) {
     long n = number(name, v);
     if (n < 1) {
       throw new IllegalArgumentException(name + " must be at least 1, not " + n);
@@ -71,7 +71,7 @@ final class OptionArgs {
     return n;
   }
 
-  static long nonNegative(String name, String v) {
+  public static long nonNegative(String name, String v) {
     long n = number(name, v);
     if (n < 0) {
       throw new IllegalArgumentException(name + " must not be negative, not " + n);

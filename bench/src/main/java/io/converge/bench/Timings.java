@@ -4,11 +4,11 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /** Timing helpers: medians and human-readable figures. */
-final class Timings {
+public final class Timings {
   private Timings() {}
 
   /** Median of the samples (mean of the middle two for an even count), in the same unit. */
-  static double median(long[] samples) {
+  public static double median(long[] samples) {
     long[] s = samples.clone();
     Arrays.sort(s);
     int n = s.length;
@@ -19,34 +19,34 @@ final class Timings {
    * The {@code p}-th percentile (0 < p <= 100) by the nearest-rank method: the smallest sample
    * such that at least p% of the samples are at or below it.
    */
-  static long percentile(long[] samples, double p) {
+  public static long percentile(long[] samples, double p) {
     long[] s = samples.clone();
     Arrays.sort(s);
     int rank = (int) Math.ceil(p / 100.0 * s.length);
     return s[Math.min(s.length, Math.max(1, rank)) - 1];
   }
 
-  static double millis(double nanos) {
+  public static double millis(double nanos) {
     return nanos / 1e6;
   }
 
-  static String ms(double nanos) {
+  public static String ms(double nanos) {
     double m = millis(nanos);
     return m >= 100 ? String.format(Locale.ROOT, "%,.0f ms", m)
         : String.format(Locale.ROOT, "%.1f ms", m);
   }
 
   /** Sub-millisecond latencies: three decimals below 10 ms. */
-  static String latency(double nanos) {
+  public static String latency(double nanos) {
     double m = millis(nanos);
     return m >= 10 ? ms(nanos) : String.format(Locale.ROOT, "%.3f ms", m);
   }
 
-  static String seconds(double nanos) {
+  public static String seconds(double nanos) {
     return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
   }
 
-  static String count(long n) {
+  public static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }
 

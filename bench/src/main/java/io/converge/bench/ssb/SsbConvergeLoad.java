@@ -20,21 +20,21 @@ import java.util.stream.Stream;
  * table, with {@code BulkLoader} (every index built), then waits for the column segments to be
  * sealed and closes the store, so that a server opening the directory reads sealed segments.
  */
-final class SsbConvergeLoad {
+public final class SsbConvergeLoad {
   private SsbConvergeLoad() {}
 
   /**
    * Per table: documents loaded and rejected, and the load's wall clock; {@code closeNanos}
    * (sealing, flush, close) is part of the total.
    */
-  record Result(Map<String, LoadResult> tables, Map<String, Long> nanos, long closeNanos,
+  public record Result(Map<String, LoadResult> tables, Map<String, Long> nanos, long closeNanos,
       long totalNanos, long dirBytes) {
-    long rejected() {
+    public long rejected() {
       return tables.values().stream().mapToLong(LoadResult::rejected).sum();
     }
   }
 
-  static Result load(Path dataDir, List<SsbFiles.Written> files, PrintStream err)
+  public static Result load(Path dataDir, List<SsbFiles.Written> files, PrintStream err)
       throws IOException {
     Map<String, LoadResult> results = new LinkedHashMap<>();
     Map<String, Long> nanos = new LinkedHashMap<>();

@@ -14,14 +14,14 @@ import java.util.List;
  * COPY} and H2's {@code CSVREAD} (text always in double quotes: {@code d_date} holds commas).
  * Both are written in one pass over the generator.
  */
-final class SsbFiles {
+public final class SsbFiles {
   private SsbFiles() {}
 
   /** The two files of one table and the rows in them. */
-  record Written(SsbTable table, Path ndjson, Path csv, long rows, long ndjsonBytes,
+  public record Written(SsbTable table, Path ndjson, Path csv, long rows, long ndjsonBytes,
       long csvBytes) {}
 
-  static Written write(SsbGenerator generator, SsbTable table, Path dir) throws IOException {
+  public static Written write(SsbGenerator generator, SsbTable table, Path dir) throws IOException {
     Path ndjson = dir.resolve(table.name() + ".ndjson");
     Path csv = dir.resolve(table.name() + ".csv");
     List<SsbTable.Column> columns = table.columns();
@@ -66,7 +66,7 @@ final class SsbFiles {
    * The document id: the key of a dimension row, {@code orderkey * 8 + linenumber} of a line
    * order (unique: at most 7 lines), a JSON integer either way.
    */
-  static long documentId(SsbTable table, Object[] row) {
+  public static long documentId(SsbTable table, Object[] row) {
     if (table == SsbTable.LINEORDER || table == SsbTable.LINEORDER_FLAT) {
       return (Long) row[0] * 8 + (Integer) row[1];
     }

@@ -17,7 +17,7 @@ import java.util.List;
  * Engines order ties differently and some return sums as DECIMAL, so results are compared
  * sorted, fractional numbers within a relative tolerance.
  */
-record SsbRows(List<List<Object>> rows) {
+public record SsbRows(List<List<Object>> rows) {
   static final double TOLERANCE = 1e-9;
 
   static SsbRows read(ResultSet rs) throws SQLException {
@@ -51,7 +51,7 @@ record SsbRows(List<List<Object>> rows) {
     return v;
   }
 
-  int size() {
+  public int size() {
     return rows.size();
   }
 
@@ -62,7 +62,7 @@ record SsbRows(List<List<Object>> rows) {
   }
 
   /** Null when both hold the same rows, else the first difference, for the report. */
-  static String difference(SsbRows expected, SsbRows actual) {
+  public static String difference(SsbRows expected, SsbRows actual) {
     if (expected.size() != actual.size()) {
       return actual.size() + " rows instead of " + expected.size();
     }

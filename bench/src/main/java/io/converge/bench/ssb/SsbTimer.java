@@ -10,11 +10,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Runs one query on one engine: untimed warm-up runs, then timed runs within a time budget. */
-final class SsbTimer {
+public final class SsbTimer {
   private SsbTimer() {}
 
   /** How an engine runs a query: execute, read every row, close. */
-  interface Executor extends AutoCloseable {
+  public interface Executor extends AutoCloseable {
     SsbRows execute(String sql) throws SQLException;
 
     /** Work done once per query before any timing (a prepared statement's planning). */
@@ -25,7 +25,7 @@ final class SsbTimer {
   }
 
   /** A fresh plain {@code Statement} per run: parse, plan and execute every time (sqlline). */
-  static Executor plain(Connection c) {
+  public static Executor plain(Connection c) {
     return sql -> {
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
         return SsbRows.read(rs);
@@ -34,7 +34,7 @@ final class SsbTimer {
   }
 
   /** One {@code PreparedStatement} per query, prepared before the runs, executed by each run. */
-  static Executor prepared(Connection c) {
+  public static Executor prepared(Connection c) {
     return new Executor() {
       final Map<String, PreparedStatement> statements = new HashMap<>();
 
@@ -67,12 +67,12 @@ final class SsbTimer {
    * The timed runs of one query on one engine (nanoseconds), the rows of the last run, or the
    * error that stopped it; {@code asked} runs were wanted.
    */
-  record Measurement(long[] nanos, int asked, SsbRows rows, String error) {
-    boolean ok() {
+  public record Measurement(long[] nanos, int asked, SsbRows rows, String error) {
+    public boolean ok() {
       return error == null;
     }
 
-    double medianNanos() {
+    public double medianNanos() {
       long[] s = nanos.clone();
       Arrays.sort(s);
       int n = s.length;
@@ -84,7 +84,7 @@ final class SsbTimer {
    * Warm-up runs, then timed runs; stops adding runs once {@code budgetNanos} are used, after at
    * least one timed run.
    */
-  static Measurement measure(Executor e, String sql, int warmup, int runs, long budgetNanos) {
+  public static Measurement measure(Executor e, String sql, int warmup, int runs, long budgetNanos) {
     long start = System.nanoTime();
     long[] nanos = new long[runs];
     int timed = 0;
@@ -106,7 +106,7 @@ final class SsbTimer {
   }
 
   /** The innermost cause's first line, shortened: what the report shows for a failed query. */
-  static String message(Throwable t) {
+  public static String message(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

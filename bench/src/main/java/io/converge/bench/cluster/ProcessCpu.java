@@ -1,0 +1,58 @@
+package io.converge.bench.cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CPU time of processes from {@code /proc/PID/stat}: user plus system time of every thread, in
+ * seconds. Linux only; elsewhere every reading is 0.
+ */
+final class ProcessCpu {
+  /** {@code getconf CLK_TCK}: 100 on every Linux this runs on. */
+  static final double TICKS_PER_SECOND = 100.0;
+
+  private ProcessCpu() {}
+
+  /** The process's user + system CPU seconds so far, or 0 when it cannot be read. */
+  static double seconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      // fields after the command name, which is in parentheses and may hold spaces
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+      // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** A reading of several named processes. */
+  static Map<String, Double> read(Map<String, Long> pids) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    pids.forEach((name, pid) -> m.put(name, seconds(pid)));
+    return m;
+  }
+
+  /** Per process: CPU seconds between two readings. */
+  static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
+    Map<String, Double> d = new LinkedHashMap<>();
+    after.forEach((name, s) -> d.put(name, s - before.getOrDefault(name, 0.0)));
+    return d;
+  }
+
+  /** The sum of the named processes' values whose name starts with {@code prefix}. */
+  static double sum(Map<String, Double> values, String prefix) {
+    return values.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+        .mapToDouble(Map.Entry::getValue).sum();
+  }
+
+  /** The values of the processes whose name starts with {@code prefix}. */
+  static List<Double> of(Map<String, Double> values, String prefix) {
+    return values.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+        .map(Map.Entry::getValue).toList();
+  }
+}

@@ -1,0 +1,119 @@
+package io.converge.bench.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.converge.bench.ssb.SsbQueries;
+import io.converge.bench.ssb.SsbRows;
+import io.converge.bench.ssb.SsbTimer.Measurement;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The options, the pieces of the run that need no processes, and the report. */
+class ClusterBenchPartsTest {
+
+  @Test
+  void optionsDefaultsSmokeAndFlags() {
+    ClusterBenchOptions d = ClusterBenchOptions.parse(new String[0]);
+    assertEquals(1.0, d.scaleFactor());
+    assertEquals(5, d.runs());
+    assertEquals(2, d.warmup());
+    assertEquals(2000, d.lookups());
+    assertEquals(200_000, d.writeDocs());
+    assertEquals(20, d.seconds());
+    ClusterBenchOptions smoke = ClusterBenchOptions.parse(new String[] {"--sf", "0.01", "--runs",
+        "1", "--warmup", "0", "--skip-writes", "--leaf-heap", "384m"});
+    assertEquals(50, smoke.lookups());
+    assertEquals(20_000, smoke.writeDocs());
+    assertTrue(smoke.skipWrites());
+    assertEquals("384m", smoke.leafHeap());
+    ClusterBenchOptions given = ClusterBenchOptions.parse(new String[] {"--sf=0.01",
+        "--write-docs", "5000", "--skip-ssb", "false"});
+    assertEquals(5000, given.writeDocs());
+    assertTrue(!given.skipSsb());
+    assertThrows(IllegalArgumentException.class,
+        () -> ClusterBenchOptions.parse(new String[] {"--leaf-heap", "lots"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> ClusterBenchOptions.parse(new String[] {"--nope", "1"}));
+  }
+
+  @Test
+  void idOfAGeneratedLine() {
+    assertEquals("123", TopicLoad.idOf("{\"_id\":123,\"lo_orderkey\":15}"));
+    assertEquals("a-b", TopicLoad.idOf("{\"_id\":\"a-b\",\"x\":1}"));
+    assertEquals("7", TopicLoad.idOf("{\"_id\":7}"));
+    assertThrows(IllegalArgumentException.class, () -> TopicLoad.idOf("{\"x\":1}"));
+  }
+
+  @Test
+  void cpuOfThisProcessGrows() {
+    long pid = ProcessHandle.current().pid();
+    double before = ProcessCpu.seconds(pid);
+    long x = 0;
+    for (long i = 0; i < 400_000_000L; i++) {
+      x += i ^ (x >>> 3);
+    }
+    assertTrue(x != 1);
+    assertTrue(ProcessCpu.seconds(pid) > before, "CPU time did not grow");
+    assertEquals(0.0, ProcessCpu.seconds(-1));
+    Map<String, Double> d = ProcessCpu.delta(Map.of("leaf-a", 1.0, "leaf-b", 2.0),
+        new LinkedHashMap<>(Map.of("leaf-a", 1.5, "leaf-b", 2.5)));
+    assertEquals(1.0, ProcessCpu.sum(d, "leaf"), 1e-9);
+  }
+
+  @Test
+  void appliedWhenEveryPartitionReachedItsEnd() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    var status = json.readTree("{\"leaves\":[{\"pid\":5,\"alive\":true,\"partitions\":["
+        + "{\"collection\":\"c\",\"partition\":0,\"serving\":true,\"nextOffset\":10},"
+        + "{\"collection\":\"c\",\"partition\":1,\"serving\":true,\"nextOffset\":3}]},"
+        + "{\"pid\":99,\"alive\":true,\"partitions\":["
+        + "{\"collection\":\"c\",\"partition\":1,\"serving\":true,\"nextOffset\":7}]}]}");
+    Map<Integer, Long> ends = Map.of(0, 10L, 1, 7L);
+    // pid 99 is not one of this cluster's leaves: partition 1 is behind
+    assertNotNull(ClusterChild.missing(status, "c", ends, java.util.Set.of(5L)));
+    assertNull(ClusterChild.missing(status, "c", ends, java.util.Set.of(5L, 99L)));
+  }
+
+  @Test
+  void reportRatiosAndChecks() {
+    ClusterReport.Findings f = new ClusterReport.Findings(ClusterBenchOptions.parse(
+        new String[] {"--sf", "0.01"}), "test machine");
+    f.queries.put(ClusterBenchmark.ONE_PROCESS, figures(10_000_000L, 7L, Map.of("server", 0.1)));
+    f.queries.put(ClusterBenchmark.ONE_LEAF, figures(12_000_000L, 7L,
+        Map.of("leaf-g0-0", 0.1, "aggregator", 0.01)));
+    Map<String, Double> three = new LinkedHashMap<>();
+    three.put("leaf-g0-0", 0.03);
+    three.put("leaf-g0-1", 0.04);
+    three.put("leaf-g0-2", 0.03);
+    three.put("aggregator", 0.01);
+    f.queries.put(ClusterBenchmark.THREE_LEAVES, figures(11_000_000L, 8L, three));
+    ClusterReport r = new ClusterReport(f);
+    List<String> problems = r.problems();
+    // Q-anything on 3-leaf returned 8 where one process returned 7
+    assertEquals(SsbQueries.ALL.size(), problems.size(), problems.toString());
+    String md = r.markdown();
+    assertTrue(md.contains("| 1.20x (target <= 1.25x)"), md);
+    assertTrue(md.contains("| 0.40x (target <= 0.4x)"), md);
+    assertTrue(md.contains("0.030 / 0.040 / 0.030"), md);
+    assertEquals(2.0, ClusterReport.geomean(List.of(1.0, 4.0)), 1e-9);
+  }
+
+  private static Map<String, QueryRuns.QueryFigures> figures(long nanos, long value,
+      Map<String, Double> cpu) {
+    Map<String, QueryRuns.QueryFigures> m = new LinkedHashMap<>();
+    for (SsbQueries.Query q : SsbQueries.ALL) {
+      SsbRows rows = new SsbRows(List.of(Arrays.asList((Object) value)));
+      m.put(q.id(), new QueryRuns.QueryFigures(new Measurement(new long[] {nanos}, 1, rows, null),
+          cpu));
+    }
+    return m;
+  }
+}
