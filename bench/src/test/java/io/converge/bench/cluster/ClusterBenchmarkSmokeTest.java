@@ -10,14 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bench cluster} end to end in its smoke mode: a broker, a one-process server and two
  * clusters as child processes, every query's rows checked equal, lookups and the write path.
+ * Several minutes on 2 cores, so it runs with {@code -Dconverge.soak=true} (as the other soaks).
  */
 @Tag("slow")
+@EnabledIfSystemProperty(named = "converge.soak", matches = "true")
 class ClusterBenchmarkSmokeTest {
   @TempDir
   Path tmp;
