@@ -56,7 +56,10 @@ final class LeafAnnouncer implements AutoCloseable {
     List<LeafAnnouncement.Shard> list = new ArrayList<>();
     for (LeafShard s : shards.all()) {
       list.add(new LeafAnnouncement.Shard(s.collection(), s.partition(), s.assigned(),
-          s.nextOffset(), Math.max(s.endOffset(), s.nextOffset()), s.store().documentCount(),
+          // an end not looked at yet stays unknown (-1): announcing the next offset instead
+          // would claim a shard caught up before it has read anything
+          s.nextOffset(), s.endOffset() < 0 ? -1 : Math.max(s.endOffset(), s.nextOffset()),
+          s.store().documentCount(),
           FieldStats.of(s.store().schema())));
     }
     list.sort(Comparator.comparing(LeafAnnouncement.Shard::collection)

@@ -187,7 +187,8 @@ class LeafNodeTest {
           && shardsOf(a, collection).stream().filter(LeafAnnouncement.Shard::assigned).count()
               == PARTITIONS
           && shardsOf(a, collection).stream().mapToLong(LeafAnnouncement.Shard::documents).sum()
-              == expected.size());
+              == expected.size()
+          && shardsOf(a, collection).stream().allMatch(s -> s.endOffset() == s.nextOffset()));
       assertNotNull(announced);
       assertEquals("g1", announced.replicaGroup());
       assertEquals(ProcessHandle.current().pid(), announced.pid());
