@@ -40,6 +40,14 @@ public final class ConvergeArrayFunctions {
     return ScalarFunctionImpl.create(ARRAY_CONTAINS_METHOD);
   }
 
+  /**
+   * The functions every Converge schema offers (one node's, a cluster aggregator's, a leaf's
+   * shard schema), so that a query types the same wherever it is planned.
+   */
+  public static com.google.common.collect.Multimap<String, Function> schemaFunctions() {
+    return com.google.common.collect.ImmutableMultimap.of(ARRAY_CONTAINS, arrayContainsFunction());
+  }
+
   /** Whether a call's operator is this schema's {@code ARRAY_CONTAINS}. */
   public static boolean isArrayContains(SqlOperator op) {
     return op instanceof SqlUserDefinedFunction f

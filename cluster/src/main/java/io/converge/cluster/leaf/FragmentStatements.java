@@ -164,8 +164,7 @@ final class FragmentStatements implements AutoCloseable {
     @Override
     protected com.google.common.collect.Multimap<String, org.apache.calcite.schema.Function>
         getFunctionMultimap() {
-      return com.google.common.collect.ImmutableMultimap.of(
-          ConvergeArrayFunctions.ARRAY_CONTAINS, ConvergeArrayFunctions.arrayContainsFunction());
+      return ConvergeArrayFunctions.schemaFunctions();
     }
   }
 }

@@ -56,8 +56,7 @@ public final class ClusterSchema extends AbstractSchema {
   @Override
   protected com.google.common.collect.Multimap<String, org.apache.calcite.schema.Function>
       getFunctionMultimap() {
-    return com.google.common.collect.ImmutableMultimap.of(ConvergeArrayFunctions.ARRAY_CONTAINS,
-        ConvergeArrayFunctions.arrayContainsFunction());
+    return ConvergeArrayFunctions.schemaFunctions();
   }
 
   @Override
