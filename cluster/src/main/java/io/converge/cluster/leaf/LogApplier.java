@@ -255,11 +255,10 @@ final class LogApplier implements AutoCloseable {
   }
 
   /**
-   * The declared schema of a collection as the catalog holds it once read to its end (a
-   * collection's entry is written before its first document), or null for a schemaless one, or
-   * when the catalog cannot be read within {@link #CATALOG_WAIT}.
+   * Reads the catalog to its end (a collection's entry is written before its first document),
+   * or gives up after {@link #CATALOG_WAIT}: shards are then created from what has been read.
    */
-  private DeclaredSchema declaredSchema(String collection) {
+  private void readCatalog() {
     try {
       catalog.awaitCaughtUp(CATALOG_WAIT);
     } catch (InterruptedException e) {
@@ -267,6 +266,10 @@ final class LogApplier implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("cannot read the catalog topic {}: {}", ClusterTopics.CATALOG, e.toString());
     }
+  }
+
+  /** A collection's declared schema as read, or null for a schemaless or unknown one. */
+  private DeclaredSchema declaredSchema(String collection) {
     CatalogEntry entry = catalog.collection(collection);
     return entry == null ? null : CatalogLog.declaredSchema(entry);
   }
@@ -276,10 +279,15 @@ final class LogApplier implements AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       List<TopicPartition> fromStart = new ArrayList<>();
+      boolean catalogRead = false;
       for (TopicPartition tp : partitions) {
         String collection = ClusterTopics.collectionOf(tp.topic());
         LeafShard shard = shards.get(collection, tp.partition());
         if (shard == null) {
+          if (!catalogRead) { // once per assignment, not once per new shard
+            readCatalog();
+            catalogRead = true;
+          }
           shard = shards.getOrCreate(collection, tp.partition(), declaredSchema(collection));
         }
         OptionalLong stored = shard.store().sourceOffset(shard.source());
