@@ -46,7 +46,7 @@ import org.apache.calcite.util.ImmutableBitSet;
  */
 public final class ConvergeTable extends AbstractTable
     implements ProjectableFilterableTable, TranslatableTable {
-  private final ConvergeCollection collection;
+  private final CollectionBinding binding;
   private final long schemaVersion;
   private final CollectionSchema schema;
   private final List<ConvergeColumn> columns;
@@ -60,7 +60,13 @@ public final class ConvergeTable extends AbstractTable
   }
 
   ConvergeTable(ConvergeCollection collection, CollectionSchema schema, Boolean pushdownDefault) {
-    this.collection = collection;
+    this(CollectionBinding.fixed(collection), schema, pushdownDefault);
+  }
+
+  private ConvergeTable(CollectionBinding binding, CollectionSchema schema,
+      Boolean pushdownDefault) {
+    this.binding = binding;
+    ConvergeCollection collection = binding.collection();
     this.pushdownDefault = pushdownDefault;
     this.schemaVersion = schema.version();
     this.schema = schema;
@@ -75,6 +81,14 @@ public final class ConvergeTable extends AbstractTable
    */
   public static ConvergeTable over(ConvergeCollection collection, CollectionSchema schema) {
     return new ConvergeTable(collection, schema, null);
+  }
+
+  /**
+   * {@link #over}, reading whichever shard {@code binding} holds when a statement executes (see
+   * {@link CollectionBinding}).
+   */
+  public static ConvergeTable over(CollectionBinding binding, CollectionSchema schema) {
+    return new ConvergeTable(binding, schema, null);
   }
 
   /**
@@ -120,7 +134,7 @@ public final class ConvergeTable extends AbstractTable
   }
 
   public ConvergeCollection collection() {
-    return collection;
+    return binding.collection();
   }
 
   /** The collection schema version this table's columns were derived from. */
@@ -174,10 +188,10 @@ public final class ConvergeTable extends AbstractTable
     // _id (or a declared primary key) is unique; the row count is the live count now (used for
     // join ordering only).
     if (declared != null) {
-      return Statistics.of(collection.documentCount(), declared.primaryKey().isEmpty()
+      return Statistics.of(collection().documentCount(), declared.primaryKey().isEmpty()
           ? List.of() : List.of(ImmutableBitSet.of(declared.primaryKey())));
     }
-    return Statistics.of(collection.documentCount(), List.of(ImmutableBitSet.of(0)));
+    return Statistics.of(collection().documentCount(), List.of(ImmutableBitSet.of(0)));
   }
 
   /**
@@ -235,7 +249,7 @@ public final class ConvergeTable extends AbstractTable
     return new AbstractEnumerable<>() {
       @Override
       public Enumerator<Object[]> enumerator() {
-        return new ConvergeEnumerator(collection.snapshot(), selected, null,
+        return new ConvergeEnumerator(collection().snapshot(), selected, null,
             ConvergeQueryGuards.of(root));
       }
     };
@@ -253,6 +267,6 @@ public final class ConvergeTable extends AbstractTable
 
   @Override
   public String toString() {
-    return "ConvergeTable{" + collection.name() + ", version " + schemaVersion + "}";
+    return "ConvergeTable{" + binding.name() + ", version " + schemaVersion + "}";
   }
 }
