@@ -171,7 +171,7 @@ public final class CollectionSnapshot implements SegmentSource, AutoCloseable {
       }
       ColumnVector tail = cache.getTail(store.cacheScope(coll), fieldId, segment, v.count());
       if (tail == null) {
-        tail = ColumnVector.of(values, v.count());
+        tail = ColumnVector.ofTail(values, v.count());
         cache.putTail(store.cacheScope(coll), fieldId, segment, v.count(), tail);
       }
       return tail;

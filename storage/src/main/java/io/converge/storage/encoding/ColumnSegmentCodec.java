@@ -29,7 +29,7 @@ public final class ColumnSegmentCodec {
   static final byte ARRAY = 7;
 
   /** Dictionary-encode strings when at most this fraction of the rows is distinct. */
-  private static final int DICTIONARY_MAX = 1 << 14;
+  private static final int DICTIONARY_MAX = ColumnVector.DICTIONARY_MAX;
 
   private static final byte V2_MARK = 0;
   private static final byte V2 = 2;
@@ -50,7 +50,7 @@ public final class ColumnSegmentCodec {
     ColumnVector.Kind kind = v.kind();
     String[] dict = null;
     if (kind == ColumnVector.Kind.STRING) {
-      dict = dictionaryFor(v.objects(), n, v.nonNullCount());
+      dict = ColumnVector.sortedDictionary(v.objects(), n, v.nonNullCount());
       if (dict != null) {
         kind = ColumnVector.Kind.STRING_DICT;
       }
@@ -102,26 +102,6 @@ public final class ColumnSegmentCodec {
       default -> throw new IllegalStateException(kind.toString());
     }
     return out.toByteArray();
-  }
-
-  /** The sorted distinct strings when few enough to pay for a dictionary, else null. */
-  private static String[] dictionaryFor(Object[] strings, int n, int count) {
-    java.util.HashSet<String> distinct = new java.util.HashSet<>();
-    for (int i = 0; i < n; i++) {
-      if (strings[i] != null) {
-        distinct.add((String) strings[i]);
-        // Stop once the strings are clearly mostly distinct.
-        if (distinct.size() > DICTIONARY_MAX || (i >= 1024 && distinct.size() * 2 > count)) {
-          return null;
-        }
-      }
-    }
-    if (distinct.size() * 2 > count) {
-      return null;
-    }
-    String[] dict = distinct.toArray(new String[0]);
-    java.util.Arrays.sort(dict);
-    return dict;
   }
 
   private static void packLongs(long[] longs, int n, ColumnVector v, ByteSink out) {

@@ -115,6 +115,60 @@ public final class ColumnVector {
     return new ColumnVector(Kind.STRING, rows, nonNull, present, null, null, null, null, strings);
   }
 
+  /**
+   * {@link #of}, with low-cardinality strings as a sorted dictionary and codes, as a sealed
+   * segment holds them: the in-memory tail's form for queries, so that filters test each distinct
+   * string once and GROUP BY folds codes.
+   */
+  public static ColumnVector ofTail(Object[] values, int rows) {
+    ColumnVector v = of(values, rows);
+    if (v.kind != Kind.STRING) {
+      return v;
+    }
+    String[] dict = sortedDictionary(v.objects, rows, v.nonNull);
+    if (dict == null) {
+      return v;
+    }
+    java.util.Map<String, Integer> codeOf = new java.util.HashMap<>(dict.length * 2);
+    for (int i = 0; i < dict.length; i++) {
+      codeOf.put(dict[i], i);
+    }
+    int[] codes = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      if (v.objects[i] != null) {
+        codes[i] = codeOf.get((String) v.objects[i]);
+      }
+    }
+    return new ColumnVector(Kind.STRING_DICT, rows, v.nonNull, v.present, null, null, codes, dict,
+        null);
+  }
+
+  /** Most distinct strings a dictionary holds. */
+  static final int DICTIONARY_MAX = 1 << 14;
+
+  /**
+   * The sorted distinct strings of {@code strings[0..n)} ({@code count} of them not null) when
+   * few enough to pay for a dictionary (at most half as many as the values), else null.
+   */
+  static String[] sortedDictionary(Object[] strings, int n, int count) {
+    java.util.HashSet<String> distinct = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      if (strings[i] != null) {
+        distinct.add((String) strings[i]);
+        // Stop once the strings are clearly mostly distinct.
+        if (distinct.size() > DICTIONARY_MAX || (i >= 1024 && distinct.size() * 2 > count)) {
+          return null;
+        }
+      }
+    }
+    if (distinct.size() * 2 > count) {
+      return null;
+    }
+    String[] dict = distinct.toArray(new String[0]);
+    Arrays.sort(dict);
+    return dict;
+  }
+
   /** Integers by row; {@code presence} bit i set when row i has a value (null: every row). */
   public static ColumnVector ofLongs(long[] values, long[] presence) {
     return new ColumnVector(Kind.LONG, values.length, count(presence, values.length), presence,

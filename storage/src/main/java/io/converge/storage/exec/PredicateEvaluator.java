@@ -510,6 +510,39 @@ public final class PredicateEvaluator {
       if (p instanceof Predicate.And || p instanceof Predicate.Or || p instanceof Predicate.Not) {
         throw new IllegalArgumentException("compound predicates go through the evaluator");
       }
+      if (p instanceof Predicate.Compare || p instanceof Predicate.In
+          || p instanceof Predicate.Prefix) {
+        // TRUE rows by the vector loops; the UNKNOWN ones only if a NOT asks.
+        RoaringBitmap t = vectorTrueRows(p);
+        return new Result(t, memo(() -> valueByValue(p).unknownRows().get()));
+      }
+      return valueByValue(p);
+    }
+
+    private RoaringBitmap vectorTrueRows(Predicate p) {
+      int field = snapshot.fieldId(pathOf(p));
+      RoaringBitmap t = new RoaringBitmap();
+      VectorFilter filter = new VectorFilter();
+      int segments = snapshot.segmentCount();
+      for (int seg = 0; seg < segments; seg++) {
+        snapshot.guard().check();
+        long base = SegmentSource.segmentBase(seg);
+        RoaringBitmap rids = RoaringBitmap.and(within,
+            RoaringBitmap.bitmapOfRange(base, base + io.converge.storage.index.TailSegment.SEGMENT_ROWS));
+        if (rids.isEmpty()) {
+          continue;
+        }
+        ColumnVector col = snapshot.vector(field, seg);
+        if (col != null) {
+          t.or(RoaringBitmap.addOffset(filter.matching(col, RoaringBitmap.addOffset(rids, -base), p),
+              base));
+        }
+      }
+      return t;
+    }
+
+    /** TRUE and UNKNOWN rows by testing each boxed value (the reference the loops agree with). */
+    Result valueByValue(Predicate p) {
       String path = pathOf(p);
       RoaringBitmap t = new RoaringBitmap();
       RoaringBitmap u = new RoaringBitmap();
