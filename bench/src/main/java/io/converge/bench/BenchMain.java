@@ -30,7 +30,7 @@ import java.util.Arrays;
  * BenchMain wire       [--docs 1000000] [--queries 2000] [--runs 10] [--warmup 3]
  *                      [--data-dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * BenchMain cluster    [--sf 1] [--runs 5] [--warmup 2] [--lookups 2000] [--write-docs 200000]
- *                      [--rate 10000] [--seconds 20] [--leaf-heap 1g] [--skip-ssb]
+ *                      [--rate 10000] [--seconds 20] [--leaf-heap 2g] [--skip-ssb]
  *                      [--skip-writes] [--dir DIR] [--seed 42] [--out docs/benchmarks.md]
  * BenchMain load       [--clients 8] [--seconds 120] [--idle-seconds 120] [--rate 5000]
  *                      [--docs 1000000] [--data-dir DIR] [--out docs/benchmarks.md]

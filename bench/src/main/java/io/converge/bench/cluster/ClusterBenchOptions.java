@@ -38,7 +38,7 @@ public record ClusterBenchOptions(double scaleFactor, int runs, int warmup, int 
       "  20) with acknowledgement-to-visible p50/p95/p99. Writes a 'Cluster benchmark'",
       "  section.",
       "  --sf X, --runs N (5), --warmup N (2), --lookups N (2000), --write-docs N,",
-      "  --rate N, --seconds N, --leaf-heap SIZE (1g), --skip-ssb, --skip-writes,",
+      "  --rate N, --seconds N, --leaf-heap SIZE (2g), --skip-ssb, --skip-writes,",
       "  --dir DIR (work directory, must be empty or absent; default a temporary one);",
       "  below --sf 0.1 (a smoke run) the defaults are --lookups 50 --write-docs 20000",
       "  --seconds 5");
@@ -52,7 +52,7 @@ public record ClusterBenchOptions(double scaleFactor, int runs, int warmup, int 
     long rate = 10_000;
     Long seconds = null;
     Path dir = null;
-    String leafHeap = "1g";
+    String leafHeap = "2g";
     boolean skipSsb = false;
     boolean skipWrites = false;
     long seed = 42;

@@ -125,19 +125,37 @@ public final class ColumnVector {
     if (v.kind != Kind.STRING) {
       return v;
     }
-    String[] dict = sortedDictionary(v.objects, rows, v.nonNull);
-    if (dict == null) {
+    // One hash lookup per row: codes in order of first appearance, then renumbered so that the
+    // dictionary is sorted. Stops as soon as the strings are mostly distinct (the rule of
+    // sortedDictionary).
+    java.util.HashMap<String, Integer> firstSeen = new java.util.HashMap<>();
+    int[] codes = new int[rows];
+    Object[] strings = v.objects;
+    for (int i = 0; i < rows; i++) {
+      String s = (String) strings[i];
+      if (s != null) {
+        Integer code = firstSeen.get(s);
+        if (code == null) {
+          code = firstSeen.size();
+          firstSeen.put(s, code);
+          if (code >= DICTIONARY_MAX || (i >= 1024 && firstSeen.size() * 2 > v.nonNull)) {
+            return v;
+          }
+        }
+        codes[i] = code;
+      }
+    }
+    if (firstSeen.size() * 2 > v.nonNull) {
       return v;
     }
-    java.util.Map<String, Integer> codeOf = new java.util.HashMap<>(dict.length * 2);
+    String[] dict = firstSeen.keySet().toArray(new String[0]);
+    Arrays.sort(dict);
+    int[] renumber = new int[dict.length];
     for (int i = 0; i < dict.length; i++) {
-      codeOf.put(dict[i], i);
+      renumber[firstSeen.get(dict[i])] = i;
     }
-    int[] codes = new int[rows];
     for (int i = 0; i < rows; i++) {
-      if (v.objects[i] != null) {
-        codes[i] = codeOf.get((String) v.objects[i]);
-      }
+      codes[i] = renumber[codes[i]];
     }
     return new ColumnVector(Kind.STRING_DICT, rows, v.nonNull, v.present, null, null, codes, dict,
         null);
