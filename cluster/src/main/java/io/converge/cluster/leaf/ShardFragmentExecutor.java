@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs fragments over a leaf's assigned shards: the request's SQL once per partition, in parallel
  * on a bounded pool, against a table that is the partition's shard typed by the request's merged
- * field statistics; rows go to the sink from one thread at a time. Thread-safe.
+ * field statistics, with the request's parameter values bound on the cached prepared statement
+ * (SQL with {@code ?} markers is planned once and rebound per execution); rows go to the sink
+ * from one thread at a time. Thread-safe.
  */
 public final class ShardFragmentExecutor implements FragmentExecutor, AutoCloseable {
   /** Idle prepared statements kept. */
@@ -189,6 +191,12 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       } catch (SQLException | RuntimeException e) {
         throw new FragmentException(Kind.INVALID, oneLine(e), e);
       }
+      try {
+        FragmentValues.bind(lease.statement(), request.parameters());
+      } catch (SQLException | RuntimeException e) {
+        lease.closeQuietly();
+        throw new FragmentException(Kind.INVALID, "parameters: " + oneLine(e), e);
+      }
       boolean reusable = false;
       synchronized (running) {
         running.add(lease);
@@ -257,6 +265,11 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       }
       return !timedOut;
     }
+  }
+
+  /** Idle prepared statements now (tests). */
+  int idleStatements() {
+    return statements.idleCount();
   }
 
   /** The innermost message of an error, on one line (Calcite wraps its own several times). */
