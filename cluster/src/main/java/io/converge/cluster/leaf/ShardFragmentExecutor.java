@@ -183,11 +183,11 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       }
       CollectionSchema schema = FieldStats.schema(request.collection(), request.schemaVersion(),
           shard.store().documentCount(), request.fields());
-      FragmentStatements.Key key = new FragmentStatements.Key(shard.store(), request.collection(),
+      FragmentStatements.Key key = new FragmentStatements.Key(request.collection(),
           request.schemaVersion(), request.sql());
       FragmentStatements.Lease lease;
       try {
-        lease = statements.checkout(key, schema);
+        lease = statements.checkout(key, shard.store(), schema);
       } catch (SQLException | RuntimeException e) {
         throw new FragmentException(Kind.INVALID, oneLine(e), e);
       }
@@ -207,7 +207,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
         stop();
       }, Math.max(0, delay), TimeUnit.MILLISECONDS);
       try {
-        reusable = rows(lease);
+        reusable = rows(lease, shard);
       } catch (SQLException | RuntimeException e) {
         if (timedOut) {
           throw new FragmentException(Kind.TIMEOUT, "fragment " + request.queryId()
@@ -234,9 +234,13 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       }
     }
 
-    /** Streams one partition's rows; true when the statement ended normally (can be reused). */
-    private boolean rows(FragmentStatements.Lease lease) throws SQLException {
+    /**
+     * Streams one partition's rows, the statement bound to its shard until the rows are read;
+     * true when the statement ended normally (can be reused).
+     */
+    private boolean rows(FragmentStatements.Lease lease, LeafShard shard) throws SQLException {
       Calendar utc = FragmentValues.utcCalendar();
+      lease.bind(shard.store());
       try (ResultSet rs = lease.statement().executeQuery()) {
         List<FragmentColumn> columns = FragmentValues.columns(rs.getMetaData());
         synchronized (sinkLock) {
@@ -262,6 +266,9 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
         if (satisfied) {
           stop(lease);
         }
+      } finally {
+        // after the result set is closed (try-with-resources closes it first)
+        lease.clear();
       }
       return !timedOut;
     }

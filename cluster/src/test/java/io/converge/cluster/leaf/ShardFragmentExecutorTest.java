@@ -224,6 +224,31 @@ class ShardFragmentExecutorTest {
   }
 
   @Test
+  void aFragmentIsPlannedOncePerLeafNotPerShard() throws Exception {
+    String sql = "SELECT _id FROM items WHERE x >= ?";
+    FragmentParameter two = FragmentParameter.of(FragmentType.BIGINT, 2L);
+    List<List<String>> expected = List.of(List.of("b"), List.of("c", "d"), List.of("e"));
+    for (int p = 0; p < 3; p++) {
+      assertEquals(expected.get(p), ids(rows(sql, List.of(p), new ArrayList<>(), two)),
+          "partition " + p);
+      // one after the other, the partitions share one statement, bound to each in turn
+      assertEquals(1, executor.idleStatements(), "partition " + p);
+    }
+    assertEquals(List.of("b", "c", "d", "e"),
+        ids(rows(sql, List.of(0, 1, 2), new ArrayList<>(), two)));
+    int concurrent = Math.min(3, Runtime.getRuntime().availableProcessors());
+    assertTrue(executor.idleStatements() <= concurrent, executor.idleStatements() + " statements");
+    for (int p = 2; p >= 0; p--) {
+      assertEquals(expected.get(p), ids(rows(sql, List.of(p), new ArrayList<>(), two)),
+          "partition " + p + " again");
+    }
+  }
+
+  private static List<String> ids(List<Object[]> rows) {
+    return rows.stream().map(r -> (String) r[0]).sorted().toList();
+  }
+
+  @Test
   void aFieldOfOneShardIsAColumnOfEvery() throws Exception {
     List<FragmentColumn> cols = new ArrayList<>();
     List<Object[]> rows = rows("SELECT _id, only1, tags FROM items ORDER BY _id", List.of(0, 1, 2),
