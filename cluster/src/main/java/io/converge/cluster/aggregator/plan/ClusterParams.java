@@ -81,8 +81,8 @@ record ClusterParams(List<Marker> markers, ClusterIdKeys keys, int partitionCoun
   /** The partitions owning the {@code _id} keys in this execution (only when {@code keys}). */
   List<Integer> partitions(DataContext root) {
     Map<Integer, Object> byIndex = new HashMap<>();
-    for (Marker m : markers) {
-      byIndex.put(m.index(), value(root, m));
+    for (int p : keys.params()) {
+      byIndex.put(p, value(root, new Marker(p, SqlTypeName.VARCHAR)));
     }
     return keys.partitions(partitionCount, byIndex::get);
   }

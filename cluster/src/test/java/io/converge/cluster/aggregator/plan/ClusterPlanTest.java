@@ -320,6 +320,32 @@ class ClusterPlanTest {
   }
 
   @Test
+  void idParametersMixedWithLiteralsRouteToASuperset() throws SQLException {
+    String or = "SELECT _id, amount FROM orders WHERE (_id = ? OR _id = 'o5') AND amount >= ?";
+    String plan = explain(distributed, or);
+    assertTrue(plan.contains("partitions=[by _id in ('o5', ?0) of " + partitions
+        + ", at execution]"), plan);
+    assertSameParamAnswers(or,
+        List.of("SELECT _id, amount FROM orders WHERE _id IN ('o9', 'o5') AND amount >= 0",
+            "SELECT _id, amount FROM orders WHERE _id IN ('o5') AND amount >= 0"),
+        List.of(ps -> {
+          ps.setString(1, "o9");
+          ps.setInt(2, 0);
+        }, ps -> {
+          ps.setNull(1, Types.VARCHAR);
+          ps.setInt(2, 0);
+        }));
+    // both hold: the literal key alone routes, when planning
+    String and = "SELECT _id FROM orders WHERE _id = ? AND _id = 'o5'";
+    assertTrue(explain(distributed, and).contains("partitions=[["
+        + KeyPartitioner.partitionOf("o5", partitions) + "] of " + partitions + " by _id]"));
+    assertSameParamAnswers(and,
+        List.of("SELECT _id FROM orders WHERE _id = 'o5'",
+            "SELECT _id FROM orders WHERE _id = 'o6' AND _id = 'o5'"),
+        List.of(ps -> ps.setString(1, "o5"), ps -> ps.setString(1, "o6")));
+  }
+
+  @Test
   void rangeParametersOnIntegersDoublesAndTimestamps() throws SQLException {
     String plan = explain(distributed, "SELECT _id FROM orders WHERE amount > ? AND price <= ?");
     assertTrue(plan.contains("WHERE \"amount\" > ? AND \"price\" <= ?"), plan);
