@@ -26,10 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs fragments over a leaf's assigned shards: the request's SQL once per partition, in parallel
- * on a bounded pool, against a table that is the partition's shard typed by the request's merged
- * field statistics, with the request's parameter values bound on the cached prepared statement
- * (SQL with {@code ?} markers is planned once and rebound per execution); rows go to the sink
- * from one thread at a time. Thread-safe.
+ * on a bounded pool, against a table typed by the request's merged field statistics. Statements
+ * are prepared once per leaf ({@link FragmentStatements}) and, per execution, bound to the
+ * partition's shard and to the request's parameter values (SQL with {@code ?} markers is the same
+ * on every execution, so it is planned once and only rebound); rows go to the sink from one
+ * thread at a time. Thread-safe.
  */
 public final class ShardFragmentExecutor implements FragmentExecutor, AutoCloseable {
   /** Idle prepared statements kept. */

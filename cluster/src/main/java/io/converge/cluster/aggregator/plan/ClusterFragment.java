@@ -43,8 +43,8 @@ import org.apache.calcite.sql.util.SqlString;
  * @param table the collection's table
  * @param sql the fragment SQL, with a {@code ?} marker per parameter use
  * @param params what each marker is, and the keys that route at execution
- * @param partitions the partitions to ask, ascending (for keys known only at execution: those of
- *     the literal keys among them, the rest chosen per execution)
+ * @param partitions the partitions to ask, ascending, as known when planning (when some keys are
+ *     parameters, the gather chooses the partitions per execution instead)
  * @param keys the {@code _id} keys the rows must have, or null
  */
 public record ClusterFragment(ClusterTable table, String sql, ClusterParams params,
