@@ -22,9 +22,28 @@ import java.util.List;
  *     fields, so a leaf may cache what it built from them
  * @param fields the merged field statistics of the collection
  * @param deadlineMillis epoch millis after which the leaf stops and fails the fragment
+ * @param parameters the values of the {@code ?} markers of {@code sql}, in the markers' order
+ *     (empty when it has none); a leaf binds them on the prepared statement it keeps for the SQL
  */
 public record FragmentRequest(String queryId, String collection, String sql,
-    List<Integer> partitions, long schemaVersion, List<FieldStats> fields, long deadlineMillis) {
+    List<Integer> partitions, long schemaVersion, List<FieldStats> fields, long deadlineMillis,
+    List<FragmentParameter> parameters) {
+
+  public FragmentRequest {
+    parameters = parameters == null ? List.of() : List.copyOf(parameters);
+  }
+
+  /** A request whose SQL has no parameter markers. */
+  public FragmentRequest(String queryId, String collection, String sql, List<Integer> partitions,
+      long schemaVersion, List<FieldStats> fields, long deadlineMillis) {
+    this(queryId, collection, sql, partitions, schemaVersion, fields, deadlineMillis, List.of());
+  }
+
+  /** This request for other partitions (routed again). */
+  public FragmentRequest withPartitions(List<Integer> other) {
+    return new FragmentRequest(queryId, collection, sql, List.copyOf(other), schemaVersion, fields,
+        deadlineMillis, parameters);
+  }
 
   public byte[] encode() {
     return ClusterJson.encode(this);

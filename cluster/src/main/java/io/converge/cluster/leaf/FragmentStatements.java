@@ -1,5 +1,6 @@
 package io.converge.cluster.leaf;
 
+import io.converge.adapter.CollectionBinding;
 import io.converge.adapter.ConvergeArrayFunctions;
 import io.converge.adapter.ConvergeJdbc;
 import io.converge.adapter.ConvergeTable;
@@ -19,34 +20,40 @@ import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
 
 /**
- * Prepared fragment statements, planned once and reused: planning and code generation cost 20-50
- * ms per statement. A statement is keyed by its shard (the collection object, so a dropped and
- * recreated shard plans anew), the aggregator's schema version and the SQL; it is checked out by
- * one thread at a time, and at most {@code capacity} idle ones are kept (least recently used
- * closed first).
+ * Prepared fragment statements, planned once per leaf and reused: planning and code generation
+ * cost 20-50 ms per statement. A statement is keyed by the collection, the aggregator's schema
+ * version and the SQL, not by the shard: its table reads whichever shard its
+ * {@link CollectionBinding} holds, bound right before each execution and cleared after, so one
+ * statement serves every partition of the leaf in turn (shards of a collection share their
+ * columns, typed by the merged field statistics, and a plan holds no rows). A statement is
+ * checked out by one thread at a time, so a fragment over many partitions prepares one per
+ * concurrent use; at most {@code capacity} idle ones are kept (least recently used closed first).
  *
  * <p>Each statement has its own Calcite connection, with the settings of every Converge
  * connection ({@link ConvergeJdbc#SETTINGS}: lex, type system, parser) and a root schema holding
- * one table, the shard, named as the collection and typed by the merged field statistics.
+ * one table, named as the collection and typed by the merged field statistics; it is planned with
+ * the statistics of the shard it was first checked out for.
  */
 final class FragmentStatements implements AutoCloseable {
   /** What a statement was planned for. */
-  record Key(ConvergeCollection shard, String collection, long schemaVersion, String sql) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && k.shard == shard && k.schemaVersion == schemaVersion
-          && k.collection.equals(collection) && k.sql.equals(sql);
+  record Key(String collection, long schemaVersion, String sql) {}
+
+  /**
+   * A checked-out statement, the connection it belongs to and the binding its table reads
+   * ({@link #bind} before executing, {@link #clear} after).
+   */
+  record Lease(Key key, Connection connection, PreparedStatement statement,
+      CollectionBinding binding) {
+    /** The statement reads {@code shard} until {@link #clear}. */
+    void bind(ConvergeCollection shard) {
+      binding.bind(shard);
     }
 
-    @Override
-    public int hashCode() {
-      return (System.identityHashCode(shard) * 31 + Long.hashCode(schemaVersion)) * 31
-          + sql.hashCode();
+    /** Forgets the shard, so that an idle statement keeps no shard reachable. */
+    void clear() {
+      binding.clear();
     }
-  }
 
-  /** A checked-out statement and the connection it belongs to. */
-  record Lease(Key key, Connection connection, PreparedStatement statement) {
     void closeQuietly() {
       try {
         connection.close();
@@ -65,8 +72,11 @@ final class FragmentStatements implements AutoCloseable {
     this.capacity = capacity;
   }
 
-  /** An idle statement for the key, or a newly prepared one (the caller owns it until returned). */
-  Lease checkout(Key key, CollectionSchema schema) throws SQLException {
+  /**
+   * An idle statement for the key, or one newly prepared over {@code shard} (whose statistics the
+   * planner reads); the caller owns it until returned, and binds a shard before executing it.
+   */
+  Lease checkout(Key key, ConvergeCollection shard, CollectionSchema schema) throws SQLException {
     synchronized (this) {
       ArrayDeque<Lease> q = idle.get(key);
       if (q != null && !q.isEmpty()) {
@@ -78,7 +88,7 @@ final class FragmentStatements implements AutoCloseable {
         return l;
       }
     }
-    return prepare(key, schema);
+    return prepare(key, shard, schema);
   }
 
   /** Gives a statement back for reuse (its result set closed). */
@@ -111,7 +121,8 @@ final class FragmentStatements implements AutoCloseable {
     return idleCount;
   }
 
-  private static Lease prepare(Key key, CollectionSchema schema) throws SQLException {
+  private static Lease prepare(Key key, ConvergeCollection shard, CollectionSchema schema)
+      throws SQLException {
     try {
       Class.forName("org.apache.calcite.jdbc.Driver");
     } catch (ClassNotFoundException e) {
@@ -121,10 +132,13 @@ final class FragmentStatements implements AutoCloseable {
         new Properties());
     try {
       CalciteConnection calcite = conn.unwrap(CalciteConnection.class);
+      CollectionBinding binding = CollectionBinding.rebindable(shard);
       calcite.getRootSchema().add(ConvergeJdbc.SCHEMA,
-          new ShardSchema(key.collection(), ConvergeTable.over(key.shard(), schema)));
+          new ShardSchema(key.collection(), ConvergeTable.over(binding, schema)));
       calcite.setSchema(ConvergeJdbc.SCHEMA);
-      return new Lease(key, conn, conn.prepareStatement(key.sql()));
+      PreparedStatement statement = conn.prepareStatement(key.sql());
+      binding.clear();
+      return new Lease(key, conn, statement, binding);
     } catch (SQLException | RuntimeException e) {
       conn.close();
       throw e;
@@ -148,7 +162,7 @@ final class FragmentStatements implements AutoCloseable {
     return all;
   }
 
-  /** One table, the shard under the collection's name, and Converge's SQL functions. */
+  /** One table, the bound shard under the collection's name, and Converge's SQL functions. */
   private static final class ShardSchema extends AbstractSchema {
     private final Map<String, Table> tables;
 

@@ -1,9 +1,11 @@
 package io.converge.cluster.leaf;
 
 import io.converge.cluster.fragment.FragmentColumn;
+import io.converge.cluster.fragment.FragmentParameter;
 import io.converge.cluster.fragment.FragmentType;
 import java.sql.Array;
 import java.sql.Date;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -17,7 +19,8 @@ import java.util.Locale;
 import java.util.TimeZone;
 
 /**
- * A fragment's columns from JDBC metadata, and each row's values as {@link FragmentType} says:
+ * A fragment's parameters bound on its statement, its columns from JDBC metadata, and each row's
+ * values as {@link FragmentType} says:
  * Calcite's internal representation (epoch millis for TIMESTAMP, days for DATE, millis of the day
  * for TIME, all read through a UTC calendar so no time zone shifts them).
  */
@@ -116,6 +119,23 @@ final class FragmentValues {
       return FragmentType.TIMESTAMP;
     default:
       throw new SQLException("arrays of " + element + " cannot be sent");
+    }
+  }
+
+  /**
+   * Binds a request's parameter values, marker by marker, each with the setter of the type the
+   * aggregator validated ({@link FragmentParameter#bind}); a count that differs from the
+   * statement's markers is refused rather than run with a stale value.
+   */
+  static void bind(PreparedStatement statement, List<FragmentParameter> parameters)
+      throws SQLException {
+    int markers = statement.getParameterMetaData().getParameterCount();
+    if (markers != parameters.size()) {
+      throw new SQLException("the fragment has " + markers + " parameter markers, the request "
+          + parameters.size() + " values");
+    }
+    for (int i = 0; i < markers; i++) {
+      parameters.get(i).bind(statement, i + 1);
     }
   }
 

@@ -26,8 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs fragments over a leaf's assigned shards: the request's SQL once per partition, in parallel
- * on a bounded pool, against a table that is the partition's shard typed by the request's merged
- * field statistics; rows go to the sink from one thread at a time. Thread-safe.
+ * on a bounded pool, against a table typed by the request's merged field statistics. Statements
+ * are prepared once per leaf ({@link FragmentStatements}) and, per execution, bound to the
+ * partition's shard and to the request's parameter values (SQL with {@code ?} markers is the same
+ * on every execution, so it is planned once and only rebound); rows go to the sink from one
+ * thread at a time. Thread-safe.
  */
 public final class ShardFragmentExecutor implements FragmentExecutor, AutoCloseable {
   /** Idle prepared statements kept. */
@@ -181,13 +184,19 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       }
       CollectionSchema schema = FieldStats.schema(request.collection(), request.schemaVersion(),
           shard.store().documentCount(), request.fields());
-      FragmentStatements.Key key = new FragmentStatements.Key(shard.store(), request.collection(),
+      FragmentStatements.Key key = new FragmentStatements.Key(request.collection(),
           request.schemaVersion(), request.sql());
       FragmentStatements.Lease lease;
       try {
-        lease = statements.checkout(key, schema);
+        lease = statements.checkout(key, shard.store(), schema);
       } catch (SQLException | RuntimeException e) {
         throw new FragmentException(Kind.INVALID, oneLine(e), e);
+      }
+      try {
+        FragmentValues.bind(lease.statement(), request.parameters());
+      } catch (SQLException | RuntimeException e) {
+        lease.closeQuietly();
+        throw new FragmentException(Kind.INVALID, "parameters: " + oneLine(e), e);
       }
       boolean reusable = false;
       synchronized (running) {
@@ -199,7 +208,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
         stop();
       }, Math.max(0, delay), TimeUnit.MILLISECONDS);
       try {
-        reusable = rows(lease);
+        reusable = rows(lease, shard);
       } catch (SQLException | RuntimeException e) {
         if (timedOut) {
           throw new FragmentException(Kind.TIMEOUT, "fragment " + request.queryId()
@@ -226,9 +235,13 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       }
     }
 
-    /** Streams one partition's rows; true when the statement ended normally (can be reused). */
-    private boolean rows(FragmentStatements.Lease lease) throws SQLException {
+    /**
+     * Streams one partition's rows, the statement bound to its shard until the rows are read;
+     * true when the statement ended normally (can be reused).
+     */
+    private boolean rows(FragmentStatements.Lease lease, LeafShard shard) throws SQLException {
       Calendar utc = FragmentValues.utcCalendar();
+      lease.bind(shard.store());
       try (ResultSet rs = lease.statement().executeQuery()) {
         List<FragmentColumn> columns = FragmentValues.columns(rs.getMetaData());
         synchronized (sinkLock) {
@@ -254,9 +267,17 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
         if (satisfied) {
           stop(lease);
         }
+      } finally {
+        // after the result set is closed (try-with-resources closes it first)
+        lease.clear();
       }
       return !timedOut;
     }
+  }
+
+  /** Idle prepared statements now (tests). */
+  int idleStatements() {
+    return statements.idleCount();
   }
 
   /** The innermost message of an error, on one line (Calcite wraps its own several times). */

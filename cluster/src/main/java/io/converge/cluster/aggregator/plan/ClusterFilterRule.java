@@ -10,7 +10,7 @@ import org.apache.calcite.rel.logical.LogicalFilter;
  * Pushes a filter below the gather: every shard keeps its own matching rows (a leaf answers it
  * with its indexes). Only conditions every leaf evaluates as the aggregator would
  * ({@link ClusterPushable}). A filter on {@code _id} also narrows the partitions asked
- * ({@link ClusterFragment#idKeys}).
+ * ({@link ClusterIdKeys}), at execution when the keys are parameters.
  *
  * @see ClusterRules#FILTER
  */

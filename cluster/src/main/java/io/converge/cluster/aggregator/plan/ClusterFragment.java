@@ -1,12 +1,10 @@
 package io.converge.cluster.aggregator.plan;
 
-import io.converge.cluster.log.KeyPartitioner;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.config.NullCollation;
 import org.apache.calcite.linq4j.tree.Expression;
@@ -14,18 +12,15 @@ import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.prepare.RelOptTableImpl;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.AggregateCall;
-import org.apache.calcite.rel.core.Filter;
-import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.logical.LogicalAggregate;
 import org.apache.calcite.rel.logical.LogicalSort;
 import org.apache.calcite.rel.logical.LogicalTableScan;
-import org.apache.calcite.rel.metadata.RelColumnOrigin;
-import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.rel2sql.RelToSqlConverter;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
@@ -36,21 +31,24 @@ import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.dialect.CalciteSqlDialect;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.SqlTypeName;
-import org.apache.calcite.util.NlsString;
-import org.apache.calcite.util.Sarg;
+import org.apache.calcite.sql.type.SqlTypeUtil;
+import org.apache.calcite.sql.util.SqlString;
 
 /**
  * What a gather sends to the leaves, derived from its (planned, concrete) input: the fragment SQL
- * over the bare collection name and the partitions to ask, all of them or only those owning the
- * {@code _id} keys a filter names.
+ * over the bare collection name, its parameters, and the partitions to ask: all of them or only
+ * those owning the {@code _id} keys a filter names, known when planning for literal keys and at
+ * execution for parameters.
  *
  * @param table the collection's table
- * @param sql the fragment SQL
- * @param partitions the partitions to ask, ascending
- * @param routed whether {@code partitions} came from {@code _id} keys
+ * @param sql the fragment SQL, with a {@code ?} marker per parameter use
+ * @param params what each marker is, and the keys that route at execution
+ * @param partitions the partitions to ask, ascending, as known when planning (when some keys are
+ *     parameters, the gather chooses the partitions per execution instead)
+ * @param keys the {@code _id} keys the rows must have, or null
  */
-public record ClusterFragment(ClusterTable table, String sql, List<Integer> partitions,
-    boolean routed) {
+public record ClusterFragment(ClusterTable table, String sql, ClusterParams params,
+    List<Integer> partitions, ClusterIdKeys keys) {
 
   /**
    * The dialect of fragment SQL: Calcite's, with identifiers always quoted in double quotes and
@@ -81,24 +79,49 @@ public record ClusterFragment(ClusterTable table, String sql, List<Integer> part
         rex.makeExactLiteral(BigDecimal.valueOf(merge.shardFetch())));
     default -> { }
     }
-    String sql = new RelToSqlConverter(DIALECT).visitRoot(render).asStatement()
-        .toSqlString(DIALECT).getSql().replace('\n', ' ');
+    SqlString text = new RelToSqlConverter(DIALECT).visitRoot(render).asStatement()
+        .toSqlString(DIALECT);
+    String sql = text.getSql().replace('\n', ' ');
     int count = scan.clusterTable().entry().partitions();
-    Set<String> keys = idKeys(input, input.getCluster().getMetadataQuery());
+    ClusterIdKeys keys = ClusterIdKeys.of(input, input.getCluster().getMetadataQuery());
     List<Integer> partitions = new ArrayList<>();
     if (keys == null) {
       for (int p = 0; p < count; p++) {
         partitions.add(p);
       }
     } else {
-      TreeSet<Integer> owning = new TreeSet<>();
-      for (String k : keys) {
-        owning.add(KeyPartitioner.partitionOf(k, count));
-      }
-      // No key can match: one shard still answers, so a scalar aggregate gets its one row.
-      partitions.addAll(owning.isEmpty() ? List.of(0) : owning);
+      partitions.addAll(keys.partitions(count, i -> null));
     }
-    return new ClusterFragment(scan.clusterTable(), sql, List.copyOf(partitions), keys != null);
+    ClusterParams params = params(text, render, keys != null && keys.atExecution() ? keys : null,
+        count);
+    return new ClusterFragment(scan.clusterTable(), sql, params, List.copyOf(partitions), keys);
+  }
+
+  /** The parameters of the rendered SQL, marker by marker. */
+  private static ClusterParams params(SqlString text, RelNode render, ClusterIdKeys keys,
+      int count) {
+    List<Integer> order = text.getDynamicParameters();
+    if ((order == null || order.isEmpty()) && keys == null) {
+      return ClusterParams.NONE;
+    }
+    Map<Integer, SqlTypeName> types = new HashMap<>();
+    collectParams(render, types);
+    List<ClusterParams.Marker> markers = new ArrayList<>();
+    for (int index : order == null ? List.<Integer>of() : order) {
+      markers.add(new ClusterParams.Marker(index, types.get(index)));
+    }
+    return new ClusterParams(markers, keys, count);
+  }
+
+  private static void collectParams(RelNode rel, Map<Integer, SqlTypeName> types) {
+    rel.accept(new RexShuttle() {
+      @Override
+      public RexNode visitDynamicParam(RexDynamicParam p) {
+        types.put(p.getIndex(), p.getType().getSqlTypeName());
+        return p;
+      }
+    });
+    rel.getInputs().forEach(in -> collectParams(in, types));
   }
 
   /**
@@ -121,7 +144,7 @@ public record ClusterFragment(ClusterTable table, String sql, List<Integer> part
   /** How EXPLAIN names the partitions. */
   public String partitionsText() {
     int count = table.entry().partitions();
-    return routed ? partitions + " of " + count + " by _id" : "all " + count;
+    return keys == null ? "all " + count : keys.text(count);
   }
 
   private static ClusterTableScan scanOf(RelNode rel) {
@@ -142,7 +165,50 @@ public record ClusterFragment(ClusterTable table, String sql, List<Integer> part
           rel.getRowType(), List.of(scan.clusterTable().collection()), none), List.of());
     }
     RelNode copy = rel.copy(rel.getTraitSet(), List.of(renderTree(rel.getInput(0), scan)));
-    return copy.accept(new UnpaddedLiterals(rel.getCluster().getRexBuilder()));
+    RexBuilder rex = rel.getCluster().getRexBuilder();
+    return copy.accept(new UnpaddedLiterals(rex)).accept(new TypedParams(rex));
+  }
+
+  /**
+   * Casts each parameter to the type the aggregator validated it with, so that the leaf, which
+   * infers a {@code ?}'s type from the fragment SQL alone, gets that type (a bare {@code ?} in a
+   * select list or under arithmetic has none, or another). A parameter compared with a column of
+   * its own type stays bare: the leaf infers the same type, and its index rules take
+   * {@code column = ?} (with a cast around the {@code ?} they would not). So does one already
+   * cast to its own type.
+   */
+  private static final class TypedParams extends RexShuttle {
+    private final RexBuilder rex;
+
+    TypedParams(RexBuilder rex) {
+      this.rex = rex;
+    }
+
+    @Override
+    public RexNode visitCall(RexCall call) {
+      if (call.getKind().belongsTo(SqlKind.COMPARISON) && call.getOperands().size() == 2) {
+        RexNode a = call.getOperands().get(0);
+        RexNode b = call.getOperands().get(1);
+        if (a instanceof RexInputRef && b instanceof RexDynamicParam && sameType(a, b)
+            || b instanceof RexInputRef && a instanceof RexDynamicParam && sameType(a, b)) {
+          return call;
+        }
+      }
+      if (call.getKind() == SqlKind.CAST && call.getOperands().get(0) instanceof RexDynamicParam p
+          && sameType(call, p)) {
+        return call;
+      }
+      return super.visitCall(call);
+    }
+
+    private boolean sameType(RexNode a, RexNode b) {
+      return SqlTypeUtil.equalSansNullability(rex.getTypeFactory(), a.getType(), b.getType());
+    }
+
+    @Override
+    public RexNode visitDynamicParam(RexDynamicParam p) {
+      return rex.makeAbstractCast(p.getType(), p, false);
+    }
   }
 
   /**
@@ -178,98 +244,5 @@ public record ClusterFragment(ClusterTable table, String sql, List<Integer> part
           literal.getType().isNullable());
       return rex.makeLiteral(text, varchar, false);
     }
-  }
-
-  /** The {@code _id} values the rows must have (null: any), from the tree's filters. */
-  static Set<String> idKeys(RelNode rel, RelMetadataQuery mq) {
-    if (rel instanceof Filter f) {
-      Set<String> below = idKeys(f.getInput(), mq);
-      Set<String> here = null;
-      for (RexNode c : RelOptUtil.conjunctions(f.getCondition())) {
-        here = intersect(here, keysOf(c, f.getInput(), mq));
-      }
-      return intersect(here, below);
-    }
-    if (rel instanceof Project p) {
-      return idKeys(p.getInput(), mq);
-    }
-    return null;
-  }
-
-  private static Set<String> intersect(Set<String> a, Set<String> b) {
-    if (a == null) {
-      return b;
-    }
-    if (b == null) {
-      return a;
-    }
-    Set<String> out = new HashSet<>(a);
-    out.retainAll(b);
-    return out;
-  }
-
-  /** The keys one conjunct allows ({@code _id = 'k'}, {@code _id IN (...)}), or null. */
-  private static Set<String> keysOf(RexNode c, RelNode input, RelMetadataQuery mq) {
-    if (!(c instanceof RexCall call)) {
-      return null;
-    }
-    if (call.getKind() == SqlKind.OR) {
-      Set<String> union = new HashSet<>();
-      for (RexNode d : call.getOperands()) {
-        Set<String> k = keysOf(d, input, mq);
-        if (k == null) {
-          return null;
-        }
-        union.addAll(k);
-      }
-      return union;
-    }
-    if (call.getKind() == SqlKind.EQUALS) {
-      RexNode a = call.getOperands().get(0);
-      RexNode b = call.getOperands().get(1);
-      if (a instanceof RexLiteral) {
-        RexNode t = a;
-        a = b;
-        b = t;
-      }
-      if (isId(a, input, mq) && b instanceof RexLiteral lit && !lit.isNull()) {
-        String v = lit.getValueAs(String.class);
-        return v == null ? null : Set.of(v);
-      }
-      return null;
-    }
-    if (call.getKind() == SqlKind.SEARCH && isId(call.getOperands().get(0), input, mq)
-        && call.getOperands().get(1) instanceof RexLiteral lit) {
-      Sarg<?> sarg = lit.getValueAs(Sarg.class);
-      if (sarg == null || !sarg.isPoints() || sarg.nullAs != org.apache.calcite.rex.RexUnknownAs.UNKNOWN
-          && sarg.nullAs != org.apache.calcite.rex.RexUnknownAs.FALSE) {
-        return null;
-      }
-      Set<String> out = new HashSet<>();
-      for (var range : sarg.rangeSet.asRanges()) {
-        Object v = range.lowerEndpoint();
-        if (v instanceof NlsString s) {
-          out.add(s.getValue());
-        } else if (v instanceof String s) {
-          out.add(s);
-        } else {
-          return null;
-        }
-      }
-      return out;
-    }
-    return null;
-  }
-
-  private static boolean isId(RexNode node, RelNode input, RelMetadataQuery mq) {
-    if (!(node instanceof RexInputRef ref)) {
-      return false;
-    }
-    RelColumnOrigin o = mq.getColumnOrigin(input, ref.getIndex());
-    if (o == null || o.isDerived()) {
-      return false;
-    }
-    ClusterTable t = o.getOriginTable().unwrap(ClusterTable.class);
-    return t != null && t.idColumn() >= 0 && t.idColumn() == o.getOriginColumnOrdinal();
   }
 }

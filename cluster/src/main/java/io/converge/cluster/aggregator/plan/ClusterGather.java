@@ -149,6 +149,6 @@ public final class ClusterGather extends SingleRel implements EnumerableRel {
     return new ClusterGatherSpec(runtime, t.collection(), fragment.sql(),
         fragment.partitions(), t.merged().version(), t.merged().fields(), merge.kind(),
         merge.offset(), merge.fetch(), keys, merge.groupSet().cardinality(), combines, targets,
-        scalar);
+        scalar, fragment.params(), List.of());
   }
 }

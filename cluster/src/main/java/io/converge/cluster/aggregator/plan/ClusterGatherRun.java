@@ -66,7 +66,8 @@ final class ClusterGatherRun implements AutoCloseable {
     streaming = routes.size();
     for (Map.Entry<LeafEndpoint, List<Integer>> r : routes.entrySet()) {
       FragmentRequest request = new FragmentRequest(queryId, spec.collection(), spec.sql(),
-          List.copyOf(r.getValue()), spec.schemaVersion(), spec.fields(), deadlineMillis);
+          List.copyOf(r.getValue()), spec.schemaVersion(), spec.fields(), deadlineMillis,
+          spec.parameters());
       readers.add(READERS.submit(() -> read(r.getKey(), request)));
     }
   }
@@ -120,9 +121,7 @@ final class ClusterGatherRun implements AutoCloseable {
       Map<LeafEndpoint, List<Integer>> again = runtime.view().route(spec.collection(),
           request.partitions(), runtime.preferredGroup());
       for (Map.Entry<LeafEndpoint, List<Integer>> r : again.entrySet()) {
-        stream(r.getKey(), new FragmentRequest(request.queryId(), request.collection(),
-            request.sql(), List.copyOf(r.getValue()), request.schemaVersion(), request.fields(),
-            request.deadlineMillis()), attempt + 1);
+        stream(r.getKey(), request.withPartitions(r.getValue()), attempt + 1);
       }
     }
   }

@@ -1,7 +1,9 @@
 package io.converge.cluster.aggregator.plan;
 
+import io.converge.cluster.fragment.FragmentParameter;
 import io.converge.cluster.log.FieldStats;
 import java.util.List;
+import org.apache.calcite.DataContext;
 
 /**
  * Everything a planned gather needs at run time, stashed in the generated code (no constants
@@ -11,11 +13,29 @@ import java.util.List;
  * @param combines per aggregate column after the keys, how partial values combine
  * @param targets per output column, the Java value the generated code expects
  * @param scalar one column, handed out as the value instead of a one-element array
+ * @param params the fragment's parameters as planned
+ * @param parameters the parameters' values of one execution, in marker order (see
+ *     {@link #bind})
  */
 public record ClusterGatherSpec(ClusterRuntime runtime, String collection, String sql,
     List<Integer> partitions, long schemaVersion, List<FieldStats> fields,
     ClusterMerge.Kind kind, long offset, long fetch, List<SortKey> sortKeys, int groupCount,
-    List<ClusterMerge.Combine> combines, List<ClusterValues.Target> targets, boolean scalar) {
+    List<ClusterMerge.Combine> combines, List<ClusterValues.Target> targets, boolean scalar,
+    ClusterParams params, List<FragmentParameter> parameters) {
+
+  /**
+   * This spec for one execution: the parameters' values from the statement's context and, when
+   * {@code _id} keys are parameters, the partitions owning their values.
+   */
+  ClusterGatherSpec bind(DataContext root) {
+    if (params.isEmpty()) {
+      return this;
+    }
+    List<Integer> asked = params.keys() == null ? partitions : params.partitions(root);
+    return new ClusterGatherSpec(runtime, collection, sql, asked, schemaVersion, fields, kind,
+        offset, fetch, sortKeys, groupCount, combines, targets, scalar, params,
+        params.values(root));
+  }
 
   /** A top-N merge key: column, direction and where nulls go. */
   public record SortKey(int column, boolean descending, boolean nullsFirst) {}

@@ -19,8 +19,12 @@ public final class ClusterMethods {
   public static final Method GATHER = Types.lookupMethod(ClusterMethods.class, "gather",
       DataContext.class, ClusterGatherSpec.class);
 
-  /** The merged rows of a gather (one value per row when {@code spec.scalar()}). */
-  public static Enumerable<Object> gather(DataContext root, ClusterGatherSpec spec) {
+  /**
+   * The merged rows of a gather (one value per row when {@code planned.scalar()}), with this
+   * execution's parameter values ({@link ClusterGatherSpec#bind}).
+   */
+  public static Enumerable<Object> gather(DataContext root, ClusterGatherSpec planned) {
+    ClusterGatherSpec spec = planned.bind(root);
     Object timeout = root == null ? null : root.get(DataContext.Variable.TIMEOUT.camelName);
     long millis = timeout instanceof Number n && n.longValue() > 0 ? n.longValue()
         : DEFAULT_TIMEOUT_MILLIS;

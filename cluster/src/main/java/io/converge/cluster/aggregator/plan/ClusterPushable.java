@@ -11,8 +11,9 @@ import org.apache.calcite.rex.RexVisitorImpl;
 
 /**
  * Whether an expression means the same on every leaf as at the aggregator once rendered as
- * fragment SQL: no windows, sub-queries, correlation, parameters (the fragment carries no
- * values), and no non-deterministic or time-of-query functions (each leaf would see its own).
+ * fragment SQL: no windows, sub-queries or correlation, no non-deterministic or time-of-query
+ * functions (each leaf would see its own), and parameters only of the types a fragment request
+ * carries ({@link ClusterParams#typeOf}).
  */
 final class ClusterPushable extends RexVisitorImpl<Void> {
   private boolean ok = true;
@@ -53,7 +54,9 @@ final class ClusterPushable extends RexVisitorImpl<Void> {
 
   @Override
   public Void visitDynamicParam(RexDynamicParam dynamicParam) {
-    ok = false;
+    if (ClusterParams.typeOf(dynamicParam.getType()) == null) {
+      ok = false;
+    }
     return null;
   }
 

@@ -16,9 +16,12 @@
  * COUNT(DISTINCT) as a pushed GROUP BY on the key). Joins, windows, sub-queries and set
  * operations run at the aggregator above the gathers. The fragment is SQL rendered with
  * Calcite's {@code RelToSqlConverter} over the bare collection name
- * ({@link io.converge.cluster.aggregator.plan.ClusterFragment}); filters on {@code _id} with
- * literals ask only the partitions owning those keys. {@code EXPLAIN PLAN FOR} shows each gather
- * with its fragment, partitions and merge.
+ * ({@link io.converge.cluster.aggregator.plan.ClusterFragment}), with a {@code ?} marker per
+ * use of a prepared statement's parameter, whose values each execution sends along
+ * ({@link io.converge.cluster.aggregator.plan.ClusterParams}); filters on {@code _id} ask only the
+ * partitions owning the keys, chosen when planning for literals and at execution for parameters
+ * ({@link io.converge.cluster.aggregator.plan.ClusterIdKeys}). {@code EXPLAIN PLAN FOR} shows each
+ * gather with its fragment, partitions and merge.
  *
  * <p>Connection property {@code distributed} (default true): {@code distributed=false} pushes
  * nothing but the scan (each leaf returns its raw rows and the aggregator plans everything), so

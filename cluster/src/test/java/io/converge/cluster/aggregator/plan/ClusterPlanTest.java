@@ -7,23 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.converge.cluster.fragment.FragmentRequest;
 import io.converge.cluster.log.KeyPartitioner;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Distributed planning against real shards: 3,000 orders and 50 customers split by
@@ -31,115 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * must answer as one process holding all documents does, with pushdown and with
  * {@code distributed=false}; EXPLAIN shows what each pushdown sent.
  */
-class ClusterPlanTest {
-  static final int ORDERS = 3_000;
-  static int partitions;
-  static int leaves;
-
-  @TempDir
-  static Path dir;
-  static TestLeafCluster cluster;
-  static Connection reference;
-  static Connection distributed;
-  static Connection gatherOnly;
-
+class ClusterPlanTest extends ClusterPlanFixture {
   @BeforeAll
   static void load() throws Exception {
     load(8, 3);
-  }
-
-  static void load(int partitionCount, int leafCount) throws Exception {
-    partitions = partitionCount;
-    leaves = leafCount;
-    cluster = new TestLeafCluster(dir.resolve(partitions + "x" + leaves), partitions, leaves);
-    List<Map<String, Object>> orders = new ArrayList<>();
-    String[] statuses = {"new", "paid", "shipped", "void"};
-    for (int i = 0; i < ORDERS; i++) {
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("_id", "o" + i);
-      if (i % 17 != 0) {
-        d.put("status", statuses[(i * 7) % 4]);
-      }
-      d.put("amount", (i * 37) % 1000);
-      d.put("price", (i % 400) * 0.25);
-      d.put("qty", i % 13);
-      d.put("region", "r" + (i % 7));
-      d.put("cust", "c" + (i % 50));
-      d.put("customer", Map.of("name", "n" + (i % 23), "tier", i % 3));
-      if (i == 7) {
-        d.put("rare", "only here");
-      }
-      orders.add(d);
-    }
-    cluster.load("orders", orders);
-    List<Map<String, Object>> customers = new ArrayList<>();
-    for (int j = 0; j < 50; j++) {
-      customers.add(Map.of("_id", "c" + j, "name", "Name " + (j % 20), "tier", j % 4));
-    }
-    cluster.load("customers", customers);
-    String id = ClusterRuntime.register("plan-test", cluster.view, cluster.transport);
-    reference = cluster.reference();
-    distributed = ClusterJdbc.connect(id, new Properties());
-    Properties off = new Properties();
-    off.setProperty(ClusterConnectionProperty.DISTRIBUTED.camelName(), "false");
-    gatherOnly = ClusterJdbc.connect(id, off);
-  }
-
-  @AfterAll
-  static void close() throws Exception {
-    for (Connection c : new Connection[] {reference, distributed, gatherOnly}) {
-      if (c != null) {
-        c.close();
-      }
-    }
-    ClusterRuntime.unregister("plan-test");
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  static List<String> rows(Connection c, String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 1; i <= n; i++) {
-          b.append(i > 1 ? " | " : "").append(rs.getObject(i));
-        }
-        out.add(b.toString());
-      }
-    }
-    return out;
-  }
-
-  static String explain(Connection c, String sql) throws SQLException {
-    return String.join("\n", rows(c, "EXPLAIN PLAN FOR " + sql));
-  }
-
-  /** Same rows (as sorted lists, and in order when {@code ordered}) on all three connections. */
-  static void assertSameAnswer(String sql, boolean ordered) throws SQLException {
-    List<String> expected = rows(reference, sql);
-    List<String> pushed = rows(distributed, sql);
-    List<String> raw = rows(gatherOnly, sql);
-    if (ordered) {
-      assertEquals(expected, pushed, () -> sql + "\n" + explainQuietly(sql));
-      assertEquals(expected, raw, sql);
-    }
-    assertEquals(sorted(expected), sorted(pushed), () -> sql + "\n" + explainQuietly(sql));
-    assertEquals(sorted(expected), sorted(raw), sql);
-  }
-
-  static String explainQuietly(String sql) {
-    try {
-      return explain(distributed, sql);
-    } catch (SQLException e) {
-      return e.getMessage();
-    }
-  }
-
-  static List<String> sorted(List<String> rows) {
-    return rows.stream().sorted().collect(Collectors.toList());
   }
 
   @Test
@@ -178,28 +67,6 @@ class ClusterPlanTest {
         false);
     assertSameAnswer("SELECT _id FROM orders WHERE status BETWEEN 'new' AND 'paidxxxx'", false);
     assertSameAnswer("SELECT COUNT(*) FROM orders WHERE region IN ('r1', 'r2xxxxx')", false);
-  }
-
-  @Test
-  void parametersStayAtTheAggregator() throws SQLException {
-    String sql = "SELECT _id, amount FROM orders WHERE _id = ? OR amount = ?";
-    List<List<String>> answers = new ArrayList<>();
-    for (Connection c : new Connection[] {reference, distributed, gatherOnly}) {
-      try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setString(1, "o42");
-        ps.setInt(2, 999);
-        List<String> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(rs.getString(1) + " | " + rs.getObject(2));
-          }
-        }
-        answers.add(sorted(out));
-      }
-    }
-    assertEquals(answers.get(0), answers.get(1));
-    assertEquals(answers.get(0), answers.get(2));
-    assertFalse(answers.get(0).isEmpty());
   }
 
   @Test
@@ -372,14 +239,6 @@ class ClusterPlanTest {
     }
   }
 
-  static int count(String s, String part) {
-    int n = 0;
-    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
-      n++;
-    }
-    return n;
-  }
-
   @Test
   void aFailingLeafIsNamedInOneLine() throws Exception {
     TestLeafCluster.View view = cluster.view;
@@ -412,13 +271,5 @@ class ClusterPlanTest {
     } finally {
       ClusterRuntime.unregister(id);
     }
-  }
-
-  static String messages(Throwable t) {
-    StringBuilder b = new StringBuilder();
-    for (; t != null; t = t.getCause()) {
-      b.append(t.getMessage()).append('\n');
-    }
-    return b.toString();
   }
 }

@@ -27,10 +27,10 @@ import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -201,11 +201,15 @@ final class TestLeafCluster implements AutoCloseable {
           throw new FragmentException(FragmentException.Kind.UNAVAILABLE,
               "partition " + p + " is not held here");
         }
-        try (Statement s = leafConnection(request, p).createStatement();
-            ResultSet rs = s.executeQuery(request.sql())) {
-          columns = columnsOf(rs.getMetaData());
-          while (rs.next()) {
-            rows.add(row(rs, columns));
+        try (PreparedStatement s = leafConnection(request, p).prepareStatement(request.sql())) {
+          for (int i = 0; i < request.parameters().size(); i++) {
+            request.parameters().get(i).bind(s, i + 1);
+          }
+          try (ResultSet rs = s.executeQuery()) {
+            columns = columnsOf(rs.getMetaData());
+            while (rs.next()) {
+              rows.add(row(rs, columns));
+            }
           }
         } catch (SQLException e) {
           throw new FragmentException(FragmentException.Kind.INVALID, e.getMessage()

@@ -1,0 +1,50 @@
+package io.converge.cluster.fragment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The ticket's encoding: parameters keep their type and every digit and bit of their value. */
+class FragmentRequestTest {
+  @Test
+  void parametersRoundTripExactly() {
+    List<FragmentParameter> params = List.of(
+        FragmentParameter.of(FragmentType.DECIMAL, new BigDecimal("12345678901234567890.120")),
+        FragmentParameter.of(FragmentType.DOUBLE, 0.1d + 0.2d),
+        FragmentParameter.of(FragmentType.DOUBLE, Double.NaN),
+        FragmentParameter.of(FragmentType.BIGINT, Long.MIN_VALUE),
+        FragmentParameter.of(FragmentType.INTEGER, 7),
+        FragmentParameter.of(FragmentType.BOOLEAN, false),
+        FragmentParameter.of(FragmentType.VARCHAR, "a \"quoted\" 'x'\n"),
+        FragmentParameter.of(FragmentType.TIMESTAMP, -1L),
+        FragmentParameter.of(FragmentType.DATE, -3),
+        FragmentParameter.of(FragmentType.VARCHAR, null));
+    FragmentRequest r = new FragmentRequest("q", "c", "SELECT ? FROM c", List.of(1, 3), 5,
+        List.of(), 99, params);
+    FragmentRequest back = FragmentRequest.decode(r.encode());
+    assertEquals(r, back);
+    assertEquals(new BigDecimal("12345678901234567890.120"), back.parameters().get(0).javaValue());
+    assertEquals(0.1d + 0.2d, back.parameters().get(1).javaValue());
+    assertEquals(Double.NaN, back.parameters().get(2).javaValue());
+    assertEquals(Long.MIN_VALUE, back.parameters().get(3).javaValue());
+    assertEquals(7, back.parameters().get(4).javaValue());
+    assertEquals(false, back.parameters().get(5).javaValue());
+    assertEquals(-1L, back.parameters().get(7).javaValue());
+    assertEquals(-3, back.parameters().get(8).javaValue());
+    assertNull(back.parameters().get(9).javaValue());
+  }
+
+  @Test
+  void aTicketWithoutParametersHasNone() {
+    String old = "{\"queryId\":\"q\",\"collection\":\"c\",\"sql\":\"SELECT 1\",\"partitions\":[0],"
+        + "\"schemaVersion\":1,\"fields\":[],\"deadlineMillis\":5}";
+    assertEquals(List.of(), FragmentRequest.decode(old.getBytes(StandardCharsets.UTF_8))
+        .parameters());
+    assertEquals(List.of(), new FragmentRequest("q", "c", "SELECT 1", List.of(0), 1, List.of(), 5)
+        .parameters());
+  }
+}
