@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,6 +51,7 @@ final class WritePath {
   static final int LATENCY_WRITERS = 4;
   /** Threads probing for the latency phase's batches. */
   static final int PROBERS = 2;
+  private static final long PREPARE_TIMEOUT_SECONDS = 120;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ClusterChild cluster;
@@ -198,12 +200,27 @@ final class WritePath {
         new AtomicBoolean(true);
     ExecutorService probers = Executors.newFixedThreadPool(PROBERS);
     List<Future<?>> probing = new ArrayList<>();
+    // the probes are prepared before the clock starts: preparing is not what is measured
+    CountDownLatch prepared = new CountDownLatch(PROBERS);
+    long p0 = System.nanoTime();
     for (int i = 0; i < PROBERS; i++) {
       probing.add(probers.submit(() -> {
-        probe(collection, perBatch, latest, claimed, samples, writing);
+        try {
+          probe(collection, perBatch, latest, claimed, samples, writing, prepared);
+        } finally {
+          prepared.countDown(); // a prober that failed to prepare holds nobody up
+        }
         return null;
       }));
     }
+    if (!prepared.await(PREPARE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      writing.set(false);
+      probers.shutdownNow();
+      throw new IllegalStateException("the probe was not prepared within "
+          + PREPARE_TIMEOUT_SECONDS + " s");
+    }
+    log.printf(Locale.ROOT, "  latency probes prepared in %s%n",
+        Timings.seconds(System.nanoTime() - p0));
     AtomicInteger next = new AtomicInteger();
     AtomicLong written = new AtomicLong();
     AtomicLong late = new AtomicLong();
@@ -289,11 +306,17 @@ final class WritePath {
    * probes} to {@code samples}.
    */
   private void probe(String collection, int perBatch, AtomicReference<long[]> latest,
-      Set<Long> claimed, List<long[]> samples,
-      AtomicBoolean writing) throws Exception {
+      Set<Long> claimed, List<long[]> samples, AtomicBoolean writing, CountDownLatch prepared)
+      throws Exception {
     try (Connection c = DriverManager.getConnection(cluster.jdbcUrl());
         PreparedStatement ps = c.prepareStatement("select \"_id\" from " + collection
             + " where \"_id\" = ?")) {
+      // its first run plans it; the throughput phase's first document is there
+      long w0 = System.nanoTime();
+      visible(ps, "t0");
+      log.printf(Locale.ROOT, "  a latency probe before the writes: %s%n",
+          Timings.ms(System.nanoTime() - w0));
+      prepared.countDown();
       long free = System.nanoTime();
       while (writing.get()) {
         long[] l = latest.get();
