@@ -262,7 +262,10 @@ public final class ConvergeStore implements AutoCloseable {
     return collections.get(name);
   }
 
-  /** The collection, created (durably, empty) when it does not exist. */
+  /**
+   * The collection, created empty when it does not exist (one atomic write, synced when the
+   * store's writes are).
+   */
   public synchronized ConvergeCollection getOrCreate(String name) {
     checkOpen();
     ConvergeCollection c = collections.get(name);
