@@ -35,7 +35,7 @@ public record ClusterBenchOptions(double scaleFactor, int runs, int warmup, int 
       "  server and the 3-leaf aggregator; then the write path on the 3-leaf cluster:",
       "  --write-docs documents (default 200,000) posted as NDJSON by 4 threads (docs/s, CPU",
       "  per document per role) and --rate docs/s (default 10,000) for --seconds (default",
-      "  20), posted on schedule by 4 threads, with acknowledgement-to-visible p50/p95/p99",
+      "  20), posted on schedule by 16 threads, with acknowledgement-to-visible p50/p95/p99",
       "  through a prepared _id lookup and that lookup's own time beside it. Writes a",
       "  'Cluster benchmark' section.",
       "  --sf X, --runs N (5), --warmup N (2), --lookups N (2000), --write-docs N,",

@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,11 +48,16 @@ final class WritePath {
   static final int BATCH = 1000;
   /** Batches per second of the latency phase. */
   static final int LATENCY_BATCHES_PER_SECOND = 50;
-  /** Threads posting the latency phase's batches on their schedule. */
-  static final int LATENCY_WRITERS = 4;
+  /**
+   * Threads posting the latency phase's batches on their schedule: enough for answers of up to
+   * 300 ms at 50 batches a second, as a loaded 2-core machine gives.
+   */
+  static final int LATENCY_WRITERS = 16;
   /** Threads probing for the latency phase's batches. */
   static final int PROBERS = 2;
   private static final long PREPARE_TIMEOUT_SECONDS = 120;
+  /** How long the probers may take to finish once the writes ended. */
+  private static final long PROBE_WAIT_SECONDS = 30;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ClusterChild cluster;
@@ -264,16 +270,28 @@ final class WritePath {
       probers.shutdown();
     }
     for (Future<?> f : probing) {
-      f.get(15, TimeUnit.SECONDS);
+      try {
+        f.get(PROBE_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        // a probe slower than that: the samples taken so far are the result
+        log.printf(Locale.ROOT, "  a latency prober still probing %d s after the writes ended;"
+            + " its sample is left out%n", PROBE_WAIT_SECONDS);
+        f.cancel(true);
+      }
     }
-    long[] nanos = new long[samples.size()];
-    long[] probeNanos = new long[samples.size()];
-    long[] probes = new long[samples.size()];
-    for (int i = 0; i < nanos.length; i++) {
-      long[] s = samples.get(i);
-      nanos[i] = s[0];
-      probeNanos[i] = s[1];
-      probes[i] = s[2];
+    long[] nanos;
+    long[] probeNanos;
+    long[] probes;
+    synchronized (samples) {
+      nanos = new long[samples.size()];
+      probeNanos = new long[samples.size()];
+      probes = new long[samples.size()];
+      for (int i = 0; i < nanos.length; i++) {
+        long[] s = samples.get(i);
+        nanos[i] = s[0];
+        probeNanos[i] = s[1];
+        probes[i] = s[2];
+      }
     }
     long docs = written.get();
     return new Latency(nanos, probeNanos, probes, docs / perBatch, docs,
