@@ -230,8 +230,10 @@ public final class ConvergeCollection {
   }
 
   /**
-   * Applies mutations in order as one atomic, durable batch, together with the sources' next
-   * offsets ({@code offsets}, may be null or empty): both are stored or neither is.
+   * Applies mutations in order as one atomic batch, together with the sources' next offsets
+   * ({@code offsets}, may be null or empty): both are stored or neither is. The batch is in the
+   * WAL when this returns, and on disk too unless the store was opened without synced writes
+   * ({@link StoreOptions#syncWrites()}).
    */
   public WriteSummary write(List<Mutation> mutations, SourceOffsets offsets) {
     DeclaredSchema schemaOfTable = declared;
@@ -306,7 +308,7 @@ public final class ConvergeCollection {
       summary = writer.build(batch, offsets);
       tail = writer.tail();
       commitSeq++; // odd: readers now wait for (or take the lock behind) this commit
-      store.db().write(store.syncWrite(), batch);
+      store.db().write(store.writeOptions(), batch);
       ok = true;
     } catch (RocksDBException e) {
       throw store.failure("writing a batch to collection '" + name + "'", e);
@@ -371,7 +373,7 @@ public final class ConvergeCollection {
         batch.put(store.invertedCf(), kv[0], kv[1]);
       }
       batch.put(store.catalogCf(), Keys.catalogSealed(id), Keys.intBytes(full.segment() + 1));
-      store.db().write(store.syncWrite(), batch);
+      store.db().write(store.writeOptions(), batch);
     } catch (RocksDBException e) {
       // The segment stays in memory and is sealed again after the next open.
       store.failure("sealing segment " + full.segment() + " of '" + name + "'", e);

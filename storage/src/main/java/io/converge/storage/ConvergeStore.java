@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * the converged index (see {@link Keys}), holding any number of collections.
  *
  * <p>A directory can be open once per process and once across processes (RocksDB's LOCK file);
- * use {@link #acquire(Path)} to share one open store among many SQL connections.
+ * use {@link #acquire(Path)} to share one open store among many SQL connections. Whether writes
+ * are synced to disk is chosen at open ({@link StoreOptions}).
  */
 public final class ConvergeStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConvergeStore.class);
@@ -71,7 +72,9 @@ public final class ConvergeStore implements AutoCloseable {
   /** This store's number in the process's column cache. */
   private final int cacheNumber = STORE_NUMBERS.incrementAndGet();
   private final BloomFilter bloom;
-  private final WriteOptions syncWrite;
+  private final StoreOptions options;
+  /** Every write of this store: synced or not, as {@link #options} say; the WAL always on. */
+  private final WriteOptions writeOptions;
   private final Map<String, ConvergeCollection> collections = new ConcurrentHashMap<>();
   /** Seals full segments in the background, one at a time, in submission order. */
   private final ExecutorService sealer = Executors.newSingleThreadExecutor(r -> {
@@ -94,8 +97,9 @@ public final class ConvergeStore implements AutoCloseable {
     }
   }
 
-  private ConvergeStore(Path dir) {
+  private ConvergeStore(Path dir, StoreOptions options) {
     this.dir = dir;
+    this.options = options;
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -117,7 +121,7 @@ public final class ConvergeStore implements AutoCloseable {
       closeOptions();
       throw openFailure(dir, e);
     }
-    syncWrite = new WriteOptions().setSync(true);
+    writeOptions = new WriteOptions().setSync(options.syncWrites());
   }
 
   private ColumnFamilyOptions cf(boolean pointLookups) {
@@ -154,15 +158,24 @@ public final class ConvergeStore implements AutoCloseable {
     return new StoreException("cannot open data directory " + dir + ": " + m, e);
   }
 
-  /** Opens (creating if needed) a data directory for exclusive use by the caller. */
+  /**
+   * Opens (creating if needed) a data directory for exclusive use by the caller, with every write
+   * synced ({@link StoreOptions#defaults()}).
+   */
   public static ConvergeStore open(Path dir) {
+    return open(dir, StoreOptions.defaults());
+  }
+
+  /** Opens (creating if needed) a data directory for exclusive use by the caller. */
+  public static ConvergeStore open(Path dir, StoreOptions options) {
+    java.util.Objects.requireNonNull(options, "options");
     Path abs = dir.toAbsolutePath().normalize();
     if (!OPEN.add(abs)) {
       throw new StoreException("data directory " + abs + " is already open in this process");
     }
     ConvergeStore s;
     try {
-      s = new ConvergeStore(abs);
+      s = new ConvergeStore(abs, options);
     } catch (RuntimeException e) {
       OPEN.remove(abs);
       throw e;
@@ -179,8 +192,9 @@ public final class ConvergeStore implements AutoCloseable {
   }
 
   /**
-   * The process-wide shared store for a directory, opened on first use. Every call must be paired
-   * with {@link #release()}; the last release closes it.
+   * The process-wide shared store for a directory, opened on first use with every write synced
+   * (it serves writes acknowledged to clients). Every call must be paired with
+   * {@link #release()}; the last release closes it.
    */
   public static ConvergeStore acquire(Path dir) {
     Path abs = dir.toAbsolutePath().normalize();
@@ -233,6 +247,11 @@ public final class ConvergeStore implements AutoCloseable {
     return dir;
   }
 
+  /** The options the store was opened with. */
+  public StoreOptions options() {
+    return options;
+  }
+
   /** Collection names, sorted. */
   public List<String> collectionNames() {
     return new ArrayList<>(new TreeMap<>(collections).keySet());
@@ -243,7 +262,10 @@ public final class ConvergeStore implements AutoCloseable {
     return collections.get(name);
   }
 
-  /** The collection, created (durably, empty) when it does not exist. */
+  /**
+   * The collection, created empty when it does not exist (one atomic write, synced when the
+   * store's writes are).
+   */
   public synchronized ConvergeCollection getOrCreate(String name) {
     checkOpen();
     ConvergeCollection c = collections.get(name);
@@ -277,7 +299,7 @@ public final class ConvergeStore implements AutoCloseable {
         b.put(catalogCf(), Keys.catalogDeclared(id), declared.encode());
       }
       b.put(catalogCf(), Keys.catalogNextCollection(), Keys.intBytes(nextCollectionId));
-      db.write(syncWrite, b);
+      db.write(writeOptions, b);
     } catch (RocksDBException e) {
       throw failure("creating collection '" + name + "'", e);
     }
@@ -343,7 +365,7 @@ public final class ConvergeStore implements AutoCloseable {
       for (ColumnFamilyHandle h : List.of(pkCf(), rowCf(), columnCf(), invertedCf(), liveCf())) {
         b.deleteRange(h, Keys.collectionStart(id), Keys.collectionEnd(id));
       }
-      db.write(syncWrite, b);
+      db.write(writeOptions, b);
     } catch (RocksDBException e) {
       throw failure("dropping collection '" + name + "'", e);
     } finally {
@@ -478,8 +500,9 @@ public final class ConvergeStore implements AutoCloseable {
     return ColumnVectorCache.PROCESS.describe();
   }
 
-  WriteOptions syncWrite() {
-    return syncWrite;
+  /** The options of every write: synced or not, as the store was opened. */
+  WriteOptions writeOptions() {
+    return writeOptions;
   }
 
   /** The column family of a key space (handle 0 is RocksDB's default family, unused). */
@@ -544,7 +567,7 @@ public final class ConvergeStore implements AutoCloseable {
       h.close();
     }
     db.close();
-    syncWrite.close();
+    writeOptions.close();
     closeOptions();
     OPEN.remove(dir);
   }

@@ -312,6 +312,27 @@ class ConvergeStoreTest {
   }
 
   @Test
+  void unsyncedWritesSurviveCloseAndReopenWithTheirOffsets() throws Exception {
+    try (ConvergeStore store = ConvergeStore.open(dir, StoreOptions.defaults().syncWrites(false))) {
+      assertFalse(store.options().syncWrites());
+      ConvergeCollection c = store.getOrCreate("shard#0");
+      c.write(List.of(Mutation.upsert(doc("_id", "a", "v", 1L)),
+          Mutation.upsert(doc("_id", "b", "v", 2L))), SourceOffsets.of("kafka:t:0", 2L));
+      c.write(List.of(Mutation.delete("a")), SourceOffsets.of("kafka:t:0", 3L));
+      store.getOrCreate("gone");
+      assertTrue(store.drop("gone"));
+    }
+    // the options are not part of the directory: it opens with any
+    try (ConvergeStore store = ConvergeStore.open(dir)) {
+      assertTrue(store.options().syncWrites());
+      assertEquals(List.of("shard#0"), store.collectionNames());
+      ConvergeCollection c = store.collection("shard#0");
+      assertEquals(List.of(List.of("b", 2L)), scan(c, "_id", "v"));
+      assertEquals(java.util.OptionalLong.of(3), c.sourceOffset("kafka:t:0"));
+    }
+  }
+
+  @Test
   void dropRemovesACollectionAndItsData() throws Exception {
     try (ConvergeStore store = ConvergeStore.open(dir)) {
       store.getOrCreate("gone").upsert(List.of(doc("_id", "a")));

@@ -100,11 +100,13 @@ public final class ClusterBenchmark {
               + " by 3 leaves%n", f.throughput.ackedPerSecond(),
               f.throughput.appliedPerSecond());
           f.latency = w.latency(WRITES, options.rate(), options.seconds(), options.seed());
+          WritePath.Latency l = f.latency;
           out.printf(Locale.ROOT, "Ack to visible at %,d docs/s: p50 %s, p95 %s, p99 %s (%d"
-              + " batches sampled; %,.0f docs/s reached)%n", options.rate(),
-              Timings.ms(f.latency.p(50)), Timings.ms(f.latency.p(95)),
-              Timings.ms(f.latency.p(99)), f.latency.nanos().length,
-              f.latency.documents() / (f.latency.wallNanos() / 1e9));
+              + " batches sampled%s; %,.0f docs/s reached, %d batches late); the probe alone:"
+              + " p50 %s, p95 %s, p99 %s%n", options.rate(), Timings.ms(l.p(50)),
+              Timings.ms(l.p(95)), Timings.ms(l.p(99)), l.nanos().length,
+              l.fewSamples() ? ", too few for a p99" : "", l.docsPerSecond(), l.lateBatches(),
+              Timings.ms(l.probeP(50)), Timings.ms(l.probeP(95)), Timings.ms(l.probeP(99)));
         }
       } finally {
         if (three != null) {

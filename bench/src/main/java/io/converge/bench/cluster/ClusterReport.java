@@ -221,15 +221,20 @@ final class ClusterReport {
     WritePath.Latency l = f.latency;
     if (l != null) {
       b.append(String.format(Locale.ROOT, "%nData latency at %,d docs/s for %d s (%d batches"
-          + " of %d a second): from the aggregator's answer (Kafka acknowledged the batch) until"
-          + " the batch's last document is returned by an `_id` lookup through the aggregator;"
-          + " %d batches sampled (the reader takes the newest acknowledged batch each time):"
-          + " p50 %s, p95 %s, p99 %s (target p99 < 100 ms). Rate reached: %,.0f docs/s (%,d"
-          + " documents in %s; one writer posts each batch after the previous one's answer).%n",
+          + " of %d a second, posted on schedule by %d writers): from the aggregator's answer"
+          + " (Kafka acknowledged the batch) until a prepared `_id` lookup through the aggregator"
+          + " returned the batch's last document, sampled by %d probers, each taking a batch"
+          + " answered after it became free: p50 %s, p95 %s, p99 %s (target p99 < 100 ms) over"
+          + " %d samples%s. The probe that found the document took p50 %s, p95 %s, p99 %s by"
+          + " itself (included above; at most %d probes per sample). Rate reached: %,.0f docs/s"
+          + " (%,d documents in %s; %d batches posted more than an interval late).%n",
           l.rate(), f.options.seconds(), WritePath.LATENCY_BATCHES_PER_SECOND,
-          Math.max(1, l.rate() / WritePath.LATENCY_BATCHES_PER_SECOND), l.nanos().length,
-          Timings.ms(l.p(50)), Timings.ms(l.p(95)), Timings.ms(l.p(99)),
-          l.documents() / (l.wallNanos() / 1e9), l.documents(), Timings.seconds(l.wallNanos())));
+          Math.max(1, l.rate() / WritePath.LATENCY_BATCHES_PER_SECOND),
+          WritePath.LATENCY_WRITERS, WritePath.PROBERS, Timings.ms(l.p(50)),
+          Timings.ms(l.p(95)), Timings.ms(l.p(99)), l.nanos().length,
+          l.fewSamples() ? " (under 100: the p99 is the largest)" : "", Timings.ms(l.probeP(50)),
+          Timings.ms(l.probeP(95)), Timings.ms(l.probeP(99)), l.maxProbes(), l.docsPerSecond(),
+          l.documents(), Timings.seconds(l.wallNanos()), l.lateBatches()));
     }
     return b.toString();
   }

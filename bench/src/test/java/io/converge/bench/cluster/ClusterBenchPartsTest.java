@@ -106,6 +106,31 @@ class ClusterBenchPartsTest {
     assertEquals(2.0, ClusterReport.geomean(List.of(1.0, 4.0)), 1e-9);
   }
 
+  @Test
+  void reportPutsTheProbesOwnTimeBesideTheLatency() {
+    ClusterReport.Findings f = new ClusterReport.Findings(ClusterBenchOptions.parse(
+        new String[] {"--sf", "0.01", "--seconds", "2"}), "test machine");
+    f.throughput = new WritePath.Throughput(1000, 1_000_000_000L, 2_000_000_000L, Map.of());
+    int n = 50;
+    long[] latency = new long[n];
+    long[] probe = new long[n];
+    long[] probes = new long[n];
+    for (int i = 0; i < n; i++) {
+      latency[i] = (i + 1) * 10_000_000L; // 10 .. 500 ms
+      probe[i] = (i + 1) * 1_000_000L; // 1 .. 50 ms
+      probes[i] = i % 3 + 1;
+    }
+    f.latency = new WritePath.Latency(latency, probe, probes, 100, 20_000, 2_000_000_000L, 3,
+        10_000);
+    String md = new ClusterReport(f).markdown();
+    assertTrue(md.contains("p50 250 ms, p95 480 ms, p99 500 ms (target p99 < 100 ms) over 50"
+        + " samples (under 100: the p99 is the largest)"), md);
+    assertTrue(md.contains("took p50 25.0 ms, p95 48.0 ms, p99 50.0 ms by itself"), md);
+    assertTrue(md.contains("at most 3 probes per sample"), md);
+    assertTrue(md.contains("Rate reached: 10,000 docs/s (20,000 documents in 2.0 s; 3 batches"
+        + " posted more than an interval late)"), md);
+  }
+
   private static Map<String, QueryRuns.QueryFigures> figures(long nanos, long value,
       Map<String, Double> cpu) {
     Map<String, QueryRuns.QueryFigures> m = new LinkedHashMap<>();
