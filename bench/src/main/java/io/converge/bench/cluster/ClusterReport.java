@@ -80,10 +80,7 @@ final class ClusterReport {
 
   String markdown() {
     StringBuilder b = new StringBuilder();
-    b.append("Command: `bin/converge bench cluster").append(f.options.scaleFactor() == 1 ? ""
-        : " --sf " + sf(f.options.scaleFactor())).append(" --runs ").append(f.options.runs())
-        .append(" --warmup ").append(f.options.warmup()).append(" --leaf-heap ")
-        .append(f.options.leafHeap()).append("`\n\n");
+    b.append("Command: `").append(command(f.options)).append("`\n\n");
     b.append("Machine: ").append(f.machine).append(".\n\n");
     b.append("Every process is a separate JVM on 127.0.0.1 of this machine, so the clusters'"
         + " leaves share its cores: wall-clock times show the cost of the gather, not a"
@@ -305,5 +302,25 @@ final class ClusterReport {
 
   private static String ratio(Double r) {
     return r == null ? "-" : String.format(Locale.ROOT, "%.2fx", r);
+  }
+
+  /** The command line that repeats this run (every option that shapes the figures). */
+  static String command(ClusterBenchOptions o) {
+    StringBuilder c = new StringBuilder("bin/converge bench cluster");
+    if (o.scaleFactor() != 1) {
+      c.append(" --sf ").append(sf(o.scaleFactor()));
+    }
+    c.append(" --runs ").append(o.runs()).append(" --warmup ").append(o.warmup())
+        .append(" --lookups ").append(o.lookups());
+    if (o.skipSsb()) {
+      c.append(" --skip-ssb");
+    }
+    if (o.skipWrites()) {
+      c.append(" --skip-writes");
+    } else {
+      c.append(" --write-docs ").append(o.writeDocs()).append(" --rate ").append(o.rate())
+          .append(" --seconds ").append(o.seconds());
+    }
+    return c.append(" --leaf-heap ").append(o.leafHeap()).toString();
   }
 }

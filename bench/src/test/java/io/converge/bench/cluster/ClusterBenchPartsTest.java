@@ -45,6 +45,17 @@ class ClusterBenchPartsTest {
   }
 
   @Test
+  void theReportNamesTheCommandThatRepeatsTheRun() {
+    assertEquals("bin/converge bench cluster --sf 0.1 --runs 3 --warmup 2 --lookups 200"
+        + " --write-docs 100000 --rate 10000 --seconds 20 --leaf-heap 2g",
+        ClusterReport.command(ClusterBenchOptions.parse(new String[] {"--sf", "0.1", "--runs",
+            "3", "--lookups", "200", "--write-docs", "100000"})));
+    assertEquals("bin/converge bench cluster --runs 5 --warmup 2 --lookups 2000 --skip-writes"
+        + " --leaf-heap 3g", ClusterReport.command(ClusterBenchOptions.parse(
+            new String[] {"--skip-writes", "--leaf-heap", "3g"})));
+  }
+
+  @Test
   void idOfAGeneratedLine() {
     assertEquals("123", TopicLoad.idOf("{\"_id\":123,\"lo_orderkey\":15}"));
     assertEquals("a-b", TopicLoad.idOf("{\"_id\":\"a-b\",\"x\":1}"));
