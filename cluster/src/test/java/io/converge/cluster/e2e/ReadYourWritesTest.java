@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Reads through an aggregator see the writes before them, without sleeping: a JDBC session reads
  * its own SQL writes at once (the aggregator remembers their fence and the leaves wait for it),
- * a session given the fence of an HTTP write reads that write, and a fence the leaves never reach
- * fails the read within its bound, saying how far the partition got.
+ * a session given the fence of an HTTP write (when connecting, or later with
+ * {@code ALTER SESSION SET fence}) reads that write, and a fence the leaves never reach fails the
+ * read within its bound, saying how far the partition got.
  */
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -135,6 +136,33 @@ class ReadYourWritesTest {
     p.setProperty("readWaitMs", "0");
     try (Connection c = connect(p); Statement st = c.createStatement()) {
       assertEquals(1, count(st, "ahead"), "readWaitMs=0 reads without waiting");
+    }
+  }
+
+  @Test
+  void anOpenSessionTakesAFenceWithAlterSession() throws Exception {
+    try (Connection c = connect(new Properties()); Statement st = c.createStatement()) {
+      st.setQueryTimeout(30);
+      long before = count(st, "http");
+      ClusterHttp.Answer a = ClusterHttp.post(cluster.apiUrl(), "http",
+          List.of(Map.of("_id", "set-1", "n", 1), Map.of("_id", "set-2", "n", 2)));
+      st.executeUpdate("ALTER SESSION SET fence = '{\"http\": " + a.body().get("fence")
+          + "}'");
+      assertEquals(before + 2, count(st, "http"));
+
+      st.executeUpdate("ALTER SESSION SET readWaitMs = 200");
+      st.executeUpdate("ALTER SESSION SET fence = '{\"ahead\": {\"2\": 1000000000}}'");
+      SQLException e = assertThrows(SQLException.class, () -> count(st, "ahead"));
+      assertTrue(messages(e).contains("the read waits for 1000000000 (waited"), messages(e));
+      st.executeUpdate("ALTER SESSION RESET fence");
+      assertEquals(1, count(st, "ahead"), "RESET fence forgets the fence");
+
+      e = assertThrows(SQLException.class,
+          () -> st.executeUpdate("ALTER SESSION SET colour = 'blue'"));
+      assertTrue(messages(e).contains("unknown session option"), messages(e));
+      e = assertThrows(SQLException.class,
+          () -> st.executeUpdate("ALTER SESSION SET readWaitMs = -1"));
+      assertTrue(messages(e).contains("readWaitMs"), messages(e));
     }
   }
 

@@ -126,7 +126,15 @@ public enum ClusterConnectionProperty implements ConnectionProperty {
     if (!(config instanceof ConnectionConfigImpl impl)) {
       return DEFAULT_READ_WAIT_MS;
     }
-    String text = impl.customPropertyValue(READ_WAIT_MS).getString(null);
+    return readWaitMillis(impl.customPropertyValue(READ_WAIT_MS).getString(null));
+  }
+
+  /**
+   * A {@code readWaitMs} value: milliseconds, at least 0; null or blank for the default.
+   *
+   * @throws IllegalArgumentException when it is not a whole number of milliseconds, at least 0
+   */
+  public static long readWaitMillis(String text) {
     if (text == null || text.isBlank()) {
       return DEFAULT_READ_WAIT_MS;
     }

@@ -6,14 +6,17 @@ import java.util.WeakHashMap;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.linq4j.QueryProvider;
+import org.apache.calcite.sql.SqlLiteral;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlSetOption;
 
 /**
  * What an aggregator remembers of one JDBC connection between its statements: the fence its reads
  * wait for, so that a session reads its own writes. Each SQL write through the connection raises
  * the fence of its collection to the offsets Kafka acknowledged ({@link #wrote}); each read of a
  * collection sends that collection's offsets with its fragments ({@link #readFence}). The
- * {@code fence} connection property seeds it (a fence an HTTP write answered with) and
- * {@code readWaitMs} bounds the wait.
+ * {@code fence} connection property seeds it (a fence an HTTP write answered with), as does
+ * {@code ALTER SESSION SET fence} ({@link #set}), and {@code readWaitMs} bounds the wait.
  *
  * <p>Sessions are found from a statement's {@link DataContext}, whose query provider is its
  * Calcite connection (one per Avatica connection on the server), and forgotten with the
@@ -23,7 +26,7 @@ public final class ClusterSession {
   private static final Map<CalciteConnection, ClusterSession> SESSIONS = new WeakHashMap<>();
 
   private final SessionFence fence;
-  private final long readWaitMillis;
+  private volatile long readWaitMillis;
 
   ClusterSession(SessionFence fence, long readWaitMillis) {
     this.fence = fence;
@@ -65,6 +68,44 @@ public final class ClusterSession {
     ClusterSession s = of(root);
     if (s != null) {
       s.fence.advance(collection, fence);
+    }
+  }
+
+  /**
+   * Runs {@code ALTER SESSION SET fence = '...'} (raises the session's fence, as the connection
+   * property does), {@code ALTER SESSION SET readWaitMs = N}, or their {@code RESET} (no fence at
+   * all, even of the session's own writes; the default wait): so that a pooled connection can
+   * wait for an HTTP write made after it was opened.
+   *
+   * @throws IllegalArgumentException for another option, {@code ALTER SYSTEM}, or a bad value
+   */
+  public static void set(DataContext root, SqlSetOption option) {
+    ClusterSession s = of(root);
+    if (s == null) {
+      throw new IllegalArgumentException("SET applies to a connection to an aggregator");
+    }
+    if (option.getScope() != null && !option.getScope().equalsIgnoreCase("SESSION")) {
+      throw new IllegalArgumentException("ALTER " + option.getScope() + " is not supported;"
+          + " the options fence and readWaitMs are set per session");
+    }
+    String name = option.getName().toString();
+    SqlNode value = option.getValue();
+    String text = value == null ? null : value instanceof SqlLiteral l ? l.toValue()
+        : value.toString();
+    if (name.equalsIgnoreCase("ALL") && value == null) {
+      s.fence.clear();
+      s.readWaitMillis = ClusterConnectionProperty.readWaitMillis((String) null);
+    } else if (name.equalsIgnoreCase(ClusterConnectionProperty.FENCE.camelName())) {
+      if (value == null) {
+        s.fence.clear();
+      } else {
+        s.fence.advance(SessionFence.parse(text));
+      }
+    } else if (name.equalsIgnoreCase(ClusterConnectionProperty.READ_WAIT_MS.camelName())) {
+      s.readWaitMillis = ClusterConnectionProperty.readWaitMillis(text);
+    } else {
+      throw new IllegalArgumentException("unknown session option " + name + " (an aggregator's"
+          + " are fence and readWaitMs)");
     }
   }
 

@@ -29,6 +29,16 @@ public final class SessionFence {
     });
   }
 
+  /** Raises every collection's offsets to those of {@code other}. */
+  public void advance(SessionFence other) {
+    other.byCollection.forEach(this::advance);
+  }
+
+  /** Forgets every offset. */
+  public void clear() {
+    byCollection.clear();
+  }
+
   /** The collection's offsets now (partition -> offset), empty when none. */
   public Map<Integer, Long> of(String collection) {
     Map<Integer, Long> offsets = byCollection.get(collection);

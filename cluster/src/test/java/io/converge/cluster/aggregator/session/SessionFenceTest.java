@@ -30,6 +30,16 @@ class SessionFenceTest {
   }
 
   @Test
+  void anotherFenceRaisesEveryCollectionAndClearForgetsAll() {
+    SessionFence f = SessionFence.parse("{\"orders\": {\"1\": 10}}");
+    f.advance(SessionFence.parse("{\"orders\": {\"1\": 3, \"2\": 8}, \"users\": {\"0\": 1}}"));
+    assertEquals(Map.of(1, 10L, 2, 8L), f.of("orders"));
+    assertEquals(Map.of(0, 1L), f.of("users"));
+    f.clear();
+    assertEquals(Map.of(), f.of("orders"));
+  }
+
+  @Test
   void refusesWhatIsNotAFence() {
     for (String bad : List.of("120", "{\"orders\": 120}", "{\"orders\": {\"x\": 1}}",
         "{\"orders\": {\"1\": -1}}", "{\"orders\": {\"-1\": 1}}", "{\"orders\": null}", "{")) {
