@@ -6,6 +6,7 @@ import io.converge.cluster.fragment.FragmentRequest;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Holds a fragment back until its shards have applied the offsets of its fence
@@ -30,12 +31,13 @@ final class ShardFence {
   /**
    * Returns once every shard of {@code shards} has applied its offset in the request's fence.
    *
+   * @param cancelled whether the receiver went away meanwhile
    * @throws FragmentException {@link Kind#TIMEOUT} when the bound passed first,
    *     {@link Kind#UNAVAILABLE} when a shard was unassigned meanwhile, {@link Kind#CANCELLED}
-   *     when interrupted
+   *     when interrupted or cancelled
    */
-  static void await(FragmentRequest request, List<LeafShard> shards, String leafId)
-      throws FragmentException {
+  static void await(FragmentRequest request, List<LeafShard> shards, String leafId,
+      BooleanSupplier cancelled) throws FragmentException {
     if (request.minOffsets().isEmpty()) {
       return;
     }
@@ -45,13 +47,13 @@ final class ShardFence {
     for (LeafShard shard : shards) {
       Long wanted = request.minOffsets().get(shard.partition());
       if (wanted != null) {
-        await(shard, wanted, start, until, leafId);
+        await(shard, wanted, start, until, leafId, cancelled);
       }
     }
   }
 
-  private static void await(LeafShard shard, long wanted, long start, long until, String leafId)
-      throws FragmentException {
+  private static void await(LeafShard shard, long wanted, long start, long until, String leafId,
+      BooleanSupplier cancelled) throws FragmentException {
     long pause = 1;
     while (shard.nextOffset() <= wanted) {
       if (!shard.assigned()) {
@@ -68,9 +70,8 @@ final class ShardFence {
             + wanted + " (waited " + (now - start) + " ms)");
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(pause, until - now)));
-      if (Thread.interrupted()) {
-        Thread.currentThread().interrupt();
-        throw new FragmentException(Kind.CANCELLED, "interrupted while the read waited for"
+      if (Thread.currentThread().isInterrupted() || cancelled.getAsBoolean()) {
+        throw new FragmentException(Kind.CANCELLED, "cancelled while the read waited for"
             + " offset " + wanted + " of partition " + shard.partition() + " of '"
             + shard.collection() + "'");
       }

@@ -87,7 +87,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       throw new FragmentException(Kind.TIMEOUT, "fragment " + request.queryId()
           + " arrived past its deadline");
     }
-    ShardFence.await(request, targets, leafId);
+    ShardFence.await(request, targets, leafId, sink::cancelled);
     FragmentRun run = new FragmentRun(request, sink);
     if (targets.size() == 1) {
       run.partition(targets.get(0));

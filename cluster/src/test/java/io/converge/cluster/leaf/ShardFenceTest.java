@@ -142,6 +142,29 @@ class ShardFenceTest {
   }
 
   @Test
+  void aReceiverThatWentAwayEndsTheWait() {
+    FragmentException e = assertThrows(FragmentException.class, () -> executor.execute(
+        new FragmentRequest("t", C, "SELECT COUNT(*) FROM items", List.of(0), 7, fields,
+            System.currentTimeMillis() + 60_000, List.of(), Map.of(0, 50L), 60_000),
+        new RowSink() {
+          @Override
+          public void columns(List<FragmentColumn> columns) {
+          }
+
+          @Override
+          public boolean row(Object[] values) {
+            return true;
+          }
+
+          @Override
+          public boolean cancelled() {
+            return true;
+          }
+        }));
+    assertEquals(FragmentException.Kind.CANCELLED, e.kind(), e.getMessage());
+  }
+
+  @Test
   void aShardUnassignedDuringTheWaitIsUnavailable() throws Exception {
     CompletableFuture<Long> read = CompletableFuture.supplyAsync(() -> {
       try {
