@@ -61,8 +61,8 @@ public final class ClusterDdlExecutor extends DdlExecutorImpl {
   }
 
   /**
-   * Reflectively called by {@link DdlExecutorImpl#executeDdl}: {@code SET fence = '...'} and the
-   * session's other read options ({@link ClusterSession#set}).
+   * Reflectively called by {@link DdlExecutorImpl#executeDdl}: {@code ALTER SESSION SET fence =
+   * '...'} and the session's other read options ({@link ClusterSession#set}).
    */
   public void execute(SqlSetOption option, CalcitePrepare.Context context) {
     ClusterSession.set(context.getDataContext(), option);
