@@ -2,7 +2,10 @@ package io.converge.cluster.fragment;
 
 import io.converge.cluster.log.ClusterJson;
 import io.converge.cluster.log.FieldStats;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A query fragment as the aggregator sends it to one leaf (the Arrow Flight ticket).
@@ -24,13 +27,29 @@ import java.util.List;
  * @param deadlineMillis epoch millis after which the leaf stops and fails the fragment
  * @param parameters the values of the {@code ?} markers of {@code sql}, in the markers' order
  *     (empty when it has none); a leaf binds them on the prepared statement it keeps for the SQL
+ * @param minOffsets the read's fence: per partition, an offset of the collection's topic that the
+ *     partition's shard must have applied (its next offset past it) before the fragment reads it;
+ *     a partition not listed is read as it is (empty: no wait)
+ * @param fenceWaitMillis how long the leaf may wait for {@code minOffsets} before it fails the
+ *     fragment ({@link FragmentException.Kind#TIMEOUT}); 0 = the leaf's default; the deadline
+ *     bounds the wait in any case
  */
 public record FragmentRequest(String queryId, String collection, String sql,
     List<Integer> partitions, long schemaVersion, List<FieldStats> fields, long deadlineMillis,
-    List<FragmentParameter> parameters) {
+    List<FragmentParameter> parameters, Map<Integer, Long> minOffsets, long fenceWaitMillis) {
 
   public FragmentRequest {
     parameters = parameters == null ? List.of() : List.copyOf(parameters);
+    minOffsets = minOffsets == null ? Map.of() : Collections.unmodifiableMap(
+        new TreeMap<>(minOffsets));
+  }
+
+  /** A request that waits for no fence. */
+  public FragmentRequest(String queryId, String collection, String sql, List<Integer> partitions,
+      long schemaVersion, List<FieldStats> fields, long deadlineMillis,
+      List<FragmentParameter> parameters) {
+    this(queryId, collection, sql, partitions, schemaVersion, fields, deadlineMillis, parameters,
+        Map.of(), 0);
   }
 
   /** A request whose SQL has no parameter markers. */
@@ -42,7 +61,13 @@ public record FragmentRequest(String queryId, String collection, String sql,
   /** This request for other partitions (routed again). */
   public FragmentRequest withPartitions(List<Integer> other) {
     return new FragmentRequest(queryId, collection, sql, List.copyOf(other), schemaVersion, fields,
-        deadlineMillis, parameters);
+        deadlineMillis, parameters, minOffsets, fenceWaitMillis);
+  }
+
+  /** This request waiting for {@code fence} (per partition, the offset to have applied). */
+  public FragmentRequest withMinOffsets(Map<Integer, Long> fence, long waitMillis) {
+    return new FragmentRequest(queryId, collection, sql, partitions, schemaVersion, fields,
+        deadlineMillis, parameters, fence, waitMillis);
   }
 
   public byte[] encode() {

@@ -15,4 +15,12 @@ public interface RowSink {
    * @return false when the receiver wants no more rows (LIMIT reached, query cancelled)
    */
   boolean row(Object[] values);
+
+  /**
+   * Whether the receiver has gone away (query cancelled, stream closed) before any row was asked
+   * for, so that a fragment still waiting to start (for its fence) stops waiting.
+   */
+  default boolean cancelled() {
+    return false;
+  }
 }

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are prepared once per leaf ({@link FragmentStatements}) and, per execution, bound to the
  * partition's shard and to the request's parameter values (SQL with {@code ?} markers is the same
  * on every execution, so it is planned once and only rebound); rows go to the sink from one
- * thread at a time. Thread-safe.
+ * thread at a time. A request with a fence runs once its shards applied it ({@link ShardFence}).
+ * Thread-safe.
  */
 public final class ShardFragmentExecutor implements FragmentExecutor, AutoCloseable {
   /** Idle prepared statements kept. */
@@ -86,6 +87,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       throw new FragmentException(Kind.TIMEOUT, "fragment " + request.queryId()
           + " arrived past its deadline");
     }
+    ShardFence.await(request, targets, leafId, sink::cancelled);
     FragmentRun run = new FragmentRun(request, sink);
     if (targets.size() == 1) {
       run.partition(targets.get(0));

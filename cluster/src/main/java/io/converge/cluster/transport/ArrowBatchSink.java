@@ -66,6 +66,11 @@ final class ArrowBatchSink implements RowSink, AutoCloseable {
   }
 
   @Override
+  public boolean cancelled() {
+    return listener.isCancelled();
+  }
+
+  @Override
   public boolean row(Object[] values) {
     if (stopped) {
       return false;

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The ticket's encoding: parameters keep their type and every digit and bit of their value. */
+/**
+ * The ticket's encoding: parameters keep their type and every digit and bit of their value; a
+ * fence keeps its offsets; tickets of older aggregators decode with neither.
+ */
 class FragmentRequestTest {
   @Test
   void parametersRoundTripExactly() {
@@ -46,5 +50,29 @@ class FragmentRequestTest {
         .parameters());
     assertEquals(List.of(), new FragmentRequest("q", "c", "SELECT 1", List.of(0), 1, List.of(), 5)
         .parameters());
+  }
+
+  @Test
+  void aFenceRoundTrips() {
+    FragmentRequest r = new FragmentRequest("q", "c", "SELECT 1", List.of(0, 3), 1, List.of(), 5,
+        List.of(), Map.of(3, 120L, 0, Long.MAX_VALUE - 1), 2500);
+    FragmentRequest back = FragmentRequest.decode(r.encode());
+    assertEquals(r, back);
+    assertEquals(Map.of(3, 120L, 0, Long.MAX_VALUE - 1), back.minOffsets());
+    assertEquals(2500, back.fenceWaitMillis());
+    assertEquals(r.minOffsets(), back.withPartitions(List.of(3)).minOffsets(),
+        "routed again, the fragment still waits for the fence");
+  }
+
+  @Test
+  void aTicketWithoutAFenceWaitsForNothing() {
+    String old = "{\"queryId\":\"q\",\"collection\":\"c\",\"sql\":\"SELECT 1\",\"partitions\":[0],"
+        + "\"schemaVersion\":1,\"fields\":[],\"deadlineMillis\":5,\"parameters\":[]}";
+    FragmentRequest decoded = FragmentRequest.decode(old.getBytes(StandardCharsets.UTF_8));
+    assertEquals(Map.of(), decoded.minOffsets());
+    assertEquals(0, decoded.fenceWaitMillis());
+    FragmentRequest plain = new FragmentRequest("q", "c", "SELECT 1", List.of(0), 1, List.of(), 5);
+    assertEquals(Map.of(), plain.minOffsets());
+    assertEquals(plain, FragmentRequest.decode(plain.encode()));
   }
 }

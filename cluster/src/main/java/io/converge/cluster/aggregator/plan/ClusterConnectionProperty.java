@@ -22,11 +22,28 @@ public enum ClusterConnectionProperty implements ConnectionProperty {
    * {@code replicaGroup=G}: route this connection's fragments to replica group G's leaves where
    * they are as fresh as any other replica (compute isolation between groups). Default: none.
    */
-  REPLICA_GROUP("replicaGroup", Type.STRING, null);
+  REPLICA_GROUP("replicaGroup", Type.STRING, null),
+
+  /**
+   * {@code fence={"orders":{"3":120}}}: offsets (per collection, partition -> offset) this
+   * connection's reads wait for, such as the {@code fence} of an HTTP write's answer. The
+   * connection's own SQL writes add theirs. Default: none.
+   */
+  FENCE("fence", Type.STRING, null),
+
+  /**
+   * {@code readWaitMs=N}: how long a read may wait for the leaves to apply the connection's fence
+   * before it fails; 0 reads without waiting. Default 5000.
+   */
+  READ_WAIT_MS("readWaitMs", Type.STRING, "5000");
+
+  /** How long a read waits for its session's fence by default. */
+  static final long DEFAULT_READ_WAIT_MS = 5_000;
 
   private static final Map<String, ClusterConnectionProperty> BY_NAME =
       Map.of("distributed", DISTRIBUTED, "DISTRIBUTED", DISTRIBUTED, "replicaGroup", REPLICA_GROUP,
-          "REPLICAGROUP", REPLICA_GROUP);
+          "REPLICAGROUP", REPLICA_GROUP, "fence", FENCE, "FENCE", FENCE,
+          "readWaitMs", READ_WAIT_MS, "READWAITMS", READ_WAIT_MS);
 
   private final String camelName;
   private final Type type;
@@ -89,5 +106,47 @@ public enum ClusterConnectionProperty implements ConnectionProperty {
     }
     String g = impl.customPropertyValue(REPLICA_GROUP).getString(null);
     return g == null || g.isBlank() ? null : g.trim();
+  }
+
+  /** The connection's {@code fence} property as given, or null. */
+  public static String fence(CalciteConnectionConfig config) {
+    if (!(config instanceof ConnectionConfigImpl impl)) {
+      return null;
+    }
+    String f = impl.customPropertyValue(FENCE).getString(null);
+    return f == null || f.isBlank() ? null : f.trim();
+  }
+
+  /**
+   * The connection's {@code readWaitMs}, default {@value #DEFAULT_READ_WAIT_MS}.
+   *
+   * @throws IllegalArgumentException when it is not a whole number of milliseconds, at least 0
+   */
+  public static long readWaitMillis(CalciteConnectionConfig config) {
+    if (!(config instanceof ConnectionConfigImpl impl)) {
+      return DEFAULT_READ_WAIT_MS;
+    }
+    return readWaitMillis(impl.customPropertyValue(READ_WAIT_MS).getString(null));
+  }
+
+  /**
+   * A {@code readWaitMs} value: milliseconds, at least 0; null or blank for the default.
+   *
+   * @throws IllegalArgumentException when it is not a whole number of milliseconds, at least 0
+   */
+  public static long readWaitMillis(String text) {
+    if (text == null || text.isBlank()) {
+      return DEFAULT_READ_WAIT_MS;
+    }
+    try {
+      long ms = Long.parseLong(text.trim());
+      if (ms >= 0) {
+        return ms;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("connection property readWaitMs: expected milliseconds"
+        + " (a whole number, at least 0), got " + text);
   }
 }

@@ -1,5 +1,6 @@
 package io.converge.cluster.aggregator.plan;
 
+import io.converge.cluster.aggregator.session.ReadFence;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.DataContext;
@@ -149,6 +150,6 @@ public final class ClusterGather extends SingleRel implements EnumerableRel {
     return new ClusterGatherSpec(runtime, t.collection(), fragment.sql(),
         fragment.partitions(), t.merged().version(), t.merged().fields(), merge.kind(),
         merge.offset(), merge.fetch(), keys, merge.groupSet().cardinality(), combines, targets,
-        scalar, fragment.params(), List.of());
+        scalar, fragment.params(), List.of(), ReadFence.NONE);
   }
 }

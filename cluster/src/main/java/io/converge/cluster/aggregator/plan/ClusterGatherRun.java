@@ -67,7 +67,7 @@ final class ClusterGatherRun implements AutoCloseable {
     for (Map.Entry<LeafEndpoint, List<Integer>> r : routes.entrySet()) {
       FragmentRequest request = new FragmentRequest(queryId, spec.collection(), spec.sql(),
           List.copyOf(r.getValue()), spec.schemaVersion(), spec.fields(), deadlineMillis,
-          spec.parameters());
+          spec.parameters(), spec.fence().on(r.getValue()), spec.fence().waitMillis());
       readers.add(READERS.submit(() -> read(r.getKey(), request)));
     }
   }

@@ -1,5 +1,6 @@
 package io.converge.cluster.aggregator.plan;
 
+import io.converge.cluster.aggregator.session.ReadFence;
 import io.converge.cluster.fragment.FragmentParameter;
 import io.converge.cluster.log.FieldStats;
 import java.util.List;
@@ -16,12 +17,17 @@ import org.apache.calcite.DataContext;
  * @param params the fragment's parameters as planned
  * @param parameters the parameters' values of one execution, in marker order (see
  *     {@link #bind})
+ * @param fence what one execution waits for the leaves to have applied (see {@link #fenced})
  */
 public record ClusterGatherSpec(ClusterRuntime runtime, String collection, String sql,
     List<Integer> partitions, long schemaVersion, List<FieldStats> fields,
     ClusterMerge.Kind kind, long offset, long fetch, List<SortKey> sortKeys, int groupCount,
     List<ClusterMerge.Combine> combines, List<ClusterValues.Target> targets, boolean scalar,
-    ClusterParams params, List<FragmentParameter> parameters) {
+    ClusterParams params, List<FragmentParameter> parameters, ReadFence fence) {
+
+  public ClusterGatherSpec {
+    fence = fence == null ? ReadFence.NONE : fence;
+  }
 
   /**
    * This spec for one execution: the parameters' values from the statement's context and, when
@@ -34,7 +40,17 @@ public record ClusterGatherSpec(ClusterRuntime runtime, String collection, Strin
     List<Integer> asked = params.keys() == null ? partitions : params.partitions(root);
     return new ClusterGatherSpec(runtime, collection, sql, asked, schemaVersion, fields, kind,
         offset, fetch, sortKeys, groupCount, combines, targets, scalar, params,
-        params.values(root));
+        params.values(root), fence);
+  }
+
+  /** This spec for one execution that waits for {@code readFence} (its session's writes). */
+  ClusterGatherSpec fenced(ReadFence readFence) {
+    if (readFence.equals(fence)) {
+      return this;
+    }
+    return new ClusterGatherSpec(runtime, collection, sql, partitions, schemaVersion, fields,
+        kind, offset, fetch, sortKeys, groupCount, combines, targets, scalar, params, parameters,
+        readFence);
   }
 
   /** A top-N merge key: column, direction and where nulls go. */

@@ -1,5 +1,6 @@
 package io.converge.cluster.aggregator.plan;
 
+import io.converge.cluster.aggregator.session.ClusterSession;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,10 +22,12 @@ public final class ClusterMethods {
 
   /**
    * The merged rows of a gather (one value per row when {@code planned.scalar()}), with this
-   * execution's parameter values ({@link ClusterGatherSpec#bind}).
+   * execution's parameter values ({@link ClusterGatherSpec#bind}), once the leaves applied the
+   * fence of the statement's session ({@link ClusterSession}).
    */
   public static Enumerable<Object> gather(DataContext root, ClusterGatherSpec planned) {
-    ClusterGatherSpec spec = planned.bind(root);
+    ClusterGatherSpec spec = planned.bind(root)
+        .fenced(ClusterSession.readFence(root, planned.collection()));
     Object timeout = root == null ? null : root.get(DataContext.Variable.TIMEOUT.camelName);
     long millis = timeout instanceof Number n && n.longValue() > 0 ? n.longValue()
         : DEFAULT_TIMEOUT_MILLIS;

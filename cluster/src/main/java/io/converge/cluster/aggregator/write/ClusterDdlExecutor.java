@@ -4,11 +4,13 @@ import io.converge.adapter.ddl.ConvergeDdlExecutor;
 import io.converge.adapter.ddl.ConvergeSqlParserImpl;
 import io.converge.adapter.ddl.SqlCreateIndex;
 import io.converge.adapter.ddl.SqlDropIndex;
+import io.converge.cluster.aggregator.session.ClusterSession;
 import io.converge.cluster.log.CatalogLog;
 import io.converge.storage.schema.DeclaredSchema;
 import org.apache.calcite.jdbc.CalcitePrepare;
 import org.apache.calcite.server.DdlExecutorImpl;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlSetOption;
 import org.apache.calcite.sql.ddl.SqlCreateTable;
 import org.apache.calcite.sql.ddl.SqlDropTable;
 import org.apache.calcite.sql.parser.SqlParserImplFactory;
@@ -56,6 +58,14 @@ public final class ClusterDdlExecutor extends DdlExecutorImpl {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating table '" + name + "'", e);
     }
+  }
+
+  /**
+   * Reflectively called by {@link DdlExecutorImpl#executeDdl}: {@code ALTER SESSION SET fence =
+   * '...'} and the session's other read options ({@link ClusterSession#set}).
+   */
+  public void execute(SqlSetOption option, CalcitePrepare.Context context) {
+    ClusterSession.set(context.getDataContext(), option);
   }
 
   /** Reflectively called by {@link DdlExecutorImpl#executeDdl}. */

@@ -2,6 +2,7 @@ package io.converge.cluster.aggregator.write;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.enumerable.EnumerableRelImplementor;
 import org.apache.calcite.adapter.enumerable.JavaRowFormat;
@@ -65,7 +66,7 @@ public final class ClusterTableModify extends TableModify implements EnumerableR
         new ArrayList<>(updated));
     Expression stashed = implementor.stash(spec, ClusterWriteSpec.class);
     Expression count = builder.append("count",
-        Expressions.call(ClusterWrites.class, "apply", stashed, rows));
+        Expressions.call(ClusterWrites.class, "apply", DataContext.ROOT, stashed, rows));
     builder.add(Expressions.return_(null,
         Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
     PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), getRowType(),

@@ -2,6 +2,7 @@ package io.converge.cluster.aggregator.write;
 
 import io.converge.adapter.ConvergeColumn;
 import io.converge.adapter.write.ConvergeWrites;
+import io.converge.cluster.aggregator.session.ClusterSession;
 import io.converge.cluster.log.CatalogEntry;
 import io.converge.cluster.log.CatalogLog;
 import io.converge.storage.json.DocumentPreparer;
@@ -15,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.rel.core.TableModify.Operation;
@@ -80,8 +83,22 @@ public final class ClusterWrites {
             + " belongs to");
   }
 
-  /** Runs the write; the number of rows inserted, updated or deleted. Called by generated code. */
+  /**
+   * {@link #apply(ClusterWriteSpec, Enumerable)} for the statement running with {@code root}:
+   * each acknowledged batch's fence goes to the statement's session, whose later reads then wait
+   * for it ({@link ClusterSession}). Called by generated code.
+   */
+  public static Long apply(DataContext root, ClusterWriteSpec spec, Enumerable<Object[]> rows) {
+    return apply(spec, rows, fence -> ClusterSession.wrote(root, spec.collection(), fence));
+  }
+
+  /** Runs the write; the number of rows inserted, updated or deleted. */
   public static Long apply(ClusterWriteSpec spec, Enumerable<Object[]> rows) {
+    return apply(spec, rows, fence -> { });
+  }
+
+  private static Long apply(ClusterWriteSpec spec, Enumerable<Object[]> rows,
+      Consumer<Map<Integer, Long>> acknowledged) {
     Writer writer = writer(spec.bootstrap());
     CatalogEntry entry = entry(writer, spec.collection());
     DeclaredSchema declared = CatalogLog.declaredSchema(entry);
@@ -89,7 +106,7 @@ public final class ClusterWrites {
       throw new UnsupportedOperationException(spec.operation() + " of a CREATE TABLE collection"
           + " is not supported by the cluster yet (INSERT is)");
     }
-    Batch batch = new Batch(writer.producer(), spec.collection());
+    Batch batch = new Batch(writer.producer(), spec.collection(), acknowledged);
     List<ConvergeColumn> columns = spec.columns();
     int idColumn = idColumn(columns);
     DocumentPreparer preparer = new DocumentPreparer();
@@ -239,10 +256,13 @@ public final class ClusterWrites {
     private final DocumentProducer producer;
     private final String collection;
     private final List<DocumentProducer.DocumentRecord> pending = new ArrayList<>();
+    private final Consumer<Map<Integer, Long>> acknowledged;
 
-    Batch(DocumentProducer producer, String collection) {
+    Batch(DocumentProducer producer, String collection,
+        Consumer<Map<Integer, Long>> acknowledged) {
       this.producer = producer;
       this.collection = collection;
+      this.acknowledged = acknowledged;
     }
 
     void add(DocumentProducer.DocumentRecord r) {
@@ -254,7 +274,7 @@ public final class ClusterWrites {
 
     void finish() {
       if (!pending.isEmpty()) {
-        producer.write(collection, pending);
+        acknowledged.accept(producer.write(collection, pending));
         pending.clear();
       }
     }
