@@ -1,5 +1,6 @@
 package io.converge.server.tailer;
 
+import io.converge.server.metrics.IngestMetrics;
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
 import java.time.Duration;
@@ -213,6 +214,9 @@ public final class KafkaTailer implements AutoCloseable {
   private void commit(TailBatch batch) {
     collection.write(batch.mutations(), offsets.of(batch.nextOffsets()));
     counts.committed(batch);
+    IngestMetrics.ingested(spec.collection(), IngestMetrics.KAFKA, batch.upserts());
+    IngestMetrics.rejected(spec.collection(), IngestMetrics.KAFKA, IngestMetrics.MALFORMED,
+        batch.malformed().size());
     for (TailBatch.MalformedRecord m : batch.malformed()) {
       LOG.warn("tailer {}: skipped malformed record {}", spec, m);
     }
