@@ -65,11 +65,11 @@ public final class ConvergeMetrics {
   }
 
   /** Runs {@code refresh} before every scrape until {@link #removeBeforeScrape} removes it. */
-  static void beforeScrape(Runnable refresh) {
+  public static void beforeScrape(Runnable refresh) {
     BEFORE_SCRAPE.add(refresh);
   }
 
-  static void removeBeforeScrape(Runnable refresh) {
+  public static void removeBeforeScrape(Runnable refresh) {
     BEFORE_SCRAPE.remove(refresh);
   }
 
