@@ -16,6 +16,11 @@ public final class GatherMetrics {
 
   private GatherMetrics() {}
 
+  /** Registers the counters (a scrape then shows 0 before the first retry). */
+  static void register() {
+    // the static initializer did it
+  }
+
   /** Counts one fragment routed again. */
   public static void retried() {
     RETRIED.increment();

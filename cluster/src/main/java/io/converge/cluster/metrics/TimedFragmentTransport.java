@@ -26,6 +26,7 @@ public final class TimedFragmentTransport implements FragmentTransport {
 
   public TimedFragmentTransport(FragmentTransport transport) {
     this.transport = transport;
+    GatherMetrics.register();
   }
 
   @Override
