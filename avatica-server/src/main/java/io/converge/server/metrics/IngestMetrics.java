@@ -1,6 +1,9 @@
 package io.converge.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import java.util.function.ToLongFunction;
 
 /**
  * Documents that entered a process, tagged with the collection and the {@code source}
@@ -9,7 +12,8 @@ import io.micrometer.core.instrument.Counter;
  * {@code converge_documents_rejected_total} those refused, with a {@code reason}:
  * {@code invalid} (not a storable document: bad {@code _id} or {@code _event_time}, over a limit,
  * not an object), {@code schema} (does not fit the collection's declared table), {@code malformed}
- * (a Kafka record that is not a JSON document).
+ * (a Kafka record that is not a JSON document). A Kafka tailer also reports
+ * {@code converge_tailer_lag_records} (tags {@code topic}, {@code collection}).
  */
 public final class IngestMetrics {
   public static final String HTTP = "http";
@@ -20,6 +24,7 @@ public final class IngestMetrics {
 
   static final String INGESTED = "converge.documents.ingested";
   static final String REJECTED = "converge.documents.rejected";
+  static final String TAILER_LAG = "converge.tailer.lag";
 
   private IngestMetrics() {}
 
@@ -30,6 +35,25 @@ public final class IngestMetrics {
           .tags("collection", collection, "source", source)
           .register(ConvergeMetrics.registry()).increment(n);
     }
+  }
+
+  /**
+   * Registers {@code converge_tailer_lag_records} of a tailer: the records of its topic not read
+   * yet, {@code lag} of the tailer (negative while unknown: reported as NaN).
+   */
+  public static <T> Meter tailerLag(String topic, String collection, T tailer,
+      ToLongFunction<T> lag) {
+    return Gauge.builder(TAILER_LAG, tailer, t -> {
+      long l = lag.applyAsLong(t);
+      return l < 0 ? Double.NaN : l;
+    }).description("records of the tailed topic not read yet").baseUnit("records")
+        .tags("topic", topic, "collection", collection)
+        .register(ConvergeMetrics.registry());
+  }
+
+  /** Removes a meter of a tailer that stopped. */
+  public static void remove(Meter meter) {
+    ConvergeMetrics.registry().remove(meter);
   }
 
   /** Counts {@code n} documents for {@code collection} refused for {@code reason}. */

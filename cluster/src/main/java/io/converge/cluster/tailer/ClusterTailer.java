@@ -2,11 +2,10 @@ package io.converge.cluster.tailer;
 
 import io.converge.cluster.log.CatalogLog;
 import io.converge.cluster.log.ClusterTopics;
-import io.converge.server.metrics.ConvergeMetrics;
 import io.converge.server.metrics.IngestMetrics;
 import io.converge.server.tailer.TailBatch;
 import io.converge.server.tailer.TailSpec;
-import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +74,7 @@ public final class ClusterTailer implements AutoCloseable {
   private volatile boolean closing;
   private volatile Throwable failure;
   /** {@code converge_tailer_lag_records}, registered while the tailer runs. */
-  private volatile Gauge lagGauge;
+  private volatile Meter lagGauge;
 
   /** The consumer group of the tailer of {@code spec}. */
   public static String groupId(TailSpec spec) {
@@ -134,11 +133,7 @@ public final class ClusterTailer implements AutoCloseable {
       throw e;
     }
     t.thread.start();
-    t.lagGauge = Gauge.builder("converge.tailer.lag", t, x -> x.lag.get() < 0 ? Double.NaN
-            : x.lag.get())
-        .description("records of the tailed topic not yet re-keyed into the collection's topic")
-        .baseUnit("records").tags("topic", spec.topic(), "collection", spec.collection())
-        .register(ConvergeMetrics.registry());
+    t.lagGauge = IngestMetrics.tailerLag(spec.topic(), spec.collection(), t, x -> x.lag.get());
     LOG.info("tailing Kafka topic {} into collection {} ({}), exactly once", spec.topic(),
         spec.collection(), t.dataTopic);
     return t;
@@ -271,9 +266,9 @@ public final class ClusterTailer implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
-    Gauge g = lagGauge;
+    Meter g = lagGauge;
     if (g != null) {
-      ConvergeMetrics.registry().remove(g);
+      IngestMetrics.remove(g);
     }
     consumer.wakeup();
     try {
