@@ -2,6 +2,7 @@ package io.converge.server;
 
 import io.converge.server.metrics.QueryMetrics;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
@@ -52,7 +53,7 @@ final class ClientErrorService implements Service {
     try {
       return answer(call);
     } finally {
-      timer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+      timer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     }
   }
 
