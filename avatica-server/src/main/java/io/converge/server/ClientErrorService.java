@@ -1,6 +1,11 @@
 package io.converge.server;
 
+import io.converge.server.metrics.QueryMetrics;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.calcite.avatica.NoSuchConnectionException;
+import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
 import org.apache.calcite.avatica.remote.Service;
 
 /**
@@ -9,24 +14,58 @@ import org.apache.calcite.avatica.remote.Service;
  * {@link ConvergeMeta} (metadata, connection calls) and errors thrown by generated code (an
  * {@code ExceptionInInitializerError} from constant folding, which Avatica's handler does not
  * catch and the client then cannot parse) reached clients as class names or not at all.
+ *
+ * <p>Being the one door every request passes, it is also where statements are timed (execute,
+ * fetch, batch: {@link QueryMetrics#latency}) and failures counted by SQL state.
  */
 final class ClientErrorService implements Service {
   private final Service service;
+  private final QueryMetrics metrics;
+  private final Timer prepareAndExecute;
+  private final Timer execute;
+  private final Timer fetch;
+  private final Timer batch;
 
-  ClientErrorService(Service service) {
+  ClientErrorService(Service service, QueryMetrics metrics) {
     this.service = service;
+    this.metrics = metrics;
+    this.prepareAndExecute = metrics.latency("prepare_and_execute");
+    this.execute = metrics.latency("execute");
+    this.fetch = metrics.latency("fetch");
+    this.batch = metrics.latency("batch");
   }
 
-  private static <T> T answer(Supplier<T> call) {
+  private <T> T answer(Supplier<T> call) {
     try {
       return call.get();
     } catch (RuntimeException e) {
-      throw ClientErrors.of(e);
+      throw counted(ClientErrors.of(e));
     } catch (VirtualMachineError e) {
       throw e;
     } catch (Error e) {
-      throw ClientErrors.of(e);
+      throw counted(ClientErrors.of(e));
     }
+  }
+
+  /** {@link #answer} timed by {@code timer}, failures included. */
+  private <T> T timed(Timer timer, Supplier<T> call) {
+    long t0 = System.nanoTime();
+    try {
+      return answer(call);
+    } finally {
+      timer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private RuntimeException counted(RuntimeException e) {
+    if (e instanceof AvaticaRuntimeException a) {
+      metrics.failed(a.getSqlState());
+    } else if (e instanceof NoSuchConnectionException) {
+      metrics.failed("08003"); // connection does not exist
+    } else {
+      metrics.failed(null);
+    }
+    return e;
   }
 
   @Override public ResultSetResponse apply(CatalogsRequest r) {
@@ -58,11 +97,11 @@ final class ClientErrorService implements Service {
   }
 
   @Override public ExecuteResponse apply(ExecuteRequest r) {
-    return answer(() -> service.apply(r));
+    return timed(execute, () -> service.apply(r));
   }
 
   @Override public ExecuteResponse apply(PrepareAndExecuteRequest r) {
-    return answer(() -> service.apply(r));
+    return timed(prepareAndExecute, () -> service.apply(r));
   }
 
   @Override public SyncResultsResponse apply(SyncResultsRequest r) {
@@ -70,7 +109,7 @@ final class ClientErrorService implements Service {
   }
 
   @Override public FetchResponse apply(FetchRequest r) {
-    return answer(() -> service.apply(r));
+    return timed(fetch, () -> service.apply(r));
   }
 
   @Override public CreateStatementResponse apply(CreateStatementRequest r) {
@@ -106,11 +145,11 @@ final class ClientErrorService implements Service {
   }
 
   @Override public ExecuteBatchResponse apply(PrepareAndExecuteBatchRequest r) {
-    return answer(() -> service.apply(r));
+    return timed(batch, () -> service.apply(r));
   }
 
   @Override public ExecuteBatchResponse apply(ExecuteBatchRequest r) {
-    return answer(() -> service.apply(r));
+    return timed(batch, () -> service.apply(r));
   }
 
   @Override public void setRpcMetadata(RpcMetadataResponse metadata) {

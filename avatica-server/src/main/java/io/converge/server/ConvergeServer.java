@@ -7,6 +7,8 @@ import io.converge.server.auth.AuthorizingService;
 import io.converge.server.auth.BasicAuthHandler;
 import io.converge.server.auth.ServerSecurity;
 import io.converge.server.http.ApiHandler;
+import io.converge.server.metrics.MetricsHandler;
+import io.converge.server.metrics.QueryMetrics;
 import io.converge.storage.ConvergeStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves one Converge data directory over Avatica's HTTP protocol, and on the same port the HTTP
- * write API ({@code /v1/collections/...}, see {@link ApiHandler}).
+ * write API ({@code /v1/collections/...}, see {@link ApiHandler}) and the process's Prometheus
+ * metrics ({@code GET /metrics}, see {@link MetricsHandler}).
  *
  * <p>The server holds the process-wide shared {@link ConvergeStore} of the directory for its whole
  * lifetime, so every Calcite connection that Avatica's {@link JdbcMeta} opens (one per client
@@ -140,14 +143,15 @@ public final class ConvergeServer {
       LocalService service = security.enabled() ? new AuthorizingService(meta)
           : new LocalService(meta);
       List<Handler> handlers = new ArrayList<>();
+      handlers.add(new MetricsHandler());
       handlers.add(new StatementControlHandler(meta));
       handlers.addAll(backend.handlers(security.enabled()));
       handlers.add(new ApiHandler(backend.documents(), resolved.maxRequestBytes(),
           options.documentLimits()));
       HttpServer http = HttpServer.Builder.<Server>newBuilder()
           .withHandler(new ClientErrorService(serialization(resolved.serialization())
-              == Driver.Serialization.PROTOBUF ? new ScalarFrameService(service) : service),
-              serialization(resolved.serialization()))
+              == Driver.Serialization.PROTOBUF ? new ScalarFrameService(service) : service,
+              QueryMetrics.of(backend.role())), serialization(resolved.serialization()))
           .withPort(resolved.port())
           .withServerCustomizers(List.of(bindTo(resolved.host()), jetty::set,
               serveApi(handlers, security)), Server.class)

@@ -5,6 +5,7 @@ import io.converge.adapter.ConvergeSchemaFactory;
 import io.converge.server.admin.AdminHandler;
 import io.converge.server.http.DocumentService;
 import io.converge.server.http.DocumentWrites;
+import io.converge.server.metrics.StoreMetrics;
 import io.converge.storage.ConvergeStore;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,12 +21,14 @@ public final class LocalStoreBackend implements ServerBackend {
   private final Path dataDir;
   private final ConvergeStore store;
   private final DocumentWrites documents;
+  private final StoreMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalStoreBackend(Path dataDir, ConvergeStore store) {
     this.dataDir = dataDir;
     this.store = store;
     this.documents = new DocumentWrites(store);
+    this.metrics = StoreMetrics.register(store);
   }
 
   /**
@@ -80,6 +83,7 @@ public final class LocalStoreBackend implements ServerBackend {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    metrics.close();
     try {
       ConvergeSchemaFactory.release(dataDir);
     } finally {
@@ -90,6 +94,7 @@ public final class LocalStoreBackend implements ServerBackend {
   /** Releases the store only (the server did not start: the adapter never opened it). */
   void releaseStore() {
     if (closed.compareAndSet(false, true)) {
+      metrics.close();
       store.release();
     }
   }

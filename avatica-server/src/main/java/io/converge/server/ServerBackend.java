@@ -35,6 +35,11 @@ public interface ServerBackend extends AutoCloseable {
    */
   Path dataDirectory();
 
+  /** The role the server plays, the {@code role} tag of its query metrics. */
+  default String role() {
+    return "server";
+  }
+
   /** A short description for the log, such as the data directory or the Kafka bootstrap. */
   String describe();
 

@@ -444,6 +444,28 @@ public final class ConvergeStore implements AutoCloseable {
     }
   }
 
+  /**
+   * A RocksDB integer property summed over the store's column families, for monitoring: for
+   * example {@code rocksdb.total-sst-files-size}, {@code rocksdb.estimate-pending-compaction-bytes}
+   * or {@code rocksdb.estimate-num-keys}. Empty once the store is closed or when RocksDB does not
+   * know the property; synchronized with {@link #close()} so that a reader never touches a closed
+   * database.
+   */
+  public synchronized java.util.OptionalLong longProperty(String name) {
+    if (closed) {
+      return java.util.OptionalLong.empty();
+    }
+    long sum = 0;
+    try {
+      for (ColumnFamilyHandle h : handles) {
+        sum += db.getLongProperty(h, name);
+      }
+    } catch (RocksDBException e) {
+      return java.util.OptionalLong.empty();
+    }
+    return java.util.OptionalLong.of(sum);
+  }
+
   void checkOpen() {
     if (closed) {
       throw new StoreException("data directory " + dir + " is closed");

@@ -2,6 +2,7 @@ package io.converge.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.converge.server.metrics.IngestMetrics;
 import io.converge.storage.ConvergeStore;
 import io.converge.storage.StoreException;
 import io.converge.storage.json.DocumentLimits;
@@ -77,8 +78,18 @@ public final class ApiHandler extends AbstractHandler {
           byte[] body = RequestBody.read(request, maxBodyBytes);
           DocumentBatch batch = DocumentBatch.parse(body, System.currentTimeMillis(), limits,
               documents.needsSources());
-          WriteOutcome outcome = batch.accepted.isEmpty() ? documents.nothingWritten()
-              : documents.upsert(route.collection(), batch.accepted);
+          IngestMetrics.rejected(route.collection(), IngestMetrics.HTTP, IngestMetrics.INVALID,
+              batch.rejected());
+          WriteOutcome outcome;
+          try {
+            outcome = batch.accepted.isEmpty() ? documents.nothingWritten()
+                : documents.upsert(route.collection(), batch.accepted);
+          } catch (io.converge.storage.schema.DeclaredSchemaException e) {
+            IngestMetrics.rejected(route.collection(), IngestMetrics.HTTP, IngestMetrics.SCHEMA,
+                batch.accepted.size());
+            throw e;
+          }
+          IngestMetrics.ingested(route.collection(), IngestMetrics.HTTP, batch.accepted.size());
           JsonResponses.send(response, 200, WriteResponse.of(route.collection(), batch, outcome));
         }
         case DOCUMENT -> JsonResponses.send(response, 200,

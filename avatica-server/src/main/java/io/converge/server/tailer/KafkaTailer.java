@@ -1,7 +1,9 @@
 package io.converge.server.tailer;
 
+import io.converge.server.metrics.IngestMetrics;
 import io.converge.storage.ConvergeCollection;
 import io.converge.storage.ConvergeStore;
+import io.micrometer.core.instrument.Meter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -58,6 +61,9 @@ public final class KafkaTailer implements AutoCloseable {
   private volatile boolean stopping;
   private volatile Throwable failure;
   private final Set<Integer> assigned = new HashSet<>();
+  /** Records of the topic not read yet (summed over the partitions), -1 while not known. */
+  private final AtomicLong lag = new AtomicLong(-1);
+  private volatile Meter lagGauge;
   private boolean toldWaiting;
 
   private KafkaTailer(TailSpec spec, ConvergeCollection collection, Properties consumerConfig) {
@@ -87,6 +93,7 @@ public final class KafkaTailer implements AutoCloseable {
     KafkaTailer t = new KafkaTailer(spec, collection,
         consumerConfig(bootstrapServers, spec, overrides));
     t.thread.start();
+    t.lagGauge = IngestMetrics.tailerLag(spec.topic(), spec.collection(), t, x -> x.lag.get());
     LOG.info("tailing Kafka topic {} at {} into collection '{}'", spec.topic(), bootstrapServers,
         spec.collection());
     return t;
@@ -161,6 +168,7 @@ public final class KafkaTailer implements AutoCloseable {
             continue;
           }
           polled = consumer.poll(POLL);
+          updateLag();
         } catch (RetriableException e) {
           // broker slow or away: nothing was consumed, so retrying is safe
           LOG.warn("tailer {}: {} (retrying)", spec, e.toString());
@@ -213,6 +221,9 @@ public final class KafkaTailer implements AutoCloseable {
   private void commit(TailBatch batch) {
     collection.write(batch.mutations(), offsets.of(batch.nextOffsets()));
     counts.committed(batch);
+    IngestMetrics.ingested(spec.collection(), IngestMetrics.KAFKA, batch.upserts());
+    IngestMetrics.rejected(spec.collection(), IngestMetrics.KAFKA, IngestMetrics.MALFORMED,
+        batch.malformed().size());
     for (TailBatch.MalformedRecord m : batch.malformed()) {
       LOG.warn("tailer {}: skipped malformed record {}", spec, m);
     }
@@ -257,10 +268,27 @@ public final class KafkaTailer implements AutoCloseable {
     }
   }
 
+  /** Sums the consumer's lag of its partitions (what it knows from its last fetches). */
+  private void updateLag() {
+    long sum = 0;
+    for (TopicPartition tp : consumer.assignment()) {
+      OptionalLong l = consumer.currentLag(tp);
+      if (l.isEmpty()) {
+        return;
+      }
+      sum += l.getAsLong();
+    }
+    lag.set(sum);
+  }
+
   /** Stops polling, lets the batch in flight commit, closes the consumer. Idempotent. */
   @Override
   public void close() {
     stopping = true;
+    Meter g = lagGauge;
+    if (g != null) {
+      IngestMetrics.remove(g);
+    }
     consumer.wakeup();
     try {
       if (!finished.await(30, TimeUnit.SECONDS)) {

@@ -53,6 +53,11 @@ final class AggregatorBackend implements ServerBackend {
   }
 
   @Override
+  public String role() {
+    return "aggregator";
+  }
+
+  @Override
   public String describe() {
     return "the cluster of Kafka " + bootstrap;
   }

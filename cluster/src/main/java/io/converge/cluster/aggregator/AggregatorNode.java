@@ -14,6 +14,7 @@ import io.converge.cluster.aggregator.plan.ClusterRuntime;
 import io.converge.cluster.aggregator.view.ClusterStatusHandler;
 import io.converge.cluster.aggregator.view.KafkaClusterView;
 import io.converge.cluster.aggregator.write.ClusterDdlExecutor;
+import io.converge.cluster.metrics.TimedFragmentTransport;
 import io.converge.cluster.transport.FlightFragmentTransport;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class AggregatorNode implements AutoCloseable {
     try {
       view = KafkaClusterView.open(options.bootstrap(), catalog);
       transport = new FlightFragmentTransport();
-      ClusterRuntime.register(runtime, view, transport);
+      ClusterRuntime.register(runtime, view, new TimedFragmentTransport(transport));
       String url = ClusterJdbc.url(runtime) + ";parserFactory="
           + ClusterDdlExecutor.class.getName() + "#PARSER_FACTORY";
       AggregatorNode node = start(options, security, view, url,

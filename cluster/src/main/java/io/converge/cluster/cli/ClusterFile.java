@@ -40,7 +40,8 @@ public record ClusterFile(List<Proc> processes, ClusterSettings options, String 
    *
    * @param role {@value #KAFKA}, {@value #LEAF} or {@value #AGGREGATOR}
    * @param name unique in the cluster: {@code kafka}, {@code leaf-g0-1}, {@code aggregator}
-   * @param ports by purpose ({@code kafka}, {@code controller}, {@code flight}, {@code http})
+   * @param ports by purpose ({@code kafka}, {@code controller}, {@code flight}, {@code http};
+   *     a leaf's {@code metrics}: its {@code GET /metrics})
    * @param dataDir its directory, or null
    * @param replicaGroup a leaf's replica group, else null
    * @param log where its output goes

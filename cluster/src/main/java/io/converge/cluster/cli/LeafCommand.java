@@ -41,18 +41,30 @@ final class LeafCommand implements Callable<Integer> {
       description = "Arrow Flight port (default: ${DEFAULT-VALUE} = a free port).")
   int port;
 
+  @Option(names = "--http-port", defaultValue = "0", paramLabel = "PORT",
+      description = "Port of GET /metrics (Prometheus text format, no authentication), bound to "
+          + "--host (default: ${DEFAULT-VALUE} = a free port, printed at start; -1 = none).")
+  int httpPort;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
     }
+    if (httpPort < LeafOptions.NO_HTTP || httpPort > 65535) {
+      throw new IllegalArgumentException("--http-port must be between -1 and 65535, got "
+          + httpPort);
+    }
     quietKafkaClients();
     Files.createDirectories(dataDir);
     LeafNode node = LeafNode.startServingFlight(new LeafOptions(kafka, dataDir.toAbsolutePath().normalize(),
-        replicaGroup, host, port));
+        replicaGroup, host, port, httpPort));
     PrintWriter out = spec.commandLine().getOut();
     out.println("Converge leaf of replica group " + replicaGroup + " serving "
         + dataDir.toAbsolutePath().normalize() + " (Kafka at " + kafka + ")");
+    if (node.metricsPort() != LeafOptions.NO_HTTP) {
+      out.println("Metrics at http://" + host + ":" + node.metricsPort() + "/metrics");
+    }
     out.println("Press Ctrl-C to stop.");
     out.flush();
     Foreground.run(node::close, node::awaitStopped);

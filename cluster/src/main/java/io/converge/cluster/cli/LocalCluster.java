@@ -148,13 +148,20 @@ final class LocalCluster {
         int port = before != null && before.ports().get("flight") != null
             && ChildProcesses.portFree(before.ports().get("flight"))
             ? before.ports().get("flight") : ChildProcesses.freePort();
+        int metrics = before != null && before.ports().get("metrics") != null
+            && ChildProcesses.portFree(before.ports().get("metrics"))
+            ? before.ports().get("metrics") : ChildProcesses.freePort();
+        for (int tries = 0; metrics == port && tries < 10; tries++) {
+          metrics = ChildProcesses.freePort(); // two free ports asked in a row may be one
+        }
         Path data = dir.resolve(name);
         List<String> args = List.of("leaf", "--kafka", file.bootstrap(), "--data-dir",
             data.toString(), "--replica-group", group, "--host", "127.0.0.1", "--port",
-            String.valueOf(port));
+            String.valueOf(port), "--http-port", String.valueOf(metrics));
         Process p = ChildProcesses.launch(dir, name, s.leafHeap(), args, log(name));
         ClusterFile.Proc proc = new ClusterFile.Proc(ClusterFile.LEAF, name, p.pid(),
-            Map.of("flight", port), data.toString(), group, log(name).toString());
+            Map.of("flight", port, "metrics", metrics), data.toString(), group,
+            log(name).toString());
         file = file.withProcess(proc);
         file.write(dir);
         launched.add(proc);

@@ -5,6 +5,7 @@ import io.converge.cluster.log.ClusterTopics;
 import io.converge.cluster.tailer.ClusterTailer;
 import io.converge.cluster.tailer.ClusterTailers;
 import io.converge.server.cli.ConvergeCli;
+import io.converge.server.metrics.MetricsHttpServer;
 import io.converge.server.tailer.TailSpec;
 import java.io.PrintWriter;
 import java.util.List;
@@ -37,8 +38,21 @@ final class TailerCommand implements Callable<Integer> {
       description = "Partitions (shards) of a collection created here (default: ${DEFAULT-VALUE}).")
   int partitions;
 
+  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+      description = "Address the metrics port binds to (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--http-port", defaultValue = "0", paramLabel = "PORT",
+      description = "Port of GET /metrics (Prometheus text format, no authentication) "
+          + "(default: ${DEFAULT-VALUE} = a free port, printed at start; -1 = none).")
+  int httpPort;
+
   @Override
   public Integer call() throws Exception {
+    if (httpPort < -1 || httpPort > 65535) {
+      throw new IllegalArgumentException("--http-port must be between -1 and 65535, got "
+          + httpPort);
+    }
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
     }
@@ -52,7 +66,18 @@ final class TailerCommand implements Callable<Integer> {
       catalog.close();
       throw e;
     }
+    MetricsHttpServer metrics;
+    try {
+      metrics = httpPort < 0 ? null : MetricsHttpServer.start(host, httpPort);
+    } catch (RuntimeException e) {
+      tailers.close();
+      catalog.close();
+      throw e;
+    }
     PrintWriter out = spec.commandLine().getOut();
+    if (metrics != null) {
+      out.println("Metrics at http://" + host + ":" + metrics.port() + "/metrics");
+    }
     for (ClusterTailer t : tailers.tailers()) {
       out.println("Tailing Kafka topic " + t.spec().topic() + " into collection "
           + t.spec().collection() + " of the cluster at " + kafka + " (exactly once).");
@@ -62,6 +87,9 @@ final class TailerCommand implements Callable<Integer> {
     Foreground.run(() -> {
       tailers.close();
       catalog.close();
+      if (metrics != null) {
+        metrics.close();
+      }
     }, tailers::join);
     return tailers.anyFailed() ? ConvergeCli.FAILED : ConvergeCli.OK;
   }

@@ -3,7 +3,10 @@ package io.converge.cluster.leaf;
 import io.converge.cluster.fragment.FragmentExecutor;
 import io.converge.cluster.log.CatalogLog;
 import io.converge.cluster.log.LeafAnnouncement;
+import io.converge.cluster.metrics.TimedFragmentExecutor;
 import io.converge.cluster.transport.LeafFlightServer;
+import io.converge.server.metrics.MetricsHttpServer;
+import io.converge.server.metrics.StoreMetrics;
 import io.converge.storage.ConvergeStore;
 import io.converge.storage.StoreOptions;
 import java.io.IOException;
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * A leaf process's parts: its store (one RocksDB, a collection per shard, writes not synced: see
  * {@link #STORE}), the applier of its replica group's share of the log, the announcer on
  * {@code converge.leaves}, the fragment executor and, when given, the fragment endpoint (the
- * transport) over it.
+ * transport) over it, and when {@link LeafOptions#httpPort()} asks for it a {@code GET /metrics}
+ * port ({@link MetricsHttpServer}).
  */
 public final class LeafNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeafNode.class);
@@ -39,7 +43,12 @@ public final class LeafNode implements AutoCloseable {
   private final CatalogLog catalog;
   private final LeafAnnouncer announcer;
   private final ShardFragmentExecutor executor;
+  /** {@link #executor} timed: what the endpoint and callers of {@link #executor()} run. */
+  private final FragmentExecutor timedExecutor;
   private final LogApplier applier;
+  private final StoreMetrics storeMetrics;
+  private final LeafMetrics leafMetrics;
+  private MetricsHttpServer metricsServer;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private FragmentEndpoint endpoint;
   private boolean closed;
@@ -53,9 +62,12 @@ public final class LeafNode implements AutoCloseable {
     this.announcer = new LeafAnnouncer(options.bootstrap(), leafId, options.replicaGroup(),
         options.host(), shards);
     this.executor = new ShardFragmentExecutor(leafId, shards);
+    this.timedExecutor = new TimedFragmentExecutor(executor);
     this.applier = new LogApplier(options.bootstrap(), options.replicaGroup(), leafId, shards,
         catalog, announcer);
     announcer.port(options.port());
+    this.storeMetrics = StoreMetrics.register(store);
+    this.leafMetrics = new LeafMetrics(leafId, shards);
   }
 
   /** Starts a leaf with no fragment endpoint of its own: it announces {@code options.port()}. */
@@ -108,8 +120,11 @@ public final class LeafNode implements AutoCloseable {
     }
     try {
       if (endpoints != null) {
-        leaf.endpoint = endpoints.start(options.host(), options.port(), leaf.executor);
+        leaf.endpoint = endpoints.start(options.host(), options.port(), leaf.timedExecutor);
         leaf.announcer.port(leaf.endpoint.port());
+      }
+      if (options.httpPort() != LeafOptions.NO_HTTP) {
+        leaf.metricsServer = MetricsHttpServer.start(options.host(), options.httpPort());
       }
       leaf.announcer.announce();
       leaf.applier.start();
@@ -117,8 +132,10 @@ public final class LeafNode implements AutoCloseable {
       leaf.close();
       throw new IllegalStateException("leaf " + id + " did not start: " + e.getMessage(), e);
     }
-    LOG.info("leaf {} of replica group {} started on {} (fragments at {}:{})", id,
-        options.replicaGroup(), options.dataDir(), options.host(), leaf.announcer.current().port());
+    LOG.info("leaf {} of replica group {} started on {} (fragments at {}:{}{})", id,
+        options.replicaGroup(), options.dataDir(), options.host(), leaf.announcer.current().port(),
+        leaf.metricsServer == null ? "" : ", metrics at http://" + options.host() + ":"
+            + leaf.metricsServer.port() + "/metrics");
     return leaf;
   }
 
@@ -126,9 +143,15 @@ public final class LeafNode implements AutoCloseable {
     return leafId;
   }
 
-  /** What the transport calls to answer fragments. */
+  /** What the transport calls to answer fragments (timed into the leaf's metrics). */
   public FragmentExecutor executor() {
-    return executor;
+    return timedExecutor;
+  }
+
+  /** The port of the leaf's {@code GET /metrics}, or -1 when it serves none. */
+  public int metricsPort() {
+    MetricsHttpServer m = metricsServer;
+    return m == null ? LeafOptions.NO_HTTP : m.port();
   }
 
   public LeafOptions options() {
@@ -228,6 +251,11 @@ public final class LeafNode implements AutoCloseable {
       }
     }
     executor.close();
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    leafMetrics.close();
+    storeMetrics.close();
     announcer.retract(Duration.ofSeconds(5));
     announcer.close();
     catalog.close();

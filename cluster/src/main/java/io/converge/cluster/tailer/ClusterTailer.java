@@ -2,8 +2,10 @@ package io.converge.cluster.tailer;
 
 import io.converge.cluster.log.CatalogLog;
 import io.converge.cluster.log.ClusterTopics;
+import io.converge.server.metrics.IngestMetrics;
 import io.converge.server.tailer.TailBatch;
 import io.converge.server.tailer.TailSpec;
+import io.micrometer.core.instrument.Meter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,6 +73,8 @@ public final class ClusterTailer implements AutoCloseable {
   private final AtomicLong lag = new AtomicLong(-1);
   private volatile boolean closing;
   private volatile Throwable failure;
+  /** {@code converge_tailer_lag_records}, registered while the tailer runs. */
+  private volatile Meter lagGauge;
 
   /** The consumer group of the tailer of {@code spec}. */
   public static String groupId(TailSpec spec) {
@@ -129,6 +133,7 @@ public final class ClusterTailer implements AutoCloseable {
       throw e;
     }
     t.thread.start();
+    t.lagGauge = IngestMetrics.tailerLag(spec.topic(), spec.collection(), t, x -> x.lag.get());
     LOG.info("tailing Kafka topic {} into collection {} ({}), exactly once", spec.topic(),
         spec.collection(), t.dataTopic);
     return t;
@@ -227,6 +232,9 @@ public final class ClusterTailer implements AutoCloseable {
     upserts.addAndGet(batch.upserts());
     deletes.addAndGet(batch.deletes());
     malformed.addAndGet(batch.malformed().size());
+    IngestMetrics.ingested(spec.collection(), IngestMetrics.KAFKA, batch.upserts());
+    IngestMetrics.rejected(spec.collection(), IngestMetrics.KAFKA, IngestMetrics.MALFORMED,
+        batch.malformed().size());
     for (TailBatch.MalformedRecord m : batch.malformed()) {
       LOG.warn("tailer into {} skipped malformed record {}", spec.collection(), m);
     }
@@ -258,6 +266,10 @@ public final class ClusterTailer implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
+    Meter g = lagGauge;
+    if (g != null) {
+      IngestMetrics.remove(g);
+    }
     consumer.wakeup();
     try {
       if (!stopped.await(30, TimeUnit.SECONDS)) {

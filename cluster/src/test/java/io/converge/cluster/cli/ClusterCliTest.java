@@ -33,7 +33,8 @@ class ClusterCliTest {
       assertTrue(start.findOption(o) != null, "cluster start " + o);
     }
     var leaf = top.get("leaf").getCommandSpec();
-    for (String o : List.of("--kafka", "--data-dir", "--replica-group", "--port", "--host")) {
+    for (String o : List.of("--kafka", "--data-dir", "--replica-group", "--port", "--host",
+        "--http-port")) {
       assertTrue(leaf.findOption(o) != null, "leaf " + o);
     }
     var aggregator = top.get("aggregator").getCommandSpec();

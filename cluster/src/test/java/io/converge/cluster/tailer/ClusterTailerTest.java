@@ -18,6 +18,7 @@ import io.converge.cluster.log.ClusterTopics;
 import io.converge.cluster.log.FieldStats;
 import io.converge.cluster.log.LeafAnnouncement;
 import io.converge.kafka.local.LocalKafkaBroker;
+import io.converge.server.metrics.ConvergeMetrics;
 import io.converge.server.tailer.TailSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -93,6 +94,9 @@ class ClusterTailerTest {
     first.add(kv("pretty", "{\n  \"_id\": \"pretty\",\n  \"n\": 8\n}")); // spans lines
     long t0 = System.currentTimeMillis();
     produce(topic, first);
+    String ingested = "converge_documents_ingested_total{collection=\"orders\",source=\"kafka\"}";
+    String lag = "converge_tailer_lag_records{collection=\"orders\",topic=\"ext.orders\"}";
+    double ingestedBefore = sample(ingested, 0);
 
     ClusterTailer tailer = ClusterTailer.start(broker.bootstrap(), catalog, spec, 4);
     try {
@@ -103,9 +107,12 @@ class ClusterTailerTest {
       assertEquals(1, c.deletes());
       assertEquals(first.size() - 2, c.documents());
       await("no lag", () -> tailer.counts().lag() == 0);
+      assertEquals(ingestedBefore + first.size() - 2, sample(ingested, -1), "metrics");
+      assertEquals(0.0, sample(lag, -1));
     } finally {
       tailer.close();
     }
+    assertEquals(-1.0, sample(lag, -1), "a closed tailer's lag is no longer reported");
     List<ConsumerRecord<byte[], byte[]>> data = readCommitted(collection);
     assertEquals(first.size() - 1, data.size(), "each valid record once");
     Map<String, JsonNode> latest = latest(data);
@@ -305,6 +312,17 @@ class ClusterTailerTest {
       }
     }
     return out;
+  }
+
+  /** The value of one sample of the process's metrics (name and labels exact), or {@code absent}. */
+  private static double sample(String nameAndLabels, double absent) {
+    String body = new String(ConvergeMetrics.scrape(null).body(), StandardCharsets.UTF_8);
+    for (String line : body.split("\n")) {
+      if (line.startsWith(nameAndLabels + " ")) {
+        return Double.parseDouble(line.substring(nameAndLabels.length() + 1).split(" ")[0]);
+      }
+    }
+    return absent;
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -4,6 +4,7 @@ import io.converge.cluster.fragment.FragmentException;
 import io.converge.cluster.fragment.FragmentRequest;
 import io.converge.cluster.fragment.FragmentStream;
 import io.converge.cluster.fragment.LeafEndpoint;
+import io.converge.cluster.metrics.GatherMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +118,7 @@ final class ClusterGatherRun implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw e;
       }
+      GatherMetrics.retried();
       ClusterRuntime runtime = spec.runtime();
       Map<LeafEndpoint, List<Integer>> again = runtime.view().route(spec.collection(),
           request.partitions(), runtime.preferredGroup());
