@@ -217,7 +217,7 @@ final class PlanCachingStatements {
       }
       String word = sql.substring(i, j).toUpperCase(java.util.Locale.ROOT);
       return word.equals("CREATE") || word.equals("DROP") || word.equals("ALTER")
-          || word.equals("TRUNCATE");
+          || word.equals("TRUNCATE") || word.equals("SET") || word.equals("RESET");
     }
 
     private Object plain(String kind, String sql) throws SQLException {

@@ -12,8 +12,9 @@ import org.apache.calcite.sql.parser.SqlParser;
 /**
  * Which SQL texts a read-only user may run: those that parse as one query ({@code SELECT},
  * {@code VALUES}, {@code WITH}, set operations, {@code ORDER BY}), {@code EXPLAIN} of a query, or
- * {@code DESCRIBE}. Everything else (INSERT, UPDATE, DELETE, MERGE, UPSERT, CREATE, DROP, ALTER,
- * SET, text that does not parse with the connections' parser, several statements) is refused
+ * {@code DESCRIBE}, and the session's own settings ({@code ALTER SESSION SET}, bare {@code SET} /
+ * {@code RESET}). Everything else (INSERT, UPDATE, DELETE, MERGE, UPSERT, CREATE, DROP, ALTER
+ * SYSTEM, text that does not parse with the connections' parser, several statements) is refused
  * before it reaches the planner: unknown statement kinds fail closed.
  */
 public final class ReadOnlyStatements {
@@ -44,6 +45,12 @@ public final class ReadOnlyStatements {
           : "only queries are allowed, not EXPLAIN of " + explained.sql.replace('_', ' ');
     }
     if (kind.belongsTo(SqlKind.QUERY) || ALLOWED.contains(kind)) {
+      return null;
+    }
+    if (node instanceof org.apache.calcite.sql.SqlSetOption option
+        && (option.getScope() == null || option.getScope().equalsIgnoreCase("SESSION"))) {
+      // A session's own settings (a read fence, a wait bound) change no data and nobody else's
+      // session.
       return null;
     }
     return "only queries are allowed, not " + kind.sql.replace('_', ' ');

@@ -17,7 +17,8 @@ class ReadOnlyStatementsTest {
         "select a from x union all select a from y",
         "select * from \"../odd name\" where \"_id\" = 'delete from orders'",
         "explain plan for select * from orders",
-        "describe table orders"}) {
+        "describe table orders", "alter session set fence = '{}'", "set readWaitMs = 10",
+        "reset fence"}) {
       assertNull(ReadOnlyStatements.refusal(sql), sql);
     }
   }
@@ -31,7 +32,7 @@ class ReadOnlyStatementsTest {
         {"delete from orders", "not DELETE"},
         {"merge into t using s on t.a = s.a when matched then update set b = 1", "not MERGE"},
         {"explain plan for delete from orders", "not EXPLAIN of DELETE"},
-        {"alter session set x = 1", "not SET OPTION"},
+        {"alter system set x = 1", "not SET OPTION"},
         {"create table t (a int)", "not CREATE TABLE"},
         {"drop table orders", "not DROP TABLE"},
         {"create index i on orders (status)", "not CREATE INDEX"},

@@ -156,6 +156,11 @@ class ReadYourWritesTest {
       assertTrue(messages(e).contains("the read waits for 1000000000 (waited"), messages(e));
       st.executeUpdate("ALTER SESSION RESET fence");
       assertEquals(1, count(st, "ahead"), "RESET fence forgets the fence");
+      st.executeUpdate("SET fence = '{\"ahead\": {\"2\": 1000000000}}'");
+      e = assertThrows(SQLException.class, () -> count(st, "ahead"));
+      assertTrue(messages(e).contains("the read waits for 1000000000"), messages(e));
+      st.executeUpdate("RESET fence");
+      assertEquals(1, count(st, "ahead"), "bare SET and RESET are session statements too");
 
       e = assertThrows(SQLException.class,
           () -> st.executeUpdate("ALTER SESSION SET colour = 'blue'"));
