@@ -520,24 +520,14 @@ public final class PredicateEvaluator {
     }
 
     private RoaringBitmap vectorTrueRows(Predicate p) {
-      int field = snapshot.fieldId(pathOf(p));
       RoaringBitmap t = new RoaringBitmap();
       VectorFilter filter = new VectorFilter();
-      int segments = snapshot.segmentCount();
-      for (int seg = 0; seg < segments; seg++) {
-        snapshot.guard().check();
-        long base = SegmentSource.segmentBase(seg);
-        RoaringBitmap rids = RoaringBitmap.and(within,
-            RoaringBitmap.bitmapOfRange(base, base + io.converge.storage.index.TailSegment.SEGMENT_ROWS));
-        if (rids.isEmpty()) {
-          continue;
-        }
-        ColumnVector col = snapshot.vector(field, seg);
+      forEachSegment(pathOf(p), (base, rids, col) -> {
         if (col != null) {
           t.or(RoaringBitmap.addOffset(filter.matching(col, RoaringBitmap.addOffset(rids, -base), p),
               base));
         }
-      }
+      });
       return t;
     }
 
@@ -569,6 +559,12 @@ public final class PredicateEvaluator {
     }
 
     private void forEachValue(String path, RidValueConsumer consumer) {
+      forEachSegment(path, (base, rids, col) -> rids.forEach((int rid) ->
+          consumer.accept(rid, col == null ? null : col.get((int) (rid - base)))));
+    }
+
+    /** Each segment holding rids of {@code within}: its base rid, those rids, the field's vector. */
+    private void forEachSegment(String path, SegmentVisitor visitor) {
       int field = snapshot.fieldId(path);
       int segments = snapshot.segmentCount();
       for (int seg = 0; seg < segments; seg++) {
@@ -576,13 +572,15 @@ public final class PredicateEvaluator {
         long base = SegmentSource.segmentBase(seg);
         RoaringBitmap rids = RoaringBitmap.and(within,
             RoaringBitmap.bitmapOfRange(base, base + io.converge.storage.index.TailSegment.SEGMENT_ROWS));
-        if (rids.isEmpty()) {
-          continue;
+        if (!rids.isEmpty()) {
+          visitor.visit(base, rids, snapshot.vector(field, seg));
         }
-        ColumnVector col = snapshot.vector(field, seg);
-        rids.forEach((int rid) -> consumer.accept(rid, col == null ? null : col.get((int) (rid - base))));
       }
     }
+  }
+
+  private interface SegmentVisitor {
+    void visit(long base, RoaringBitmap rids, ColumnVector vector);
   }
 
   /**
