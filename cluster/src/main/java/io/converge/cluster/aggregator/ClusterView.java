@@ -37,6 +37,17 @@ public interface ClusterView extends AutoCloseable {
   Map<LeafEndpoint, List<Integer>> route(String collection, Collection<Integer> partitions,
       String preferredGroup) throws FragmentException;
 
+  /**
+   * {@link #route}, passing over the leaves in {@code avoid} (ones that just failed a fragment:
+   * a killed leaf stays a member until its session times out) wherever another replica holds
+   * the partition; a partition only avoided leaves hold is routed to them all the same.
+   */
+  default Map<LeafEndpoint, List<Integer>> route(String collection,
+      Collection<Integer> partitions, String preferredGroup, java.util.Set<String> avoid)
+      throws FragmentException {
+    return route(collection, partitions, preferredGroup);
+  }
+
   /** The {@code GET /v1/cluster} answer: leaves, their groups, partitions, offsets and lag. */
   Map<String, Object> status();
 

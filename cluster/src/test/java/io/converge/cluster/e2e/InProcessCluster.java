@@ -54,6 +54,14 @@ final class InProcessCluster implements AutoCloseable {
     }
   }
 
+  /** Starts one leaf of a replica group over the given fragment endpoint. */
+  LeafNode addLeaf(String group, io.converge.cluster.leaf.FragmentEndpoint.Factory endpoints) {
+    LeafNode leaf = LeafNode.start(new LeafOptions(broker.bootstrap(),
+        dir.resolve("leaf-" + group + "-" + leaves.size()), group, "127.0.0.1", 0), endpoints);
+    leaves.add(leaf);
+    return leaf;
+  }
+
   String jdbcUrl() {
     return aggregator.jdbcUrl();
   }

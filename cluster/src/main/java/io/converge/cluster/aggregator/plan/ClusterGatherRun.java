@@ -76,7 +76,7 @@ final class ClusterGatherRun implements AutoCloseable {
   private void read(LeafEndpoint leaf, FragmentRequest request) {
     String where = "leaf " + leaf + " (partitions " + request.partitions() + ")";
     try {
-      stream(leaf, request, 0);
+      stream(leaf, request, 0, java.util.Set.of());
       put(END);
     } catch (FragmentException e) {
       put(new Failure(where + ": " + e.kind() + ": " + oneLine(e.getMessage())));
@@ -90,12 +90,13 @@ final class ClusterGatherRun implements AutoCloseable {
   /**
    * Streams one leaf's rows. A leaf that refuses before sending a row (its replica group moved
    * the partitions away a moment ago, or it is gone) is no answer yet: the partitions are routed
-   * again from the view, a few times with a growing pause, before the query fails. A fragment is
-   * read-only, so asking another leaf cannot double anything; once rows have arrived, a failure
-   * fails the query.
+   * again from the view, to another replica at once where one holds them (a killed leaf is still
+   * a member until its session times out), else after a growing pause, a few times before the
+   * query fails. A fragment is read-only, so asking another leaf cannot double anything; once
+   * rows have arrived, a failure fails the query.
    */
-  private void stream(LeafEndpoint leaf, FragmentRequest request, int attempt)
-      throws FragmentException {
+  private void stream(LeafEndpoint leaf, FragmentRequest request, int attempt,
+      java.util.Set<String> failed) throws FragmentException {
     boolean sent = false;
     try (FragmentStream stream = spec.runtime().transport().open(leaf, request)) {
       stream.columns();
@@ -107,23 +108,33 @@ final class ClusterGatherRun implements AutoCloseable {
         }
       }
     } catch (FragmentException e) {
-      long pause = 100L << attempt;
       if (sent || e.kind() != FragmentException.Kind.UNAVAILABLE || attempt >= REROUTES
-          || closed || System.currentTimeMillis() + pause >= deadlineMillis) {
+          || closed) {
         throw e;
       }
-      try {
-        Thread.sleep(pause);
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        throw e;
+      ClusterRuntime runtime = spec.runtime();
+      java.util.Set<String> avoid = new java.util.HashSet<>(failed);
+      avoid.add(leaf.leafId());
+      Map<LeafEndpoint, List<Integer>> again = runtime.view().route(spec.collection(),
+          request.partitions(), runtime.preferredGroup(), avoid);
+      if (again.keySet().stream().anyMatch(l -> avoid.contains(l.leafId()))) {
+        // No other replica: the same leaf, or its group still moving partitions, after a pause.
+        long pause = 100L << attempt;
+        if (System.currentTimeMillis() + pause >= deadlineMillis) {
+          throw e;
+        }
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        again = runtime.view().route(spec.collection(), request.partitions(),
+            runtime.preferredGroup(), avoid);
       }
       GatherMetrics.retried();
-      ClusterRuntime runtime = spec.runtime();
-      Map<LeafEndpoint, List<Integer>> again = runtime.view().route(spec.collection(),
-          request.partitions(), runtime.preferredGroup());
       for (Map.Entry<LeafEndpoint, List<Integer>> r : again.entrySet()) {
-        stream(r.getKey(), request.withPartitions(r.getValue()), attempt + 1);
+        stream(r.getKey(), request.withPartitions(r.getValue()), attempt + 1, avoid);
       }
     }
   }

@@ -154,6 +154,12 @@ public final class KafkaClusterView implements ClusterView {
   @Override
   public Map<LeafEndpoint, List<Integer>> route(String collection, Collection<Integer> partitions,
       String preferredGroup) throws FragmentException {
+    return route(collection, partitions, preferredGroup, Set.of());
+  }
+
+  @Override
+  public Map<LeafEndpoint, List<Integer>> route(String collection, Collection<Integer> partitions,
+      String preferredGroup, Set<String> avoid) throws FragmentException {
     LeafState state = new LeafState(announcements, members);
     String topic = ClusterTopics.dataTopic(collection);
     Map<LeafEndpoint, List<Integer>> out = new LinkedHashMap<>();
@@ -168,6 +174,9 @@ public final class KafkaClusterView implements ClusterView {
       if (servers.isEmpty()) {
         unserved.add(p);
         continue;
+      }
+      if (servers.stream().anyMatch(a -> !avoid.contains(a.leafId()))) {
+        servers.removeIf(a -> avoid.contains(a.leafId()));
       }
       // never answer from a replica that is behind another live one: a shard being rebuilt, or
       // catching up after a restart, would return documents older than its twin's

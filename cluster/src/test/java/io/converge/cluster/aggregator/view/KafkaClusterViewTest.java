@@ -174,6 +174,14 @@ class KafkaClusterViewTest {
         Map<LeafEndpoint, List<Integer>> unknownGroup = view.route(COLLECTION, List.of(0, 1, 2,
             3), "nowhere");
         assertEquals(spread, unknownGroup);
+        // a leaf that just failed a fragment is passed over while its twin holds the partitions
+        Map<LeafEndpoint, List<Integer>> pastFailed = view.route(COLLECTION,
+            List.of(0, 1, 2, 3), "pa", java.util.Set.of("leaf-pa"));
+        assertEquals(List.of("leaf-pb"), pastFailed.keySet().stream()
+            .map(LeafEndpoint::leafId).toList());
+        assertEquals(4, pastFailed.values().stream().mapToInt(List::size).sum());
+        assertEquals(spread, view.route(COLLECTION, List.of(0, 1, 2, 3), null,
+            java.util.Set.of("leaf-pa", "leaf-pb")), "no twin left: routed as before");
       } finally {
         first.close(Duration.ofSeconds(5));
         second.close(Duration.ofSeconds(5));
