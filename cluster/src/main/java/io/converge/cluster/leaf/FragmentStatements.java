@@ -74,9 +74,11 @@ final class FragmentStatements implements AutoCloseable {
 
   /**
    * An idle statement for the key, or one newly prepared over {@code shard} (whose statistics the
-   * planner reads); the caller owns it until returned, and binds a shard before executing it.
+   * planner reads) with the table typed by {@code schema} (asked only then); the caller owns it
+   * until returned, and binds a shard before executing it.
    */
-  Lease checkout(Key key, ConvergeCollection shard, CollectionSchema schema) throws SQLException {
+  Lease checkout(Key key, ConvergeCollection shard,
+      java.util.function.Supplier<CollectionSchema> schema) throws SQLException {
     synchronized (this) {
       ArrayDeque<Lease> q = idle.get(key);
       if (q != null && !q.isEmpty()) {
@@ -88,7 +90,7 @@ final class FragmentStatements implements AutoCloseable {
         return l;
       }
     }
-    return prepare(key, shard, schema);
+    return prepare(key, shard, schema.get());
   }
 
   /** Gives a statement back for reuse (its result set closed). */

@@ -184,8 +184,10 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       if (stopped) {
         return;
       }
-      CollectionSchema schema = FieldStats.schema(request.collection(), request.schemaVersion(),
-          shard.store().documentCount(), request.fields());
+      // built only when the statement is planned (not when a cached plan is reused)
+      java.util.function.Supplier<CollectionSchema> schema = () -> FieldStats.schema(
+          request.collection(), request.schemaVersion(), shard.store().documentCount(),
+          request.fields());
       FragmentStatements.Key key = new FragmentStatements.Key(request.collection(),
           request.schemaVersion(), request.sql());
       FragmentStatements.Lease lease;
