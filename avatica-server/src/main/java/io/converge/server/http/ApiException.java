@@ -13,6 +13,10 @@ public final class ApiException extends Exception {
   final Map<String, Object> details = new LinkedHashMap<>();
   /** The value of the {@code Allow} header (405 only). */
   String allow;
+  /**
+   * Seconds for a {@code Retry-After} header (a 503 that passes, such as Kafka restarting), or 0.
+   */
+  int retryAfterSeconds;
 
   public ApiException(int status, String message) {
     super(message, null, false, false);
@@ -22,6 +26,15 @@ public final class ApiException extends Exception {
   /** The HTTP status of the answer. */
   public int status() {
     return status;
+  }
+
+  /**
+   * Answers with {@code Retry-After: seconds}: the refusal is temporary, and the same request may
+   * be sent again.
+   */
+  public ApiException retryAfter(int seconds) {
+    this.retryAfterSeconds = seconds;
+    return this;
   }
 
   public ApiException with(String key, Object value) {

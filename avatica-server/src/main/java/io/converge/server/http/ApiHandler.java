@@ -99,6 +99,9 @@ public final class ApiHandler extends AbstractHandler {
       if (e.allow != null) {
         response.setHeader("Allow", e.allow);
       }
+      if (e.retryAfterSeconds > 0) {
+        response.setHeader("Retry-After", Integer.toString(e.retryAfterSeconds));
+      }
       if (e.status == 413) {
         response.setHeader("Connection", "close"); // the rest of the body is not read
       }

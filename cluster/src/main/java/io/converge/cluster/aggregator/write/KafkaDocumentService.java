@@ -32,6 +32,8 @@ import java.util.TreeMap;
  * declared schema is refused here (400, nothing written), as on one process.
  */
 public final class KafkaDocumentService implements DocumentService {
+  /** What a 503 tells a client to wait before sending again: Kafka restarting, a leader moving. */
+  private static final int RETRY_AFTER_SECONDS = 1;
   private final CatalogLog catalog;
   private final DocumentProducer producer;
   private final ClusterView view;
@@ -152,7 +154,7 @@ public final class KafkaDocumentService implements DocumentService {
       throw new ApiException(503, "interrupted while creating collection '" + collection + "'");
     } catch (RuntimeException e) {
       throw new ApiException(503, "cannot create collection '" + collection + "' in Kafka: "
-          + e.getMessage());
+          + e.getMessage()).retryAfter(RETRY_AFTER_SECONDS);
     }
   }
 
@@ -161,7 +163,8 @@ public final class KafkaDocumentService implements DocumentService {
     try {
       return producer.write(collection, r);
     } catch (LogWriteException e) {
-      throw new ApiException(503, e.getMessage() + "; nothing of this request is acknowledged");
+      throw new ApiException(503, e.getMessage() + "; nothing of this request is acknowledged")
+          .retryAfter(RETRY_AFTER_SECONDS);
     }
   }
 

@@ -147,7 +147,7 @@ class AggregatorWritesTest {
     return out;
   }
 
-  record Answer(int status, JsonNode body) {}
+  record Answer(int status, JsonNode body, String retryAfter) {}
 
   static Answer send(String base, String method, String path, String body) throws Exception {
     HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
@@ -155,7 +155,8 @@ class AggregatorWritesTest {
     r.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(body));
     HttpResponse<String> response = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(response.statusCode(), JSON.readTree(response.body()));
+    return new Answer(response.statusCode(), JSON.readTree(response.body()),
+        response.headers().firstValue("Retry-After").orElse(null));
   }
 
   /** The answer without what only a log-backed (or only a local) writer says. */

@@ -78,6 +78,7 @@ class KafkaFailureTest {
       AggregatorWritesTest.Answer failed = AggregatorWritesTest.send(server.baseUrl(), "POST",
           "/v1/collections/f/docs", "{\"_id\":\"b\"}\n{\"_id\":\"c\"}\n");
       assertEquals(503, failed.status(), failed.body().toString());
+      assertEquals("1", failed.retryAfter(), "a 503 while Kafka is away says when to retry");
       String error = failed.body().get("error").asText();
       assertTrue(error.contains("Kafka"), error);
       assertFalse(error.contains("\n"), error);
