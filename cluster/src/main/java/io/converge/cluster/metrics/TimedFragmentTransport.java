@@ -23,6 +23,9 @@ public final class TimedFragmentTransport implements FragmentTransport {
   static final String FAILURES = "converge.fragment.failures";
 
   private final FragmentTransport transport;
+  /** Each leaf's latency timer, registered once (a stream per leaf per query looks it up). */
+  private final java.util.Map<String, io.micrometer.core.instrument.Timer> latency =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public TimedFragmentTransport(FragmentTransport transport) {
     this.transport = transport;
@@ -42,9 +45,10 @@ public final class TimedFragmentTransport implements FragmentTransport {
     }
   }
 
-  private static void record(LeafEndpoint leaf, long t0) {
-    QueryMetrics.latencyTimer(LATENCY, "one fragment's stream from a leaf, open to close")
-        .tag("leaf", leaf.leafId()).register(ConvergeMetrics.registry())
+  private void record(LeafEndpoint leaf, long t0) {
+    latency.computeIfAbsent(leaf.leafId(), id -> QueryMetrics.latencyTimer(LATENCY,
+        "one fragment's stream from a leaf, open to close").tag("leaf", id)
+        .register(ConvergeMetrics.registry()))
         .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
   }
 
@@ -60,7 +64,7 @@ public final class TimedFragmentTransport implements FragmentTransport {
   }
 
   /** A stream that records its time once, when closed. */
-  private static final class Timed implements FragmentStream {
+  private final class Timed implements FragmentStream {
     private final LeafEndpoint leaf;
     private final FragmentStream stream;
     private final long t0;
