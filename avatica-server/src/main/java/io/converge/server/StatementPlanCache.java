@@ -10,6 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.Supplier;
+import org.apache.calcite.config.CalciteConnectionConfig;
+import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.parser.SqlParserImplFactory;
+import org.apache.calcite.sql.parser.impl.SqlParserImpl;
 
 /**
  * Plans a plain statement's SQL once per connection: sqlline, DBeaver and dashboards send the
@@ -24,9 +29,17 @@ import java.util.function.Supplier;
  * properties are the same for every entry. A prepared statement is used by one statement at a
  * time; idle ones are kept up to {@link #MAX_IDLE} per connection, least recently used dropped
  * first.
+ *
+ * <p>A query that differs from an earlier one only in the literals it compares columns with
+ * shares its plan: the cache prepares the query's {@link QueryShape} and binds the literals (a
+ * new {@code _id} per lookup costs a bind, not a plan).
  */
 final class StatementPlanCache {
   static final int MAX_IDLE = 64;
+  static final int MAX_SHAPES = 1_024;
+  /** Texts longer than this are not shaped (generated SQL; parsing it twice is no gain). */
+  static final int MAX_SHAPED_CHARS = 20_000;
+  private static final QueryShape NO_SHAPE = new QueryShape("", java.util.List.of());
   private static final Map<Connection, StatementPlanCache> BY_CONNECTION =
       Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -35,9 +48,16 @@ final class StatementPlanCache {
   private final LinkedHashMap<String, ArrayDeque<PreparedStatement>> idle =
       new LinkedHashMap<>(16, 0.75f, true);
   private int idleCount;
+  /** Shapes of recent texts ({@link #NO_SHAPE}: none), least recently used dropped first. */
+  private final Map<String, QueryShape> shapes = lru(MAX_SHAPES);
+  /** Shape keys whose markers a column type would not take as the literals are. */
+  private final Map<String, Boolean> unbindable = lru(MAX_SHAPES);
+  private volatile SqlParser.Config parser;
   /** Executions served by an idle prepared statement / that prepared one, server-wide. */
   static final java.util.concurrent.atomic.AtomicLong HITS = new java.util.concurrent.atomic.AtomicLong();
   static final java.util.concurrent.atomic.AtomicLong MISSES = new java.util.concurrent.atomic.AtomicLong();
+  /** Executions that ran a query's shape with its literals bound, server-wide. */
+  static final java.util.concurrent.atomic.AtomicLong SHAPED = new java.util.concurrent.atomic.AtomicLong();
 
   private StatementPlanCache(Connection connection, Supplier<Object> stamp) {
     this.connection = connection;
@@ -52,9 +72,33 @@ final class StatementPlanCache {
     return BY_CONNECTION.computeIfAbsent(key, c -> new StatementPlanCache(preparer, stamp));
   }
 
-  /** A prepared statement for {@code sql}, idle or new; hand it back with {@link #release}. */
+  /**
+   * A prepared statement for {@code sql}, idle or new, ready to execute; hand it back with
+   * {@link #release}. A query whose compared literals can be bound (see {@link QueryShape}) gets
+   * the statement of its shape with this execution's values bound; any other, one of its text.
+   */
   Lease take(String sql) throws SQLException {
-    String key = stamp.get() + "\u0000" + defaultSchema() + "\u0000" + sql;
+    String prefix = stamp.get() + "\u0000" + defaultSchema() + "\u0000";
+    QueryShape shape = shapeOf(sql);
+    if (shape != null) {
+      String key = prefix + shape.text();
+      if (!unbindable(key)) {
+        Lease lease = take(key, shape.text());
+        if (QueryShapeBinding.bind(lease.statement(), shape.values())) {
+          SHAPED.incrementAndGet();
+          return lease;
+        }
+        // The column's type does not take the literal as it is: plan this shape with literals.
+        closeQuietly(lease.statement());
+        synchronized (this) {
+          unbindable.put(key, Boolean.TRUE);
+        }
+      }
+    }
+    return take(prefix + sql, sql);
+  }
+
+  private Lease take(String key, String sql) throws SQLException {
     synchronized (this) {
       ArrayDeque<PreparedStatement> q = idle.get(key);
       PreparedStatement ps = q == null ? null : q.poll();
@@ -66,6 +110,43 @@ final class StatementPlanCache {
     }
     MISSES.incrementAndGet();
     return new Lease(key, connection.prepareStatement(sql));
+  }
+
+  /** The shape of a text, remembered per text (a dashboard repeats its texts). */
+  private QueryShape shapeOf(String sql) {
+    synchronized (this) {
+      QueryShape known = shapes.get(sql);
+      if (known != null) {
+        return known == NO_SHAPE ? null : known;
+      }
+    }
+    QueryShape shape = sql.length() > MAX_SHAPED_CHARS ? null : QueryShape.of(sql, parserConfig());
+    synchronized (this) {
+      shapes.put(sql, shape == null ? NO_SHAPE : shape);
+    }
+    return shape;
+  }
+
+  private synchronized boolean unbindable(String key) {
+    return unbindable.get(key) != null;
+  }
+
+  /** The parser settings of the connection (quoting, casing, conformance, parser factory). */
+  private SqlParser.Config parserConfig() {
+    SqlParser.Config config = parser;
+    if (config == null) {
+      try {
+        CalciteConnectionConfig c = connection.unwrap(CalciteConnection.class).config();
+        config = SqlParser.config().withQuoting(c.quoting()).withQuotedCasing(c.quotedCasing())
+            .withUnquotedCasing(c.unquotedCasing()).withCaseSensitive(c.caseSensitive())
+            .withConformance(c.conformance())
+            .withParserFactory(c.parserFactory(SqlParserImplFactory.class, SqlParserImpl.FACTORY));
+      } catch (SQLException | RuntimeException e) {
+        config = SqlParser.config();
+      }
+      parser = config;
+    }
+    return config;
   }
 
   /**
@@ -112,6 +193,15 @@ final class StatementPlanCache {
     if (evicted != null) {
       closeQuietly(evicted);
     }
+  }
+
+  private static <V> Map<String, V> lru(int max) {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > max;
+      }
+    };
   }
 
   private static void closeQuietly(PreparedStatement ps) {
