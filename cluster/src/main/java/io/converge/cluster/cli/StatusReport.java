@@ -6,14 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code GET /v1/cluster}'s answer as two tables: the leaves, then the collections. */
+/**
+ * {@code GET /v1/cluster}'s answer as three tables: the leaves, the collections, then every
+ * partition with its replicas.
+ */
 final class StatusReport {
   private StatusReport() {}
 
   static void print(JsonNode status, PrintWriter out) {
     List<String[]> leaves = new ArrayList<>();
-    leaves.add(new String[] {"LEAF", "GROUP", "ENDPOINT", "PID", "ALIVE", "SERVING", "HELD",
-        "DOCUMENTS", "LAG"});
+    leaves.add(new String[] {"LEAF", "GROUP", "ENDPOINT", "METRICS", "PID", "STATE", "SERVING",
+        "HELD", "DOCUMENTS", "LAG", "LAG MS"});
     for (JsonNode l : status.path("leaves")) {
       int serving = 0;
       long docs = 0;
@@ -25,11 +28,15 @@ final class StatusReport {
         }
         docs += s.path("documents").asLong();
       }
+      int metrics = l.path("metricsPort").asInt();
+      String state = l.path("state").asText(l.path("alive").asBoolean() ? "alive" : "dead");
       leaves.add(new String[] {l.path("id").asText(), l.path("group").asText(),
-          l.path("endpoint").asText(), l.path("pid").asText(),
-          l.path("alive").asBoolean() ? "yes" : "NO", String.valueOf(serving),
-          String.valueOf(l.path("partitions").size()), String.format(Locale.ROOT, "%,d", docs),
-          String.format(Locale.ROOT, "%,d", l.path("lag").asLong())});
+          l.path("endpoint").asText(), metrics > 0 ? String.valueOf(metrics) : "-",
+          l.path("pid").asText(), l.path("alive").asBoolean() ? state : "DEAD",
+          String.valueOf(serving), String.valueOf(l.path("partitions").size()),
+          String.format(Locale.ROOT, "%,d", docs),
+          String.format(Locale.ROOT, "%,d", l.path("lag").asLong()),
+          millis(l.path("lagMillis"))});
     }
     out.println("Leaves:");
     table(leaves, out);
@@ -49,7 +56,37 @@ final class StatusReport {
     }
     out.println("Collections:");
     table(collections, out);
+    out.println();
+    List<String[]> partitions = new ArrayList<>();
+    partitions.add(new String[] {"COLLECTION", "PARTITION", "END OFFSET", "LEAF", "GROUP",
+        "SERVING", "APPLIED OFFSET", "LAG", "LAG MS"});
+    for (JsonNode p : status.path("partitions")) {
+      String name = p.path("collection").asText();
+      String partition = p.path("partition").asText();
+      String end = p.path("endOffset").asLong() < 0 ? "?"
+          : String.format(Locale.ROOT, "%,d", p.path("endOffset").asLong());
+      if (p.path("replicas").isEmpty()) {
+        partitions.add(new String[] {name, partition, end, "(none)", "-", "-", "-", "-", "-"});
+      }
+      for (JsonNode r : p.path("replicas")) {
+        String serving = !r.path("alive").asBoolean() ? "dead"
+            : r.path("serving").asBoolean() ? "yes"
+            : r.path("assigned").asBoolean() ? "catching up" : "no";
+        partitions.add(new String[] {name, partition, end, r.path("leaf").asText(),
+            r.path("group").asText(), serving,
+            String.format(Locale.ROOT, "%,d", r.path("nextOffset").asLong()),
+            String.format(Locale.ROOT, "%,d", r.path("lag").asLong()),
+            millis(r.path("lagMillis"))});
+      }
+    }
+    out.println("Partitions:");
+    table(partitions, out);
     out.flush();
+  }
+
+  /** A lag in milliseconds; "?" when not known (or an older server that does not say). */
+  private static String millis(JsonNode n) {
+    return n.isMissingNode() || n.asLong() < 0 ? "?" : String.format(Locale.ROOT, "%,d", n.asLong());
   }
 
   private static void table(List<String[]> rows, PrintWriter out) {

@@ -28,6 +28,7 @@ final class LeafAnnouncer implements AutoCloseable {
   private final LeafShards shards;
   private final byte[] key;
   private volatile int port;
+  private volatile int metricsPort;
 
   LeafAnnouncer(String bootstrap, String leafId, String replicaGroup, String host,
       LeafShards shards) {
@@ -51,8 +52,14 @@ final class LeafAnnouncer implements AutoCloseable {
     port = value;
   }
 
+  /** The metrics port to announce (0: none). */
+  void metricsPort(int value) {
+    metricsPort = value;
+  }
+
   /** What the leaf would announce now. */
   LeafAnnouncement current() {
+    long now = System.currentTimeMillis();
     List<LeafAnnouncement.Shard> list = new ArrayList<>();
     for (LeafShard s : shards.all()) {
       list.add(new LeafAnnouncement.Shard(s.collection(), s.partition(), s.assigned(),
@@ -60,12 +67,12 @@ final class LeafAnnouncer implements AutoCloseable {
           // would claim a shard caught up before it has read anything
           s.nextOffset(), s.endOffset() < 0 ? -1 : Math.max(s.endOffset(), s.nextOffset()),
           s.store().documentCount(),
-          FieldStats.of(s.store().schema())));
+          FieldStats.of(s.store().schema()), s.lagMillis(now)));
     }
     list.sort(Comparator.comparing(LeafAnnouncement.Shard::collection)
         .thenComparingInt(LeafAnnouncement.Shard::partition));
     return new LeafAnnouncement(leafId, replicaGroup, host, port, ProcessHandle.current().pid(),
-        System.currentTimeMillis(), List.copyOf(list));
+        now, List.copyOf(list), metricsPort);
   }
 
   /** Sends the current announcement (asynchronously; failures are logged). */

@@ -125,6 +125,7 @@ public final class LeafNode implements AutoCloseable {
       }
       if (options.httpPort() != LeafOptions.NO_HTTP) {
         leaf.metricsServer = MetricsHttpServer.start(options.host(), options.httpPort());
+        leaf.announcer.metricsPort(leaf.metricsServer.port());
       }
       leaf.announcer.announce();
       leaf.applier.start();

@@ -17,6 +17,10 @@ final class LeafShard {
   private volatile boolean assigned;
   private volatile long nextOffset;
   private volatile long endOffset = -1;
+  /** When the shard last held everything up to the end offset then known; -1: not since start. */
+  private volatile long caughtUpMillis = -1;
+  /** The Kafka timestamp of the last record applied; -1: none since start. */
+  private volatile long lastRecordMillis = -1;
   private final java.util.concurrent.atomic.AtomicLong appliedRecords =
       new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong malformedRecords =
@@ -67,6 +71,40 @@ final class LeafShard {
   /** Called after a batch carrying this offset was written. */
   void applied(long next) {
     nextOffset = next;
+    noteCaughtUp();
+  }
+
+  /** As {@link #applied(long)}, with the Kafka timestamp of the batch's last record. */
+  void applied(long next, long lastRecordTimestamp) {
+    if (lastRecordTimestamp > lastRecordMillis) {
+      lastRecordMillis = lastRecordTimestamp;
+    }
+    applied(next);
+  }
+
+  private void noteCaughtUp() {
+    long end = endOffset;
+    if (end >= 0 && nextOffset >= end) {
+      caughtUpMillis = System.currentTimeMillis();
+    }
+  }
+
+  /**
+   * How long, at most, the shard has been missing records, in milliseconds: 0 when it held the
+   * end offset last looked at, -1 when that end is unknown or nothing tells yet. Every record it
+   * lacks was written after the later of the moment it last held everything and the timestamp of
+   * the last record it applied, so the time since then bounds the oldest one's wait.
+   */
+  long lagMillis(long now) {
+    long end = endOffset;
+    if (end < 0) {
+      return -1;
+    }
+    if (nextOffset >= end) {
+      return 0;
+    }
+    long since = Math.max(caughtUpMillis, lastRecordMillis);
+    return since < 0 ? -1 : Math.max(0, now - since);
   }
 
   /** Counts a written batch: its records, and those of them skipped as malformed. */
@@ -92,6 +130,7 @@ final class LeafShard {
 
   void endOffset(long value) {
     endOffset = value;
+    noteCaughtUp();
   }
 
   @Override

@@ -192,7 +192,7 @@ final class LogApplier implements AutoCloseable {
       mutations = fit;
     }
     shard.store().write(mutations, SourceOffsets.of(shard.source(), next));
-    shard.applied(next);
+    shard.applied(next, records.get(records.size() - 1).timestamp());
     shard.counted(batch.records(), batch.malformed().size() + unfit);
     applied.addAndGet(batch.records());
     malformed.addAndGet(batch.malformed().size() + unfit);

@@ -16,9 +16,16 @@ import java.util.List;
  * @param pid the leaf's process id
  * @param updatedMillis when this record was written
  * @param shards every shard the leaf holds, assigned or not
+ * @param metricsPort the port of the leaf's {@code GET /metrics}, 0 when it has none
  */
 public record LeafAnnouncement(String leafId, String replicaGroup, String host, int port, long pid,
-    long updatedMillis, List<Shard> shards) {
+    long updatedMillis, List<Shard> shards, int metricsPort) {
+
+  /** An announcement of a leaf without a metrics port. */
+  public LeafAnnouncement(String leafId, String replicaGroup, String host, int port, long pid,
+      long updatedMillis, List<Shard> shards) {
+    this(leafId, replicaGroup, host, port, pid, updatedMillis, shards, 0);
+  }
 
   /**
    * One shard: a partition of a collection's topic.
@@ -29,9 +36,18 @@ public record LeafAnnouncement(String leafId, String replicaGroup, String host, 
    * @param endOffset the partition's end offset when last looked at (lag = end - next)
    * @param documents live documents in the shard
    * @param fields the shard's field statistics
+   * @param lagMillis how long, at most, the shard has been missing records when announced (0:
+   *     caught up, -1: not known)
    */
   public record Shard(String collection, int partition, boolean assigned, long nextOffset,
-      long endOffset, long documents, List<FieldStats> fields) {}
+      long endOffset, long documents, List<FieldStats> fields, long lagMillis) {
+
+    /** A shard whose time lag is not known. */
+    public Shard(String collection, int partition, boolean assigned, long nextOffset,
+        long endOffset, long documents, List<FieldStats> fields) {
+      this(collection, partition, assigned, nextOffset, endOffset, documents, fields, -1);
+    }
+  }
 
   public byte[] encode() {
     return ClusterJson.encode(this);

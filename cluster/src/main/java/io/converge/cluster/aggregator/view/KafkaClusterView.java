@@ -280,25 +280,33 @@ public final class KafkaClusterView implements ClusterView {
 
   @Override
   public Map<String, Object> status() {
+    long now = System.currentTimeMillis();
     LeafState state = new LeafState(announcements, members);
     Map<String, CatalogEntry> catalogNow = catalog.collections();
     Map<TopicPartition, Long> ends = endOffsets(catalogNow.values());
     List<Map<String, Object>> leafRows = new ArrayList<>();
     Map<String, Set<String>> servingLeaves = new TreeMap<>();
     Map<String, Set<Integer>> served = new TreeMap<>();
+    // collection -> partition -> that partition's replicas, for the partition view
+    Map<String, Map<Integer, List<Map<String, Object>>>> replicas = new TreeMap<>();
     List<LeafAnnouncement> sorted = new ArrayList<>(state.announcements().values());
     sorted.sort(Comparator.comparing(LeafAnnouncement::replicaGroup)
         .thenComparing(LeafAnnouncement::leafId));
     for (LeafAnnouncement a : sorted) {
+      boolean alive = state.alive(a.leafId());
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("id", a.leafId());
       row.put("group", a.replicaGroup());
       row.put("endpoint", a.host() + ":" + a.port());
+      row.put("metricsPort", a.metricsPort());
       row.put("pid", a.pid());
-      row.put("alive", state.alive(a.leafId()));
+      row.put("alive", alive);
       row.put("updatedMillis", a.updatedMillis());
       List<Map<String, Object>> shards = new ArrayList<>();
       long lag = 0;
+      long lagMillis = 0;
+      int assigned = 0;
+      int servingCount = 0;
       List<LeafAnnouncement.Shard> sh = new ArrayList<>(a.shards());
       sh.sort(Comparator.comparing(LeafAnnouncement.Shard::collection)
           .thenComparingInt(LeafAnnouncement.Shard::partition));
@@ -307,6 +315,8 @@ public final class KafkaClusterView implements ClusterView {
         boolean serving = state.serves(a, topic, s.collection(), s.partition());
         long end = Math.max(s.endOffset(),
             ends.getOrDefault(new TopicPartition(topic, s.partition()), -1L));
+        long shardLag = Math.max(0, end - s.nextOffset());
+        long shardLagMillis = lagMillis(s, shardLag, now - a.updatedMillis());
         Map<String, Object> shard = new LinkedHashMap<>();
         shard.put("collection", s.collection());
         shard.put("partition", s.partition());
@@ -314,22 +324,41 @@ public final class KafkaClusterView implements ClusterView {
         shard.put("serving", serving);
         shard.put("nextOffset", s.nextOffset());
         shard.put("endOffset", end);
-        shard.put("lag", Math.max(0, end - s.nextOffset()));
+        shard.put("lag", shardLag);
+        shard.put("lagMillis", shardLagMillis);
         shard.put("documents", s.documents());
         shards.add(shard);
         if (s.assigned()) {
-          lag += Math.max(0, end - s.nextOffset());
+          assigned++;
+          lag += shardLag;
+          lagMillis = shardLagMillis < 0 || lagMillis < 0 ? -1 : Math.max(lagMillis, shardLagMillis);
         }
         if (serving) {
+          servingCount++;
           servingLeaves.computeIfAbsent(s.collection(), k -> new TreeSet<>()).add(a.leafId());
           served.computeIfAbsent(s.collection(), k -> new TreeSet<>()).add(s.partition());
         }
+        Map<String, Object> replica = new LinkedHashMap<>();
+        replica.put("leaf", a.leafId());
+        replica.put("group", a.replicaGroup());
+        replica.put("alive", alive);
+        replica.put("assigned", s.assigned());
+        replica.put("serving", serving);
+        replica.put("nextOffset", s.nextOffset());
+        replica.put("lag", shardLag);
+        replica.put("lagMillis", shardLagMillis);
+        replicas.computeIfAbsent(s.collection(), k -> new TreeMap<>())
+            .computeIfAbsent(s.partition(), k -> new ArrayList<>()).add(replica);
       }
+      row.put("state", !alive ? "dead" : assigned == 0 ? "idle"
+          : servingCount < assigned ? "catching up" : "serving");
       row.put("lag", lag);
+      row.put("lagMillis", lagMillis);
       row.put("partitions", shards);
       leafRows.add(row);
     }
     List<Map<String, Object>> collectionRows = new ArrayList<>();
+    List<Map<String, Object>> partitionRows = new ArrayList<>();
     for (CatalogEntry e : new TreeMap<>(catalogNow).values()) {
       Map<String, Object> row = new LinkedHashMap<>();
       List<Integer> unserved = new ArrayList<>();
@@ -338,6 +367,15 @@ public final class KafkaClusterView implements ClusterView {
         if (!s.contains(p)) {
           unserved.add(p);
         }
+        Map<String, Object> partition = new LinkedHashMap<>();
+        partition.put("collection", e.collection());
+        partition.put("partition", p);
+        partition.put("endOffset", ends.getOrDefault(
+            new TopicPartition(ClusterTopics.dataTopic(e.collection()), p), -1L));
+        partition.put("served", s.contains(p));
+        partition.put("replicas", replicas.getOrDefault(e.collection(), Map.of())
+            .getOrDefault(p, List.of()));
+        partitionRows.add(partition);
       }
       row.put("name", e.collection());
       row.put("partitions", e.partitions());
@@ -350,7 +388,20 @@ public final class KafkaClusterView implements ClusterView {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("leaves", leafRows);
     out.put("collections", collectionRows);
+    out.put("partitions", partitionRows);
     return out;
+  }
+
+  /**
+   * A shard's lag in milliseconds now: 0 without a record lag; else what it announced plus the
+   * time since it announced (records that arrived since then waited at most that long); -1 when
+   * not known.
+   */
+  static long lagMillis(LeafAnnouncement.Shard s, long lagRecords, long sinceAnnounced) {
+    if (lagRecords == 0) {
+      return 0;
+    }
+    return s.lagMillis() < 0 ? -1 : s.lagMillis() + Math.max(0, sinceAnnounced);
   }
 
   /** The data topics' end offsets now, or none when Kafka does not answer quickly. */

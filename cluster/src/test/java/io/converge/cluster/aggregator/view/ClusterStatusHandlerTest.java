@@ -60,16 +60,22 @@ class ClusterStatusHandlerTest {
   }
 
   @Test
-  void statusPrintsALeafTableAndACollectionTable() {
+  void statusPrintsTheLeavesTheCollectionsAndEveryPartitionsReplicas() {
     StringWriter out = new StringWriter();
     CommandLine cl = ConvergeCli.commandLine();
     cl.setOut(new PrintWriter(out));
     assertEquals(ConvergeCli.OK, cl.execute("cluster", "status", "--url", url));
     String text = out.toString();
-    assertTrue(text.contains("Leaves:") && text.contains("Collections:"), text);
+    assertTrue(text.contains("Leaves:") && text.contains("Collections:")
+        && text.contains("Partitions:"), text);
     assertTrue(text.lines().anyMatch(l -> l.contains("leaf-a") && l.contains("g0")
-        && l.contains("127.0.0.1:7001") && l.contains("yes")), text);
-    assertTrue(text.lines().anyMatch(l -> l.contains("leaf-b") && l.contains("NO")), text);
+        && l.contains("127.0.0.1:7001") && l.contains("9101") && l.contains("serving")
+        && l.endsWith("1,200")), text);
+    assertTrue(text.lines().anyMatch(l -> l.contains("leaf-b") && l.contains("DEAD")), text);
+    assertTrue(text.lines().anyMatch(l -> l.matches("\\s*orders\\s+0\\s+10\\s+leaf-a\\s+g0\\s+yes"
+        + "\\s+7\\s+3\\s+1,200\\s*")), text);
+    assertTrue(text.lines().anyMatch(l -> l.matches("\\s*orders\\s+1\\s+4\\s+\\(none\\).*")),
+        text);
     assertTrue(text.lines().anyMatch(l -> l.contains("orders") && l.contains("1,500")
         && l.endsWith("1")), text);
   }
@@ -117,14 +123,18 @@ class ClusterStatusHandlerTest {
       shard.put("nextOffset", 7);
       shard.put("endOffset", 10);
       shard.put("lag", 3);
+      shard.put("lagMillis", 1200);
       shard.put("documents", 1500);
       Map<String, Object> a = new LinkedHashMap<>();
       a.put("id", "leaf-a");
       a.put("group", "g0");
       a.put("endpoint", "127.0.0.1:7001");
+      a.put("metricsPort", 9101);
       a.put("pid", 11);
       a.put("alive", true);
+      a.put("state", "serving");
       a.put("lag", 3);
+      a.put("lagMillis", 1200);
       a.put("partitions", List.of(shard));
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("id", "leaf-b");
@@ -140,7 +150,27 @@ class ClusterStatusHandlerTest {
       orders.put("documents", 1500);
       orders.put("servingLeaves", List.of("leaf-a"));
       orders.put("unservedPartitions", List.of(1));
-      return Map.of("leaves", List.of(a, b), "collections", List.of(orders));
+      Map<String, Object> replica = new LinkedHashMap<>();
+      replica.put("leaf", "leaf-a");
+      replica.put("group", "g0");
+      replica.put("alive", true);
+      replica.put("assigned", true);
+      replica.put("serving", true);
+      replica.put("nextOffset", 7);
+      replica.put("lag", 3);
+      replica.put("lagMillis", 1200);
+      Map<String, Object> p0 = new LinkedHashMap<>();
+      p0.put("collection", "orders");
+      p0.put("partition", 0);
+      p0.put("endOffset", 10);
+      p0.put("replicas", List.of(replica));
+      Map<String, Object> p1 = new LinkedHashMap<>();
+      p1.put("collection", "orders");
+      p1.put("partition", 1);
+      p1.put("endOffset", 4);
+      p1.put("replicas", List.of());
+      return Map.of("leaves", List.of(a, b), "collections", List.of(orders),
+          "partitions", List.of(p0, p1));
     }
 
     @Override

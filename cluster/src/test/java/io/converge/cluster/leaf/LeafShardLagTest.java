@@ -1,0 +1,38 @@
+package io.converge.cluster.leaf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.converge.cluster.log.ClusterTopics;
+import io.converge.storage.ConvergeStore;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A shard's time lag, as {@code cluster status} shows it. */
+class LeafShardLagTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void lagInMillisIsUnknownThenZeroWhenCaughtUpThenBoundedByTheLastMomentItHeldEverything()
+      throws Exception {
+    try (ConvergeStore store = ConvergeStore.open(dir)) {
+      LeafShard s = new LeafShard("items", 0,
+          store.getOrCreate(ClusterTopics.shardCollection("items", 0)));
+      long now = System.currentTimeMillis();
+      assertEquals(-1, s.lagMillis(now), "no end offset known yet");
+      s.endOffset(5);
+      assertEquals(-1, s.lagMillis(now), "behind since start, nothing applied: not known");
+      s.applied(3, now - 40_000);
+      assertEquals(40_000, s.lagMillis(now), 1, "bounded by the last record applied");
+      s.applied(5, now - 30_000);
+      assertEquals(0, s.lagMillis(System.currentTimeMillis()), "caught up");
+      long caughtUp = System.currentTimeMillis();
+      s.endOffset(9); // records arrived since
+      long later = caughtUp + 2_500;
+      long lag = s.lagMillis(later);
+      assertTrue(lag >= 2_400 && lag <= 2_500, "since it last held everything: " + lag);
+    }
+  }
+}
