@@ -119,8 +119,15 @@ public class ConvergeMeta extends JdbcMeta {
   /** Names the catalog's current shape (collections and schema versions); null: no plan cache. */
   private volatile java.util.function.Supplier<Object> catalogStamp;
 
-  /** Turns on the per-connection plan cache of plain statements (see StatementPlanCache). */
-  public void cachePlans(java.util.function.Supplier<Object> stamp) {
+  /** Whether the plan cache shares a plan between queries differing in compared literals. */
+  private volatile boolean shapeLiterals;
+
+  /**
+   * Turns on the per-connection plan cache of plain statements (see StatementPlanCache);
+   * {@code shapeLiterals}: queries that differ only in compared literals share a plan.
+   */
+  public void cachePlans(java.util.function.Supplier<Object> stamp, boolean shapeLiterals) {
+    this.shapeLiterals = shapeLiterals;
     this.catalogStamp = stamp;
   }
 
@@ -134,7 +141,8 @@ public class ConvergeMeta extends JdbcMeta {
     java.sql.Connection arrays = ArrayFriendlyJdbc.wrap(raw);
     java.util.function.Supplier<Object> stamp = catalogStamp;
     return stamp == null ? arrays
-        : PlanCachingStatements.wrap(arrays, StatementPlanCache.of(raw, arrays, stamp));
+        : PlanCachingStatements.wrap(arrays,
+            StatementPlanCache.of(raw, arrays, stamp, shapeLiterals));
   }
 
   @Override

@@ -136,7 +136,7 @@ public final class ConvergeServer {
     ConvergeMeta meta = null;
     try {
       meta = new ConvergeMeta(backend.calciteUrl(), cacheSettings());
-      meta.cachePlans(backend::catalogStamp);
+      meta.cachePlans(backend::catalogStamp, backend.sharesPlansAcrossLiterals());
       resolved.queryLimits().applyTo(meta);
       java.util.concurrent.atomic.AtomicReference<Server> jetty =
           new java.util.concurrent.atomic.AtomicReference<>();

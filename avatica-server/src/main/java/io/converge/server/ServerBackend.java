@@ -36,6 +36,14 @@ public interface ServerBackend extends AutoCloseable {
   Path dataDirectory();
 
   /** The role the server plays, the {@code role} tag of its query metrics. */
+  /**
+   * Whether plain queries that differ only in their compared literals share a plan (see
+   * {@link QueryShape}). True unless the backend's plans would lose pushdown with parameters.
+   */
+  default boolean sharesPlansAcrossLiterals() {
+    return true;
+  }
+
   default String role() {
     return "server";
   }

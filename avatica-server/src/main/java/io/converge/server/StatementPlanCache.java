@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.Supplier;
+import io.converge.rules.ExactParameters;
 import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.sql.parser.SqlParser;
@@ -39,6 +40,8 @@ final class StatementPlanCache {
   static final int MAX_SHAPES = 1_024;
   /** Texts longer than this are not shaped (generated SQL; parsing it twice is no gain). */
   static final int MAX_SHAPED_CHARS = 20_000;
+  /** Marks a shape's key apart from a plain text's (a text holding "?" cannot execute). */
+  private static final String SHAPE_KEY = "\u0001";
   private static final QueryShape NO_SHAPE = new QueryShape("", java.util.List.of());
   private static final Map<Connection, StatementPlanCache> BY_CONNECTION =
       Collections.synchronizedMap(new WeakHashMap<>());
@@ -59,17 +62,23 @@ final class StatementPlanCache {
   /** Executions that ran a query's shape with its literals bound, server-wide. */
   static final java.util.concurrent.atomic.AtomicLong SHAPED = new java.util.concurrent.atomic.AtomicLong();
 
-  private StatementPlanCache(Connection connection, Supplier<Object> stamp) {
+  private final boolean shapeLiterals;
+
+  private StatementPlanCache(Connection connection, Supplier<Object> stamp,
+      boolean shapeLiterals) {
     this.connection = connection;
     this.stamp = stamp;
+    this.shapeLiterals = shapeLiterals;
   }
 
   /**
    * The cache of one Calcite connection ({@code key}, the unwrapped one: the server wraps it
    * afresh for every request), preparing through {@code preparer} (a wrapper of it).
    */
-  static StatementPlanCache of(Connection key, Connection preparer, Supplier<Object> stamp) {
-    return BY_CONNECTION.computeIfAbsent(key, c -> new StatementPlanCache(preparer, stamp));
+  static StatementPlanCache of(Connection key, Connection preparer, Supplier<Object> stamp,
+      boolean shapeLiterals) {
+    return BY_CONNECTION.computeIfAbsent(key,
+        c -> new StatementPlanCache(preparer, stamp, shapeLiterals));
   }
 
   /**
@@ -79,11 +88,11 @@ final class StatementPlanCache {
    */
   Lease take(String sql) throws SQLException {
     String prefix = stamp.get() + "\u0000" + defaultSchema() + "\u0000";
-    QueryShape shape = shapeOf(sql);
+    QueryShape shape = shapeLiterals ? shapeOf(sql) : null;
     if (shape != null) {
-      String key = prefix + shape.text();
+      String key = prefix + SHAPE_KEY + shape.text();
       if (!unbindable(key)) {
-        Lease lease = take(key, shape.text());
+        Lease lease = take(key, shape.text(), true);
         if (QueryShapeBinding.bind(lease.statement(), shape.values())) {
           SHAPED.incrementAndGet();
           return lease;
@@ -95,10 +104,11 @@ final class StatementPlanCache {
         }
       }
     }
-    return take(prefix + sql, sql);
+    return take(prefix + sql, sql, false);
   }
 
-  private Lease take(String key, String sql) throws SQLException {
+  /** An idle statement of {@code key}, else {@code sql} prepared ({@code exact}: a shape's). */
+  private Lease take(String key, String sql, boolean exact) throws SQLException {
     synchronized (this) {
       ArrayDeque<PreparedStatement> q = idle.get(key);
       PreparedStatement ps = q == null ? null : q.poll();
@@ -109,7 +119,9 @@ final class StatementPlanCache {
       }
     }
     MISSES.incrementAndGet();
-    return new Lease(key, connection.prepareStatement(sql));
+    // A shape's markers are bound from literals, exactly: storage answers them alone.
+    return new Lease(key, exact ? ExactParameters.prepare(() -> connection.prepareStatement(sql))
+        : connection.prepareStatement(sql));
   }
 
   /** The shape of a text, remembered per text (a dashboard repeats its texts). */

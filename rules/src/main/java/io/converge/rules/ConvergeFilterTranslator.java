@@ -70,6 +70,8 @@ public final class ConvergeFilterTranslator {
   private boolean usedParam;
   /** NOTs around the expression being translated: parameters are not translated under one. */
   private int notDepth;
+  /** Parameters of this plan are bound exactly (see {@link ExactParameters}). */
+  private final boolean exactParams = ExactParameters.planning();
 
   /**
    * @param columns table column index of each input field of the condition
@@ -102,7 +104,7 @@ public final class ConvergeFilterTranslator {
         Predicate p = predicate(expanded);
         predicates.add(p);
         texts.add(describe(p));
-        if (usedParam) {
+        if (usedParam && !exactParams) {
           // bound at execution, maybe to a value storage cannot compare exactly (then the index
           // selects a superset): Calcite evaluates the conjunct again on the selected rows
           residual.add(conjunct);
@@ -351,7 +353,7 @@ public final class ConvergeFilterTranslator {
       throw new CannotTranslateException("parameter of type " + t + " for column " + c.name());
     }
     usedParam = true;
-    return new ConvergeQuery.Param(param.getIndex(), c.type(), millisDelta);
+    return new ConvergeQuery.Param(param.getIndex(), c.type(), millisDelta, exactParams);
   }
 
   /**

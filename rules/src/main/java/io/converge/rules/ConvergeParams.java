@@ -31,17 +31,25 @@ final class ConvergeParams {
         return p;
       }
       Object v = value(root, param);
+      if (v == null && param.exact()) {
+        return nothing(c.path());
+      }
       return v == null ? null : new Predicate.Compare(c.path(), c.op(), v);
     } else if (p instanceof Predicate.In in) {
       List<Object> values = new ArrayList<>(in.values().size());
+      boolean exact = false;
       for (Object o : in.values()) {
         Object v = o instanceof ConvergeQuery.Param param ? value(root, param) : o;
+        if (v == null && o instanceof ConvergeQuery.Param param && param.exact()) {
+          exact = true;
+          continue; // x IN (.., NULL, ..) is true only for the other values
+        }
         if (v == null) {
           return null;
         }
         values.add(v);
       }
-      return new Predicate.In(in.path(), values);
+      return values.isEmpty() && exact ? nothing(in.path()) : new Predicate.In(in.path(), values);
     } else if (p instanceof Predicate.And and) {
       List<Predicate> ops = new ArrayList<>();
       for (Predicate o : and.operands()) {
@@ -90,10 +98,24 @@ final class ConvergeParams {
     return 1d;
   }
 
-  /** The storage value of a parameter in this execution, or null when it has none exactly. */
+  /**
+   * The storage value of a parameter in this execution, or null when it has none exactly (an
+   * exact parameter's value must convert, else the execution fails).
+   */
   static Object value(DataContext root, ConvergeQuery.Param param) {
     Object v = root == null ? null : root.get("?" + param.index());
-    return convert(param.type(), v, param.millisDelta());
+    Object converted = convert(param.type(), v, param.millisDelta());
+    if (converted == null && v != null && param.exact()) {
+      throw new IllegalArgumentException("parameter ?" + param.index() + " (" + v + ", "
+          + v.getClass().getSimpleName() + ") is not a value of the compared column's type "
+          + param.type());
+    }
+    return converted;
+  }
+
+  /** A predicate no row satisfies: a comparison with NULL outside NOT. */
+  private static Predicate nothing(String path) {
+    return new Predicate.And(List.of(new Predicate.IsNull(path), new Predicate.IsNotNull(path)));
   }
 
   static Object convert(ConvergeColumnType type, Object v, long millisDelta) {

@@ -69,14 +69,17 @@ public record ConvergeQuery(ConvergeTable table, List<ConvergeColumn> columns, P
    * A dynamic parameter used as a predicate value ({@code n = ?}, {@code x > ?}): bound at each
    * execution by {@link ConvergeMethods#bind}, which converts the statement's value to the storage
    * value of {@code type} when that is exact and otherwise drops the comparison (selecting a
-   * superset); the conjunct also stays in a Calcite filter above, which decides.
+   * superset); the conjunct also stays in a Calcite filter above, which decides. An
+   * {@code exact} parameter (see {@link ExactParameters}) has no filter above: a NULL selects
+   * nothing and a value that does not convert fails the execution.
    *
    * @param index the parameter's index ({@code ?0} is the first)
    * @param type the column's type, which fixes the conversion
    * @param millisDelta for TIMESTAMP columns, milliseconds added to the bound value (1 for the
    *     exclusive upper end of a millisecond), else 0
+   * @param exact whether the comparison is answered by storage alone
    */
-  public record Param(int index, ConvergeColumnType type, long millisDelta) {
+  public record Param(int index, ConvergeColumnType type, long millisDelta, boolean exact) {
     @Override
     public String toString() {
       return "?" + index + (millisDelta == 0 ? "" : " + " + millisDelta + " ms");

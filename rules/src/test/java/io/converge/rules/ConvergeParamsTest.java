@@ -46,8 +46,8 @@ class ConvergeParamsTest {
 
   @Test
   void anUnboundComparisonWidensThePredicate() {
-    ConvergeQuery.Param p0 = new ConvergeQuery.Param(0, ConvergeColumnType.BIGINT, 0);
-    ConvergeQuery.Param p1 = new ConvergeQuery.Param(1, ConvergeColumnType.BIGINT, 0);
+    ConvergeQuery.Param p0 = new ConvergeQuery.Param(0, ConvergeColumnType.BIGINT, 0, false);
+    ConvergeQuery.Param p1 = new ConvergeQuery.Param(1, ConvergeColumnType.BIGINT, 0, false);
     Predicate a = new Predicate.Compare("n", Op.GE, p0);
     Predicate b = new Predicate.Compare("m", Op.EQ, "x");
     Map<String, Object> values = new HashMap<>();
@@ -64,6 +64,30 @@ class ConvergeParamsTest {
     assertNull(ConvergeParams.bind(root, new Predicate.In("n", List.of(p0, p1))));
     assertEquals(new Predicate.In("n", List.of(4L, 9L)),
         ConvergeParams.bind(root, new Predicate.In("n", List.of(p0, 9L))));
+  }
+
+  @Test
+  void anExactParameterNeverWidens() {
+    ConvergeQuery.Param p0 = new ConvergeQuery.Param(0, ConvergeColumnType.VARCHAR, 0, true);
+    ConvergeQuery.Param p1 = new ConvergeQuery.Param(1, ConvergeColumnType.VARCHAR, 0, true);
+    Predicate nothing = new Predicate.And(List.of(new Predicate.IsNull("s"),
+        new Predicate.IsNotNull("s")));
+    Map<String, Object> values = new HashMap<>();
+    values.put("?0", "a");
+    values.put("?1", null);
+    DataContext root = context(values);
+    assertEquals(new Predicate.Compare("s", Op.EQ, "a"),
+        ConvergeParams.bind(root, new Predicate.Compare("s", Op.EQ, p0)));
+    // = NULL is UNKNOWN: no row, where an inexact parameter would select every row
+    assertEquals(nothing, ConvergeParams.bind(root, new Predicate.Compare("s", Op.EQ, p1)));
+    assertEquals(new Predicate.In("s", List.of("a")),
+        ConvergeParams.bind(root, new Predicate.In("s", List.of(p0, p1))));
+    assertEquals(nothing, ConvergeParams.bind(root, new Predicate.In("s", List.of(p1))));
+    values.put("?0", 5L);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> ConvergeParams.bind(root, new Predicate.Compare("s", Op.EQ, p0)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("?0"), e.getMessage());
   }
 
   private static DataContext context(Map<String, Object> values) {

@@ -388,6 +388,42 @@ class ConvergePlanTest {
     }
   }
 
+  @Test
+  void exactParametersLeaveNoFilterAboveSoAggregatesStillFold() throws SQLException {
+    String agg = "select cat, count(*), sum(n) from t where cat = ? and n >= ? group by cat";
+    try (java.sql.PreparedStatement explain = on.prepareStatement("explain plan for " + agg)) {
+      explain.setString(1, "c1");
+      explain.setLong(2, 1);
+      try (java.sql.ResultSet rs = explain.executeQuery()) {
+        assertTrue(rs.next());
+        assertFalse(rs.getString(1).startsWith("ConvergeToEnumerableConverter"),
+            "an application's parameters keep a filter above: " + rs.getString(1));
+      }
+    }
+    java.sql.PreparedStatement exact = ExactParameters.prepare(() -> on.prepareStatement(agg));
+    java.sql.PreparedStatement exactExplain =
+        ExactParameters.prepare(() -> on.prepareStatement("explain plan for " + agg));
+    try (exact; exactExplain; java.sql.PreparedStatement offPs = off.prepareStatement(agg)) {
+      exactExplain.setString(1, "c1");
+      exactExplain.setLong(2, 1);
+      try (java.sql.ResultSet rs = exactExplain.executeQuery()) {
+        assertTrue(rs.next());
+        String plan = rs.getString(1);
+        assertTrue(plan.startsWith("ConvergeToEnumerableConverter") && plan.contains(
+            "ConvergeAggregate") && plan.contains("cat = ?0") && plan.contains("n >= ?1"), plan);
+      }
+      Object[][] bindings = {{"c1", 1L}, {"c2", -5L}, {"needle", 0L}, {"none", 3L}, {null, 1L},
+          {"c1", null}};
+      for (Object[] b : bindings) {
+        for (java.sql.PreparedStatement ps : List.of(exact, offPs)) {
+          ps.setObject(1, b[0]);
+          ps.setObject(2, b[1]);
+        }
+        assertEquals(allRows(offPs), allRows(exact), java.util.Arrays.toString(b));
+      }
+    }
+  }
+
   private static List<String> allRows(java.sql.PreparedStatement ps) throws SQLException {
     try (java.sql.ResultSet rs = ps.executeQuery()) {
       return sorted(RulesTestSupport.rows(rs));

@@ -52,6 +52,16 @@ final class AggregatorBackend implements ServerBackend {
     return null;
   }
 
+  /**
+   * Literals stay in the text: a parameter travels to the leaves inside the fragment, where a
+   * comparison with it keeps a filter above the index (an application may bind anything), which
+   * stops aggregates from folding in storage.
+   */
+  @Override
+  public boolean sharesPlansAcrossLiterals() {
+    return false;
+  }
+
   @Override
   public String role() {
     return "aggregator";
