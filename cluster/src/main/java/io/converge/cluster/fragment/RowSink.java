@@ -1,12 +1,21 @@
 package io.converge.cluster.fragment;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where a leaf's {@link FragmentExecutor} puts the rows of a fragment. Called by one thread at a
- * time: {@link #columns} once, then {@link #row} per row.
+ * time: {@link #applied} once, then {@link #columns} once, then {@link #row} per row.
  */
 public interface RowSink {
+  /**
+   * What the rows will reflect, before any is given: per partition of the request, an offset of
+   * the collection's topic such that every record up to it is in the answer (a partition that has
+   * applied nothing yet is left out). The aggregator raises its session's fence to them, so that
+   * the session's next read does not go back to older data on another replica.
+   */
+  default void applied(Map<Integer, Long> offsets) {}
+
   void columns(List<FragmentColumn> columns);
 
   /**

@@ -204,6 +204,16 @@ public final class LeafNode implements AutoCloseable {
     return n;
   }
 
+  /** Holds or resumes applying the log (tests: {@link LogApplier#pause}). */
+  void pauseApplying(boolean value) {
+    applier.pause(value);
+  }
+
+  /** Whether applying is held now. */
+  boolean applyingPaused() {
+    return applier.paused();
+  }
+
   /** Why the leaf stopped applying the log by itself, or null. */
   public Throwable failure() {
     return applier.failure();

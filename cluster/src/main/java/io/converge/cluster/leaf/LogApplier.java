@@ -62,6 +62,10 @@ final class LogApplier implements AutoCloseable {
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private volatile boolean stopping;
+  /** Asked to hold applying (tests: a replica that falls behind while it keeps serving). */
+  private volatile boolean pauseWanted;
+  /** Whether the polling thread has paused every assigned partition. */
+  private volatile boolean paused;
   private volatile Throwable failure;
   private boolean assignmentChanged = true;
 
@@ -136,6 +140,7 @@ final class LogApplier implements AutoCloseable {
       consumer.subscribe(Pattern.compile(Pattern.quote(ClusterTopics.DATA_PREFIX) + ".*"),
           new Listener());
       while (!stopping) {
+        holdOrResume();
         ConsumerRecords<byte[], byte[]> polled;
         try {
           polled = consumer.poll(POLL);
@@ -172,6 +177,30 @@ final class LogApplier implements AutoCloseable {
         LOG.warn("leaf {}: closing the consumer: {}", leafId, e.toString());
       }
       finished.countDown();
+    }
+  }
+
+  /**
+   * Holds ({@code true}) or resumes applying. Held, the consumer keeps polling with its partitions
+   * paused: it stays in its group and the leaf keeps announcing and serving what it holds, which
+   * falls behind. Takes effect at the applier's next poll ({@link #paused}).
+   */
+  void pause(boolean value) {
+    pauseWanted = value;
+  }
+
+  /** Whether applying is held now: no record polled from here on is applied until resumed. */
+  boolean paused() {
+    return paused;
+  }
+
+  private void holdOrResume() {
+    if (pauseWanted) {
+      consumer.pause(consumer.assignment());
+      paused = true;
+    } else if (paused) {
+      consumer.resume(consumer.paused());
+      paused = false;
     }
   }
 
@@ -306,6 +335,9 @@ final class LogApplier implements AutoCloseable {
       }
       if (!fromStart.isEmpty()) {
         consumer.seekToBeginning(fromStart);
+      }
+      if (pauseWanted) {
+        consumer.pause(partitions);
       }
       assignmentChanged = assignmentChanged || !partitions.isEmpty();
     }

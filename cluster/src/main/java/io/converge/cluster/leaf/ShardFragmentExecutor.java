@@ -13,6 +13,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,6 +90,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
           + " arrived past its deadline");
     }
     ShardFence.await(request, targets, leafId, sink::cancelled);
+    sink.applied(appliedOffsets(targets));
     FragmentRun run = new FragmentRun(request, sink);
     if (targets.size() == 1) {
       run.partition(targets.get(0));
@@ -277,6 +280,24 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       }
       return !timedOut;
     }
+  }
+
+  /**
+   * Per shard, the last offset its answer will hold: read from the applier's published next offset
+   * before any partition runs, hence before its statement takes the storage snapshot it reads.
+   * The applier publishes a next offset only after the batch carrying it was written and made
+   * visible to new snapshots, so a snapshot taken later holds every record below it (and perhaps
+   * more): the offset is exact or low, never high.
+   */
+  static Map<Integer, Long> appliedOffsets(List<LeafShard> targets) {
+    Map<Integer, Long> out = new TreeMap<>();
+    for (LeafShard s : targets) {
+      long next = s.nextOffset();
+      if (next > 0) {
+        out.put(s.partition(), next - 1);
+      }
+    }
+    return out;
   }
 
   /** Idle prepared statements now (tests). */

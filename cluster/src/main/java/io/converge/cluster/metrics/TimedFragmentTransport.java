@@ -10,6 +10,7 @@ import io.converge.server.metrics.ConvergeMetrics;
 import io.converge.server.metrics.QueryMetrics;
 import io.micrometer.core.instrument.Counter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,6 +85,11 @@ public final class TimedFragmentTransport implements FragmentTransport {
         failed(leaf, e.kind());
         throw e;
       }
+    }
+
+    @Override
+    public Map<Integer, Long> appliedOffsets() {
+      return stream.appliedOffsets();
     }
 
     @Override

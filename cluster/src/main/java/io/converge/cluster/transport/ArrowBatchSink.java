@@ -5,6 +5,7 @@ import io.converge.cluster.fragment.FragmentException;
 import io.converge.cluster.fragment.FragmentException.Kind;
 import io.converge.cluster.fragment.RowSink;
 import java.util.List;
+import java.util.Map;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
@@ -13,6 +14,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * A leaf's {@link RowSink} that packs rows into Arrow record batches and sends them on a Flight
  * stream, waiting while the aggregator is not ready for more (Flight's callback backpressure).
+ * The offsets the answer reflects go in the schema's metadata ({@link AppliedOffsets}).
  *
  * <p>Batches start small, so that the first rows reach a LIMIT early, and grow to {@value
  * #MAX_ROWS} rows or about {@value #MAX_BYTES} bytes; a batch that has waited {@value
@@ -35,6 +37,7 @@ final class ArrowBatchSink implements RowSink, AutoCloseable {
   private final BackpressureStrategy.CallbackBackpressureStrategy backpressure =
       new BackpressureStrategy.CallbackBackpressureStrategy();
 
+  private Map<Integer, Long> applied = Map.of();
   private VectorSchemaRoot root;
   private ArrowRows.Writer[] writers;
   private int rows;
@@ -52,11 +55,20 @@ final class ArrowBatchSink implements RowSink, AutoCloseable {
   }
 
   @Override
+  public void applied(Map<Integer, Long> offsets) {
+    if (root != null) {
+      throw new IllegalStateException("applied offsets after the columns");
+    }
+    applied = Map.copyOf(offsets);
+  }
+
+  @Override
   public void columns(List<FragmentColumn> columns) {
     if (root != null) {
       throw new IllegalStateException("columns were already given");
     }
-    root = VectorSchemaRoot.create(ArrowRows.schema(columns), allocator);
+    root = VectorSchemaRoot.create(AppliedOffsets.with(ArrowRows.schema(columns), applied),
+        allocator);
     writers = new ArrowRows.Writer[columns.size()];
     for (int i = 0; i < writers.length; i++) {
       writers[i] = ArrowRows.writer(columns.get(i), root.getVector(i));

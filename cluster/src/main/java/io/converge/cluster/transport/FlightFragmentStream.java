@@ -6,6 +6,7 @@ import io.converge.cluster.fragment.FragmentException.Kind;
 import io.converge.cluster.fragment.FragmentStream;
 import io.converge.cluster.fragment.LeafEndpoint;
 import java.util.List;
+import java.util.Map;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -22,6 +23,7 @@ final class FlightFragmentStream implements FragmentStream {
   private final LeafEndpoint leaf;
   private final FlightStream stream;
   private List<FragmentColumn> columns;
+  private Map<Integer, Long> applied = Map.of();
   private ArrowRows.Reader[] readers;
   private VectorSchemaRoot root;
   private int row;
@@ -46,6 +48,7 @@ final class FlightFragmentStream implements FragmentStream {
       List<FragmentColumn> cols;
       try {
         cols = ArrowRows.columns(root.getSchema());
+        applied = AppliedOffsets.of(root.getSchema());
       } catch (IllegalArgumentException e) {
         throw new FragmentException(Kind.FAILED, leaf + ": " + e.getMessage(), e);
       }
@@ -56,6 +59,11 @@ final class FlightFragmentStream implements FragmentStream {
       columns = List.copyOf(cols);
     }
     return columns;
+  }
+
+  @Override
+  public Map<Integer, Long> appliedOffsets() {
+    return applied;
   }
 
   @Override

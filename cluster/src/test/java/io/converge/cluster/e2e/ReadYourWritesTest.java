@@ -168,6 +168,12 @@ class ReadYourWritesTest {
       e = assertThrows(SQLException.class,
           () -> st.executeUpdate("ALTER SESSION SET readWaitMs = -1"));
       assertTrue(messages(e).contains("readWaitMs"), messages(e));
+      st.executeUpdate("ALTER SESSION SET monotonicReads = false");
+      assertEquals(1, count(st, "ahead"));
+      st.executeUpdate("ALTER SESSION RESET monotonicReads");
+      e = assertThrows(SQLException.class,
+          () -> st.executeUpdate("ALTER SESSION SET monotonicReads = 'maybe'"));
+      assertTrue(messages(e).contains("monotonicReads must be true or false"), messages(e));
     }
   }
 

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +76,7 @@ class ShardFragmentExecutorTest {
     TailBatch b = new TailBatchBuilder().build(records, 0L);
     ConvergeCollection c = shard.store();
     c.write(b.mutations(), SourceOffsets.of(shard.source(), docs.length));
+    shard.applied(docs.length);
     shard.assigned(true);
   }
 
@@ -95,6 +97,32 @@ class ShardFragmentExecutorTest {
           }
         });
     return out;
+  }
+
+  @Test
+  void theAnswerSaysWhichOffsetOfEachAskedPartitionItHoldsBeforeItsColumns() throws Exception {
+    shards.getOrCreate(C, 3, null).assigned(true); // nothing applied yet: left out
+    List<String> calls = new ArrayList<>();
+    executor.execute(new FragmentRequest("t", C, "SELECT x FROM items WHERE x > 100",
+        List.of(0, 2, 3), 7, fields, System.currentTimeMillis() + 30_000), new RowSink() {
+          @Override
+          public void applied(Map<Integer, Long> offsets) {
+            calls.add("applied " + offsets);
+          }
+
+          @Override
+          public void columns(List<FragmentColumn> columns) {
+            calls.add("columns");
+          }
+
+          @Override
+          public boolean row(Object[] values) {
+            calls.add("row");
+            return true;
+          }
+        });
+    // partition 0 holds offsets 0 and 1, partition 2 offset 0; no row matches
+    assertEquals(List.of("applied {0=1, 2=0}", "columns"), calls);
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,6 +78,25 @@ class FlightTransportTest {
       }
       assertNull(stream.next());
       assertNull(stream.next());
+    }
+  }
+
+  @Test
+  void theOffsetsAnAnswerReflectsArriveWithItsColumnsEvenWithoutRows() throws Exception {
+    List<FragmentColumn> columns = List.of(new FragmentColumn("n", FragmentType.BIGINT, null));
+    LeafEndpoint leaf = leaf("l1", (request, sink) -> {
+      sink.applied(Map.of(3, 120L, 0, 7L));
+      sink.columns(columns);
+    });
+    try (FragmentStream stream = transport.open(leaf, request("empty"))) {
+      assertEquals(columns, stream.columns());
+      assertEquals(Map.of(0, 7L, 3, 120L), stream.appliedOffsets());
+      assertNull(stream.next());
+    }
+    LeafEndpoint silent = leaf("l2", counting(3, null));
+    try (FragmentStream stream = transport.open(silent, request("silent"))) {
+      stream.columns();
+      assertEquals(Map.of(), stream.appliedOffsets());
     }
   }
 

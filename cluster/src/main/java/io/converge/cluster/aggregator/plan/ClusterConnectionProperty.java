@@ -35,7 +35,14 @@ public enum ClusterConnectionProperty implements ConnectionProperty {
    * {@code readWaitMs=N}: how long a read may wait for the leaves to apply the connection's fence
    * before it fails; 0 reads without waiting. Default 5000.
    */
-  READ_WAIT_MS("readWaitMs", Type.STRING, "5000");
+  READ_WAIT_MS("readWaitMs", Type.STRING, "5000"),
+
+  /**
+   * {@code monotonicReads=false}: this connection's reads wait for its writes alone, not for what
+   * its earlier reads were answered from, so a read served by a replica behind the one that served
+   * the previous read may see older data. Default true.
+   */
+  MONOTONIC_READS("monotonicReads", Type.STRING, "true");
 
   /** How long a read waits for its session's fence by default. */
   static final long DEFAULT_READ_WAIT_MS = 5_000;
@@ -43,7 +50,8 @@ public enum ClusterConnectionProperty implements ConnectionProperty {
   private static final Map<String, ClusterConnectionProperty> BY_NAME =
       Map.of("distributed", DISTRIBUTED, "DISTRIBUTED", DISTRIBUTED, "replicaGroup", REPLICA_GROUP,
           "REPLICAGROUP", REPLICA_GROUP, "fence", FENCE, "FENCE", FENCE,
-          "readWaitMs", READ_WAIT_MS, "READWAITMS", READ_WAIT_MS);
+          "readWaitMs", READ_WAIT_MS, "READWAITMS", READ_WAIT_MS,
+          "monotonicReads", MONOTONIC_READS, "MONOTONICREADS", MONOTONIC_READS);
 
   private final String camelName;
   private final Type type;
@@ -148,5 +156,29 @@ public enum ClusterConnectionProperty implements ConnectionProperty {
     }
     throw new IllegalArgumentException("connection property readWaitMs: expected milliseconds"
         + " (a whole number, at least 0), got " + text);
+  }
+
+  /**
+   * The connection's {@code monotonicReads}, default true.
+   *
+   * @throws IllegalArgumentException when it is neither true nor false
+   */
+  public static boolean monotonicReads(CalciteConnectionConfig config) {
+    if (!(config instanceof ConnectionConfigImpl impl)) {
+      return true;
+    }
+    return monotonicReads(impl.customPropertyValue(MONOTONIC_READS).getString(null));
+  }
+
+  /**
+   * A {@code monotonicReads} value: true or false; null or blank for the default (true).
+   *
+   * @throws IllegalArgumentException when it is neither
+   */
+  public static boolean monotonicReads(String text) {
+    if (text == null || text.isBlank()) {
+      return true;
+    }
+    return ConvergeConnectionProperty.parseBoolean(text, "connection property monotonicReads");
   }
 }

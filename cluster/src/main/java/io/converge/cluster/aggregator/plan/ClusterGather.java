@@ -1,6 +1,7 @@
 package io.converge.cluster.aggregator.plan;
 
 import io.converge.cluster.aggregator.session.ReadFence;
+import io.converge.cluster.aggregator.session.ReadObserver;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.DataContext;
@@ -150,6 +151,6 @@ public final class ClusterGather extends SingleRel implements EnumerableRel {
     return new ClusterGatherSpec(runtime, t.collection(), fragment.sql(),
         fragment.partitions(), t.merged().version(), t.merged().fields(), merge.kind(),
         merge.offset(), merge.fetch(), keys, merge.groupSet().cardinality(), combines, targets,
-        scalar, fragment.params(), List.of(), ReadFence.NONE);
+        scalar, fragment.params(), List.of(), ReadFence.NONE, ReadObserver.NONE);
   }
 }

@@ -8,6 +8,7 @@ import io.converge.cluster.metrics.GatherMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -100,6 +101,7 @@ final class ClusterGatherRun implements AutoCloseable {
     boolean sent = false;
     try (FragmentStream stream = spec.runtime().transport().open(leaf, request)) {
       stream.columns();
+      spec.observer().answered(answered(stream.appliedOffsets(), request.partitions()));
       Object[] row;
       while (!closed && (row = stream.next()) != null) {
         sent = true;
@@ -137,6 +139,18 @@ final class ClusterGatherRun implements AutoCloseable {
         stream(r.getKey(), request.withPartitions(r.getValue()), attempt + 1, avoid);
       }
     }
+  }
+
+  /** The offsets a leaf said its answer reflects, of the partitions it was asked for alone. */
+  static Map<Integer, Long> answered(Map<Integer, Long> applied, List<Integer> asked) {
+    Map<Integer, Long> out = new TreeMap<>();
+    for (int p : asked) {
+      Long o = applied.get(p);
+      if (o != null) {
+        out.put(p, o);
+      }
+    }
+    return out;
   }
 
   private boolean put(Object item) {

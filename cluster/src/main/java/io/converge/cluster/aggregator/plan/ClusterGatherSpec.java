@@ -1,6 +1,7 @@
 package io.converge.cluster.aggregator.plan;
 
 import io.converge.cluster.aggregator.session.ReadFence;
+import io.converge.cluster.aggregator.session.ReadObserver;
 import io.converge.cluster.fragment.FragmentParameter;
 import io.converge.cluster.log.FieldStats;
 import java.util.List;
@@ -18,15 +19,18 @@ import org.apache.calcite.DataContext;
  * @param parameters the parameters' values of one execution, in marker order (see
  *     {@link #bind})
  * @param fence what one execution waits for the leaves to have applied (see {@link #fenced})
+ * @param observer where one execution reports what the leaves' answers reflected
  */
 public record ClusterGatherSpec(ClusterRuntime runtime, String collection, String sql,
     List<Integer> partitions, long schemaVersion, List<FieldStats> fields,
     ClusterMerge.Kind kind, long offset, long fetch, List<SortKey> sortKeys, int groupCount,
     List<ClusterMerge.Combine> combines, List<ClusterValues.Target> targets, boolean scalar,
-    ClusterParams params, List<FragmentParameter> parameters, ReadFence fence) {
+    ClusterParams params, List<FragmentParameter> parameters, ReadFence fence,
+    ReadObserver observer) {
 
   public ClusterGatherSpec {
     fence = fence == null ? ReadFence.NONE : fence;
+    observer = observer == null ? ReadObserver.NONE : observer;
   }
 
   /**
@@ -40,17 +44,20 @@ public record ClusterGatherSpec(ClusterRuntime runtime, String collection, Strin
     List<Integer> asked = params.keys() == null ? partitions : params.partitions(root);
     return new ClusterGatherSpec(runtime, collection, sql, asked, schemaVersion, fields, kind,
         offset, fetch, sortKeys, groupCount, combines, targets, scalar, params,
-        params.values(root), fence);
+        params.values(root), fence, observer);
   }
 
-  /** This spec for one execution that waits for {@code readFence} (its session's writes). */
-  ClusterGatherSpec fenced(ReadFence readFence) {
-    if (readFence.equals(fence)) {
+  /**
+   * This spec for one execution that waits for {@code readFence} (its session's writes and
+   * earlier reads) and reports what it was answered from to {@code readObserver}.
+   */
+  ClusterGatherSpec fenced(ReadFence readFence, ReadObserver readObserver) {
+    if (readFence.equals(fence) && readObserver == observer) {
       return this;
     }
     return new ClusterGatherSpec(runtime, collection, sql, partitions, schemaVersion, fields,
         kind, offset, fetch, sortKeys, groupCount, combines, targets, scalar, params, parameters,
-        readFence);
+        readFence, readObserver);
   }
 
   /** A top-N merge key: column, direction and where nulls go. */

@@ -23,11 +23,13 @@ public final class ClusterMethods {
   /**
    * The merged rows of a gather (one value per row when {@code planned.scalar()}), with this
    * execution's parameter values ({@link ClusterGatherSpec#bind}), once the leaves applied the
-   * fence of the statement's session ({@link ClusterSession}).
+   * fence of the statement's session ({@link ClusterSession}), to which each leaf's answer reports
+   * what it reflected.
    */
   public static Enumerable<Object> gather(DataContext root, ClusterGatherSpec planned) {
-    ClusterGatherSpec spec = planned.bind(root)
-        .fenced(ClusterSession.readFence(root, planned.collection()));
+    ClusterGatherSpec spec = planned.bind(root).fenced(
+        ClusterSession.readFence(root, planned.collection()),
+        ClusterSession.observer(root, planned.collection()));
     Object timeout = root == null ? null : root.get(DataContext.Variable.TIMEOUT.camelName);
     long millis = timeout instanceof Number n && n.longValue() > 0 ? n.longValue()
         : DEFAULT_TIMEOUT_MILLIS;
