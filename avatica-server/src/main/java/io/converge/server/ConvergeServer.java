@@ -127,6 +127,12 @@ public final class ConvergeServer {
    * authentication. The server owns the backend from then on and closes it in {@link #stop()};
    * when starting fails the caller still owns it.
    */
+  /**
+   * System property: when {@code true}, plain queries share plans only with the same text (each
+   * new literal is planned), as before queries were shaped.
+   */
+  public static final String PLANS_BY_TEXT_ONLY = "converge.plans.byTextOnly";
+
   public static ConvergeServer start(ServerOptions options, ServerSecurity security,
       ServerBackend backend) {
     Path dataDir = backend.dataDirectory() != null ? backend.dataDirectory()
@@ -136,7 +142,8 @@ public final class ConvergeServer {
     ConvergeMeta meta = null;
     try {
       meta = new ConvergeMeta(backend.calciteUrl(), cacheSettings());
-      meta.cachePlans(backend::catalogStamp, backend.sharesPlansAcrossLiterals());
+      meta.cachePlans(backend::catalogStamp, backend.sharesPlansAcrossLiterals()
+          && !Boolean.getBoolean(PLANS_BY_TEXT_ONLY));
       resolved.queryLimits().applyTo(meta);
       java.util.concurrent.atomic.AtomicReference<Server> jetty =
           new java.util.concurrent.atomic.AtomicReference<>();
