@@ -123,6 +123,37 @@ final class ConvergeConnection extends AvaticaConnection {
     }
   }
 
+  /**
+   * Closing a connection whose server went away succeeds: nothing is left open there, and a pool
+   * discarding the broken connection should not fail on it.
+   */
+  @Override
+  public void close() throws SQLException {
+    try {
+      super.close();
+    } catch (SQLException e) {
+      if (e.getCause() instanceof RuntimeException r && ServerErrors.unreachable(r) != null) {
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** Avatica's client lets a server that went away escape unchecked here. */
+  @Override
+  public AvaticaStatement createStatement(int resultSetType, int resultSetConcurrency,
+      int resultSetHoldability) throws SQLException {
+    try {
+      return super.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability);
+    } catch (RuntimeException e) {
+      SQLException gone = ServerErrors.unreachable(e);
+      if (gone != null) {
+        throw gone;
+      }
+      throw e;
+    }
+  }
+
   /** Sends the statement's query timeout to the server unless the server already has it. */
   private void applyTimeout(AvaticaStatement statement, StatementState state)
       throws SQLException {

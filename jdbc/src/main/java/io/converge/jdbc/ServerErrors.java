@@ -50,6 +50,24 @@ final class ServerErrors {
         "Error while executing a batch: " + e.getMessage(), e));
   }
 
+  /** SQL state of a connection whose server cannot be reached. */
+  static final String UNREACHABLE = "08006";
+
+  /**
+   * An error of the HTTP exchange itself (the server gone: refused, reset) as the
+   * {@link java.sql.SQLRecoverableException} JDBC names for "close the connection and open
+   * another", with state {@value #UNREACHABLE}; null for any other error.
+   */
+  static SQLException unreachable(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException io) {
+        return new java.sql.SQLRecoverableException("the Converge server cannot be reached ("
+            + io.getMessage() + "); open a new connection", UNREACHABLE, e);
+      }
+    }
+    return null;
+  }
+
   static SQLException canceled() {
     return new SQLException("query canceled", CANCELED);
   }

@@ -42,6 +42,11 @@ final class ClusterStartCommand implements Callable<Integer> {
       description = "The aggregator's Avatica/HTTP port (default: 8765).")
   Integer port;
 
+  @Option(names = "--aggregators", paramLabel = "N",
+      description = "Aggregator processes, on --port and the ports after it (default: 1). "
+          + "Each serves the whole cluster; Converge's driver fails over between them.")
+  Integer aggregators;
+
   @Option(names = "--users", paramLabel = "FILE",
       description = "Users file of the aggregator (see 'converge user add'). Required unless "
           + "--no-auth.")
@@ -76,7 +81,7 @@ final class ClusterStartCommand implements Callable<Integer> {
     LocalCluster cluster = new LocalCluster(dir, out);
     ClusterFile previous = ClusterFile.read(cluster.dir());
     ClusterSettings s = settings(previous, new Overrides(leaves, replicas, partitions, port,
-        users, noAuth, kafka, leafHeap, aggregatorHeap, kafkaHeap), 3);
+        users, noAuth, kafka, leafHeap, aggregatorHeap, kafkaHeap, aggregators), 3);
     if (previous != null) {
       out.println("Resuming the cluster in " + cluster.dir());
     }
@@ -87,7 +92,15 @@ final class ClusterStartCommand implements Callable<Integer> {
 
   /** The options given on the command line; null = not given. */
   record Overrides(Integer leaves, Integer replicas, Integer partitions, Integer port, Path users,
-      boolean noAuth, String kafka, String leafHeap, String aggregatorHeap, String kafkaHeap) {}
+      boolean noAuth, String kafka, String leafHeap, String aggregatorHeap, String kafkaHeap,
+      Integer aggregators) {
+
+    Overrides(Integer leaves, Integer replicas, Integer partitions, Integer port, Path users,
+        boolean noAuth, String kafka, String leafHeap, String aggregatorHeap, String kafkaHeap) {
+      this(leaves, replicas, partitions, port, users, noAuth, kafka, leafHeap, aggregatorHeap,
+          kafkaHeap, null);
+    }
+  }
 
   /**
    * The settings of a new cluster (defaults for what is not given) or of a resumed one (as
@@ -109,7 +122,7 @@ final class ClusterStartCommand implements Callable<Integer> {
           or(o.partitions(), 16), or(o.port(), 8765), usersFile, o.noAuth(), o.kafka(),
           or(o.leafHeap(), JvmFlags.defaultLeafHeap()),
           or(o.aggregatorHeap(), JvmFlags.defaultAggregatorHeap()),
-          or(o.kafkaHeap(), JvmFlags.defaultKafkaHeap()));
+          or(o.kafkaHeap(), JvmFlags.defaultKafkaHeap()), or(o.aggregators(), 1));
     }
     ClusterSettings p = previous.options();
     if (o.leaves() != null && o.leaves() != p.leaves()
@@ -125,7 +138,8 @@ final class ClusterStartCommand implements Callable<Integer> {
     return new ClusterSettings(p.leaves(), p.replicas(), or(o.partitions(), p.partitions()),
         or(o.port(), p.port()), authGiven ? usersFile : p.users(),
         authGiven ? o.noAuth() : p.noAuth(), p.kafka(), or(o.leafHeap(), p.leafHeap()),
-        or(o.aggregatorHeap(), p.aggregatorHeap()), or(o.kafkaHeap(), p.kafkaHeap()));
+        or(o.aggregatorHeap(), p.aggregatorHeap()), or(o.kafkaHeap(), p.kafkaHeap()),
+        or(o.aggregators(), p.aggregators()));
   }
 
   private static <T> T or(T given, T fallback) {
@@ -138,9 +152,15 @@ final class ClusterStartCommand implements Callable<Integer> {
     ClusterSettings s = file.options();
     out.println();
     out.println("Converge cluster in " + cluster.dir() + ": Kafka at " + file.bootstrap() + ", "
-        + s.leaves() * s.replicas() + " leaves, aggregator on 127.0.0.1:" + s.port());
+        + s.leaves() * s.replicas() + " leaves, " + (s.aggregators() == 1 ? "aggregator on "
+        + "127.0.0.1:" + s.port() : s.aggregators() + " aggregators on 127.0.0.1:" + s.port()
+        + "-" + s.aggregatorPort(s.aggregators() - 1)));
     out.println();
     out.println("  JDBC URL:  " + file.jdbcUrl());
+    if (s.aggregators() > 1) {
+      out.println("  Failover:  " + LocalCluster.failoverUrl(s)
+          + " (Converge's driver: connects to the first aggregator that answers)");
+    }
     out.println("  Driver:    org.apache.calcite.avatica.remote.Driver"
         + " (jars for DBeaver and other tools: avatica-server/target/driver/)");
     out.println("  sqlline:   bin/converge sql --url '" + file.jdbcUrl() + "'");

@@ -180,29 +180,62 @@ final class LocalCluster {
 
   private ClusterFile startAggregator(ClusterFile file, ClusterSettings s, long deadline)
       throws IOException, InterruptedException {
-    if (!ChildProcesses.portFree(s.port())) {
-      throw new IllegalStateException("port " + s.port() + " on 127.0.0.1 is in use; pass "
-          + "--port with a free one");
+    for (int i = 0; i < s.aggregators(); i++) {
+      if (!ChildProcesses.portFree(s.aggregatorPort(i))) {
+        throw new IllegalStateException("port " + s.aggregatorPort(i) + " on 127.0.0.1 is in "
+            + "use; pass --port with a free one" + (s.aggregators() > 1 ? " (the aggregators take "
+            + s.aggregators() + " ports from it)" : ""));
+      }
     }
-    String name = ClusterFile.AGGREGATOR;
-    List<String> args = new ArrayList<>(List.of("aggregator", "--kafka", file.bootstrap(),
-        "--host", "127.0.0.1", "--port", String.valueOf(s.port()), "--partitions",
-        String.valueOf(s.partitions())));
-    if (s.noAuth()) {
-      args.add("--no-auth");
-    } else {
-      args.add("--users");
-      args.add(s.users());
+    List<ClusterFile.Proc> others = new ArrayList<>(file.processes());
+    others.removeIf(p -> p.role().equals(ClusterFile.AGGREGATOR)); // a resume may run fewer
+    file = new ClusterFile(others, file.options(), file.bootstrap(), file.jdbcUrl(),
+        file.sampleDataLoaded());
+    List<Process> started = new ArrayList<>();
+    List<ClusterFile.Proc> procs = new ArrayList<>();
+    for (int i = 0; i < s.aggregators(); i++) {
+      int port = s.aggregatorPort(i);
+      String name = aggregatorName(i);
+      List<String> args = new ArrayList<>(List.of("aggregator", "--kafka", file.bootstrap(),
+          "--host", "127.0.0.1", "--port", String.valueOf(port), "--partitions",
+          String.valueOf(s.partitions())));
+      if (s.noAuth()) {
+        args.add("--no-auth");
+      } else {
+        args.add("--users");
+        args.add(s.users());
+      }
+      Process p = ChildProcesses.launch(dir, name, s.aggregatorHeap(), args, log(name));
+      ClusterFile.Proc proc = new ClusterFile.Proc(ClusterFile.AGGREGATOR, name, p.pid(),
+          Map.of("http", port), null, null, log(name).toString());
+      started.add(p);
+      procs.add(proc);
+      file = file.withProcess(proc);
     }
-    Process p = ChildProcesses.launch(dir, name, s.aggregatorHeap(), args, log(name));
-    ClusterFile.Proc proc = new ClusterFile.Proc(ClusterFile.AGGREGATOR, name, p.pid(),
-        Map.of("http", s.port()), null, null, log(name).toString());
-    file = file.withProcess(proc).withJdbcUrl(jdbcUrl(s.port()));
+    file = file.withJdbcUrl(jdbcUrl(s.port()));
     file.write(dir);
-    out.println("Started the aggregator on 127.0.0.1:" + s.port() + "; waiting for it ...");
+    out.println("Started " + (s.aggregators() == 1 ? "the aggregator on 127.0.0.1:" + s.port()
+        : s.aggregators() + " aggregators on 127.0.0.1:" + s.port() + "-"
+        + s.aggregatorPort(s.aggregators() - 1)) + "; waiting for it ...");
     out.flush();
-    awaitHttp(p, proc, s.port(), deadline);
+    for (int i = 0; i < started.size(); i++) {
+      awaitHttp(started.get(i), procs.get(i), s.aggregatorPort(i), deadline);
+    }
     return file;
+  }
+
+  /** {@code aggregator}, then {@code aggregator-2}, {@code aggregator-3}, ... */
+  static String aggregatorName(int i) {
+    return i == 0 ? ClusterFile.AGGREGATOR : ClusterFile.AGGREGATOR + "-" + (i + 1);
+  }
+
+  /** A URL of Converge's driver naming every aggregator, for failover between them. */
+  static String failoverUrl(ClusterSettings s) {
+    StringBuilder b = new StringBuilder("jdbc:converge:remote:url=");
+    for (int i = 0; i < s.aggregators(); i++) {
+      b.append(i == 0 ? "" : ",").append("http://127.0.0.1:").append(s.aggregatorPort(i));
+    }
+    return b.append(";serialization=protobuf").toString();
   }
 
   static String jdbcUrl(int port) {

@@ -1,6 +1,7 @@
 package io.converge.cluster.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,6 +112,27 @@ class ClusterCliTest {
     assertTrue(json.contains("\"processes\"") && json.contains("\"role\" : \"leaf\"")
         && json.contains("\"replicaGroup\" : \"g0\""), json);
     assertNull(ClusterFile.read(tmp.resolve("nowhere")));
+  }
+
+  @Test
+  void severalAggregatorsTakeConsecutivePortsAndAnOlderFileMeansOne() throws Exception {
+    ClusterSettings s = ClusterStartCommand.settings(null, new ClusterStartCommand.Overrides(
+        null, null, null, 9000, null, true, null, null, null, null, 2), 3);
+    assertEquals(2, s.aggregators());
+    assertEquals(9001, s.aggregatorPort(1));
+    assertEquals("aggregator-2", LocalCluster.aggregatorName(1));
+    assertEquals("jdbc:converge:remote:url=http://127.0.0.1:9000,http://127.0.0.1:9001;"
+        + "serialization=protobuf", LocalCluster.failoverUrl(s));
+    ClusterFile file = new ClusterFile(List.of(), s, "127.0.0.1:9092", null, false);
+    file.write(tmp);
+    String older = Files.readString(tmp.resolve("cluster.json"))
+        .replaceAll(",\\s*\"aggregators\"\\s*:\\s*2", "");
+    assertFalse(older.contains("aggregators"), older);
+    Files.writeString(tmp.resolve("cluster.json"), older);
+    assertEquals(1, ClusterFile.read(tmp).options().aggregators());
+    assertThrows(IllegalArgumentException.class, () -> ClusterStartCommand.settings(null,
+        new ClusterStartCommand.Overrides(null, null, null, 65535, null, true, null, null, null,
+            null, 2), 3));
   }
 
   private static ClusterStartCommand.Overrides overrides(Integer leaves, Integer replicas,

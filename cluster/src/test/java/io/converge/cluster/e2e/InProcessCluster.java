@@ -25,6 +25,7 @@ final class InProcessCluster implements AutoCloseable {
   private final LocalKafkaBroker broker;
   private final List<LeafNode> leaves = new ArrayList<>();
   private AggregatorNode aggregator;
+  private final List<AggregatorNode> moreAggregators = new ArrayList<>();
 
   private InProcessCluster(Path dir, int partitions, LocalKafkaBroker broker) {
     this.dir = dir;
@@ -60,6 +61,15 @@ final class InProcessCluster implements AutoCloseable {
         dir.resolve("leaf-" + group + "-" + leaves.size()), group, "127.0.0.1", 0), endpoints);
     leaves.add(leaf);
     return leaf;
+  }
+
+  /** Starts another aggregator over the same Kafka (closed with the cluster). */
+  AggregatorNode addAggregator() throws InterruptedException {
+    AggregatorNode a = AggregatorNode.startOnKafka(new AggregatorOptions(broker.bootstrap(),
+        new ServerOptions(dir.resolve("aggregator-" + (moreAggregators.size() + 2)), "127.0.0.1",
+            0, "protobuf"), partitions), ServerSecurity.none());
+    moreAggregators.add(a);
+    return a;
   }
 
   String jdbcUrl() {
@@ -140,6 +150,9 @@ final class InProcessCluster implements AutoCloseable {
   public void close() throws IOException {
     if (aggregator != null) {
       aggregator.close();
+    }
+    for (AggregatorNode a : moreAggregators) {
+      a.close();
     }
     for (LeafNode leaf : leaves) {
       leaf.close();
