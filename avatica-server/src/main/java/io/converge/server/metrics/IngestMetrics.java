@@ -7,7 +7,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * Documents that entered a process, tagged with the collection and the {@code source}
- * ({@code http}: the HTTP API, {@code kafka}: a tailer): {@code converge_documents_ingested_total}
+ * ({@code http}: the HTTP API, {@code kafka}: a tailer, {@code sql}: an aggregator's SQL
+ * {@code INSERT} / {@code UPDATE} / {@code DELETE}, one per record written):
+ * {@code converge_documents_ingested_total}
  * counts those accepted (on an aggregator: acknowledged by Kafka), and
  * {@code converge_documents_rejected_total} those refused, with a {@code reason}:
  * {@code invalid} (not a storable document: bad {@code _id} or {@code _event_time}, over a limit,
@@ -18,6 +20,7 @@ import java.util.function.ToLongFunction;
 public final class IngestMetrics {
   public static final String HTTP = "http";
   public static final String KAFKA = "kafka";
+  public static final String SQL = "sql";
   public static final String INVALID = "invalid";
   public static final String SCHEMA = "schema";
   public static final String MALFORMED = "malformed";

@@ -63,10 +63,12 @@ class ClusterMetricsTest {
       assertEquals(200, ClusterHttp.post(cluster.apiUrl(), "gauged", docs).status());
       cluster.awaitCaughtUp(Duration.ofMinutes(1));
       try (Connection c = DriverManager.getConnection(cluster.jdbcUrl());
-          Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("select count(*) from gauged")) {
-        assertTrue(rs.next());
-        assertEquals(7, rs.getLong(1));
+          Statement s = c.createStatement()) {
+        try (ResultSet rs = s.executeQuery("select count(*) from gauged")) {
+          assertTrue(rs.next());
+          assertEquals(7, rs.getLong(1));
+        }
+        assertEquals(2, s.executeUpdate("delete from gauged where n < 2"));
       }
 
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -76,6 +78,8 @@ class ClusterMetricsTest {
       String body = r.body();
       assertEquals(7.0, sum(body, "converge_documents_ingested_total",
           "collection=\"gauged\"", "source=\"http\""));
+      assertEquals(2.0, sum(body, "converge_documents_ingested_total",
+          "collection=\"gauged\"", "source=\"sql\""));
       assertTrue(sum(body, "converge_query_seconds_count", "role=\"aggregator\"",
           "request=\"prepare_and_execute\"") >= 1);
       LeafNode leaf = cluster.leaves().get(0);

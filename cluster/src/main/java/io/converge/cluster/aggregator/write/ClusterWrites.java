@@ -275,6 +275,8 @@ public final class ClusterWrites {
     void finish() {
       if (!pending.isEmpty()) {
         acknowledged.accept(producer.write(collection, pending));
+        io.converge.server.metrics.IngestMetrics.ingested(collection,
+            io.converge.server.metrics.IngestMetrics.SQL, pending.size());
         pending.clear();
       }
     }
