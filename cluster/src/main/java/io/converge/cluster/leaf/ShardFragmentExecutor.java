@@ -7,6 +7,7 @@ import io.converge.cluster.fragment.FragmentExecutor;
 import io.converge.cluster.fragment.FragmentRequest;
 import io.converge.cluster.fragment.RowSink;
 import io.converge.cluster.log.FieldStats;
+import io.converge.cluster.metrics.FragmentWork;
 import io.converge.storage.schema.CollectionSchema;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * partition's shard and to the request's parameter values (SQL with {@code ?} markers is the same
  * on every execution, so it is planned once and only rebound); rows go to the sink from one
  * thread at a time. A request with a fence runs once its shards applied it ({@link ShardFence}).
+ * The partitions' threads, rows returned and shard sizes count in {@link FragmentWork}.
  * Thread-safe.
  */
 public final class ShardFragmentExecutor implements FragmentExecutor, AutoCloseable {
@@ -97,7 +99,12 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     try {
       for (LeafShard s : targets) {
         futures.add(pool.submit(() -> {
-          run.partition(s);
+          long cpu = FragmentWork.start();
+          try {
+            run.partition(s);
+          } finally {
+            FragmentWork.stop(cpu);
+          }
           return null;
         }));
       }
@@ -246,6 +253,8 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     private boolean rows(FragmentStatements.Lease lease, LeafShard shard) throws SQLException {
       Calendar utc = FragmentValues.utcCalendar();
       lease.bind(shard.store());
+      FragmentWork.shardRows(shard.store().documentCount());
+      long returned = 0;
       try (ResultSet rs = lease.statement().executeQuery()) {
         List<FragmentColumn> columns = FragmentValues.columns(rs.getMetaData());
         synchronized (sinkLock) {
@@ -262,6 +271,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
             if (stopped) {
               break;
             }
+            returned++;
             if (!sink.row(row)) {
               satisfied = true;
               break;
@@ -274,6 +284,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       } finally {
         // after the result set is closed (try-with-resources closes it first)
         lease.clear();
+        FragmentWork.rowsReturned(returned);
       }
       return !timedOut;
     }
