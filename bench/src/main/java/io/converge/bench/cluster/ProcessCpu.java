@@ -37,6 +37,23 @@ final class ProcessCpu {
     return m;
   }
 
+  /**
+   * Per process: CPU seconds per wall-clock second over an idle window of {@code millis} (the
+   * caller sends no work meanwhile): what background work (log polling, announcements, GC,
+   * compactions) costs the process.
+   */
+  static Map<String, Double> idlePerSecond(Map<String, Long> pids, long millis)
+      throws InterruptedException {
+    Map<String, Double> before = read(pids);
+    long t0 = System.nanoTime();
+    Thread.sleep(millis);
+    Map<String, Double> used = delta(before, read(pids));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Map<String, Double> rate = new LinkedHashMap<>();
+    used.forEach((name, s) -> rate.put(name, s / seconds));
+    return rate;
+  }
+
   /** Per process: CPU seconds between two readings. */
   static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
     Map<String, Double> d = new LinkedHashMap<>();
