@@ -19,8 +19,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +45,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
   private final String leafId;
   private final FragmentStatements statements = new FragmentStatements(STATEMENTS);
   private final ExecutorService pool;
-  private final ScheduledExecutorService timer;
+  private final ScheduledThreadPoolExecutor timer;
 
   ShardFragmentExecutor(String leafId, LeafShards shards) {
     this.leafId = leafId;
@@ -57,11 +57,13 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       t.setDaemon(true);
       return t;
     });
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "converge-leaf-fragment-deadline");
       t.setDaemon(true);
       return t;
     });
+    // a fragment's deadline is minutes away and almost always cancelled: do not keep it queued
+    timer.setRemoveOnCancelPolicy(true);
   }
 
   @Override
@@ -91,6 +93,18 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     }
     ShardFence.await(request, targets, leafId, sink::cancelled);
     FragmentRun run = new FragmentRun(request, sink);
+    ScheduledFuture<?> deadline = timer.schedule(run::deadlinePassed,
+        Math.max(0, request.deadlineMillis() - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+    try {
+      partitions(run, targets);
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
+  /** Runs the partitions: on this thread when there is one, else in parallel on the pool. */
+  private void partitions(FragmentRun run, List<LeafShard> targets) throws FragmentException {
+    FragmentRequest request = run.request;
     if (targets.size() == 1) {
       run.partition(targets.get(0));
       return;
@@ -162,6 +176,12 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       this.sink = sink;
     }
 
+    /** The deadline passed: every partition still running or not started yet fails. */
+    void deadlinePassed() {
+      timedOut = true;
+      stop();
+    }
+
     /** Stops every partition still running (receiver satisfied, a failure, or the deadline). */
     void stop() {
       stop(null);
@@ -189,6 +209,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
 
     void partition(LeafShard shard) throws FragmentException {
       if (stopped) {
+        failIfTimedOut(shard);
         return;
       }
       // built only when the statement is planned (not when a cached plan is reused)
@@ -213,13 +234,9 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       synchronized (running) {
         running.add(lease);
       }
-      long delay = request.deadlineMillis() - System.currentTimeMillis();
-      ScheduledFuture<?> deadline = timer.schedule(() -> {
-        timedOut = true;
-        stop();
-      }, Math.max(0, delay), TimeUnit.MILLISECONDS);
       try {
-        reusable = rows(lease, shard);
+        // stopped before the lease was listed: stop() did not cancel it, so do not start it
+        reusable = stopped || rows(lease, shard);
       } catch (SQLException | RuntimeException e) {
         if (timedOut) {
           throw new FragmentException(Kind.TIMEOUT, "fragment " + request.queryId()
@@ -230,7 +247,6 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
               + oneLine(e), e);
         }
       } finally {
-        deadline.cancel(false);
         synchronized (running) {
           running.remove(lease);
         }
@@ -240,6 +256,10 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
           lease.closeQuietly();
         }
       }
+      failIfTimedOut(shard);
+    }
+
+    private void failIfTimedOut(LeafShard shard) throws FragmentException {
       if (timedOut) {
         throw new FragmentException(Kind.TIMEOUT, "fragment " + request.queryId()
             + " passed its deadline on partition " + shard.partition());
