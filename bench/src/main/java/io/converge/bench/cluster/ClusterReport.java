@@ -168,12 +168,15 @@ final class ClusterReport {
     b.append("| Query | 1-leaf: fragment CPU ms | 3-leaf: fragment CPU ms per leaf"
         + " | 3-leaf busiest / 1-leaf (fragment CPU) | 1-leaf: leaf CPU ms above idle"
         + " | 3-leaf: CPU ms above idle per leaf | 3-leaf busiest / 1-leaf (above idle)"
+        + " | leaf JIT CPU ms (1-leaf / 3-leaf per leaf) | leaf GC CPU ms (1-leaf / 3-leaf per leaf)"
+        + " | 3-leaf busiest / 1-leaf (above idle, less JIT and GC)"
         + " | aggregator CPU ms above idle (1-leaf / 3-leaf) | fragments (1-leaf / 3-leaf per leaf)"
         + " | rows returned (1-leaf / 3-leaf per leaf) | shard rows (1-leaf / 3-leaf per leaf)"
         + " |\n");
-    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     List<Double> fragmentRatios = new ArrayList<>();
     List<Double> aboveIdleRatios = new ArrayList<>();
+    List<Double> lessJvmRatios = new ArrayList<>();
     for (SsbQueries.Query q : SsbQueries.ALL) {
       String id = q.id();
       List<LeafCounters.Work> w1 = work(l1, id);
@@ -192,10 +195,23 @@ final class ClusterReport {
       if (aboveRatio != null) {
         aboveIdleRatios.add(aboveRatio);
       }
+      List<ProcessCpu.JvmThreads> j1 = jvm(l1, id);
+      List<ProcessCpu.JvmThreads> j3 = jvm(l3, id);
+      List<Double> less1 = less(above1, j1);
+      List<Double> less3 = less(above3, j3);
+      Double lessRatio = less1.size() == 1 ? busiestOver(less3, less1.get(0)) : null;
+      if (lessRatio != null) {
+        lessJvmRatios.add(lessRatio);
+      }
       b.append("| ").append(id).append(" | ").append(millis(cpu1)).append(" | ")
           .append(millis(cpu3)).append(" | ").append(ratio(fragmentRatio)).append(" | ")
           .append(millis(a1)).append(" | ").append(millis(above3)).append(" | ")
           .append(ratio(aboveRatio)).append(" | ")
+          .append(millis(j1, ProcessCpu.JvmThreads::jitSeconds)).append(" / ")
+          .append(millis(j3, ProcessCpu.JvmThreads::jitSeconds)).append(" | ")
+          .append(millis(j1, ProcessCpu.JvmThreads::gcSeconds)).append(" / ")
+          .append(millis(j3, ProcessCpu.JvmThreads::gcSeconds)).append(" | ")
+          .append(ratio(lessRatio)).append(" | ")
           .append(millis(aboveIdle(ClusterBenchmark.ONE_LEAF, l1, id, "aggregator"))).append(" / ")
           .append(millis(aboveIdle(ClusterBenchmark.THREE_LEAVES, l3, id, "aggregator")))
           .append(" | ").append(counts(w1, w3, LeafCounters.Work::fragments)).append(" | ")
@@ -204,7 +220,7 @@ final class ClusterReport {
     }
     b.append("| geometric mean | | | ").append(ratio(geomean(fragmentRatios)))
         .append(" (target <= 0.4x) | | | ").append(ratio(geomean(aboveIdleRatios)))
-        .append(" | | | | |\n");
+        .append(" | | | ").append(ratio(geomean(lessJvmRatios))).append(" | | | | |\n");
     b.append("\nFragment CPU: the leaf's `converge_leaf_fragment_cpu_seconds_total` over the timed"
         + " runs / runs: the CPU time (per thread, from the JVM) of the leaf's threads while they"
         + " work on the query's fragments: decoding the request, running it on each partition,"
@@ -213,6 +229,9 @@ final class ClusterReport {
         + " idle: the process's CPU time from `/proc` per run less its idle rate (CPU s/s over "
         + ClusterBenchmark.IDLE_MILLIS / 1000 + " s with no queries, just before the system's"
         + " queries) times the run's wall-clock time; coarse (10 ms ticks, idle work varies)."
+        + " Leaf JIT and GC CPU: the CPU time of the leaf JVM's compiler threads (C1, C2) and"
+        + " garbage collector threads over the timed runs / runs (each thread's `schedstat`);"
+        + " both are in the process CPU, neither in the fragment CPU."
         + " Fragments: the leaf's fragment count (`converge_query_seconds_count{role=\"leaf\"}`)."
         + " Rows returned: rows the leaf's fragments sent to the aggregator. Shard rows: documents"
         + " in the shards each fragment ran over (once per fragment and shard): what a full scan"
@@ -229,6 +248,37 @@ final class ClusterReport {
       parts.add(system + ": " + String.join(", ", p));
     });
     return parts.isEmpty() ? "not measured" : String.join("; ", parts);
+  }
+
+  /** The leaves' JIT and GC CPU of one query on one system, in leaf order. */
+  private static List<ProcessCpu.JvmThreads> jvm(Map<String, QueryFigures> m, String id) {
+    if (m == null || m.get(id) == null) {
+      return List.of();
+    }
+    List<ProcessCpu.JvmThreads> out = new ArrayList<>();
+    m.get(id).jvmPerRun().forEach((name, j) -> {
+      if (name.startsWith("leaf")) {
+        out.add(j);
+      }
+    });
+    return out;
+  }
+
+  /** Per leaf: CPU above idle less its JIT and GC CPU (empty unless both are known). */
+  private static List<Double> less(List<Double> aboveIdle, List<ProcessCpu.JvmThreads> jvm) {
+    if (aboveIdle.size() != jvm.size()) {
+      return List.of();
+    }
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < jvm.size(); i++) {
+      out.add(aboveIdle.get(i) - jvm.get(i).jitSeconds() - jvm.get(i).gcSeconds());
+    }
+    return out;
+  }
+
+  private static String millis(List<ProcessCpu.JvmThreads> jvm,
+      java.util.function.ToDoubleFunction<ProcessCpu.JvmThreads> value) {
+    return jvm.isEmpty() ? "-" : millis(jvm.stream().map(j -> value.applyAsDouble(j)).toList());
   }
 
   /** The leaves' counters of one query on one system, in leaf order. */

@@ -31,11 +31,13 @@ final class QueryRuns {
    * @param cpuPerRun per process (by name), CPU seconds per timed run
    * @param wallNanosPerRun wall-clock time of the timed runs, divided by the runs
    * @param leafWork per leaf (by name), its fragment work counters per timed run
+   * @param jvmPerRun per process (by name), its JIT and GC threads' CPU per timed run
    */
   record QueryFigures(Measurement measurement, Map<String, Double> cpuPerRun,
-      double wallNanosPerRun, Map<String, LeafCounters.Work> leafWork) {
+      double wallNanosPerRun, Map<String, LeafCounters.Work> leafWork,
+      Map<String, ProcessCpu.JvmThreads> jvmPerRun) {
     QueryFigures(Measurement measurement, Map<String, Double> cpuPerRun) {
-      this(measurement, cpuPerRun, 0, Map.of());
+      this(measurement, cpuPerRun, 0, Map.of(), Map.of());
     }
   }
 
@@ -57,20 +59,25 @@ final class QueryRuns {
         Measurement m = warm;
         Map<String, Double> perRun = new LinkedHashMap<>();
         Map<String, LeafCounters.Work> work = Map.of();
+        Map<String, ProcessCpu.JvmThreads> jvm = new LinkedHashMap<>();
         double wall = 0;
         if (warm.ok()) {
           Map<String, LeafCounters.Work> workBefore = LeafCounters.read(t.leafMetrics());
+          Map<String, ProcessCpu.JvmThreads> jvmBefore = ProcessCpu.readJvmThreads(t.pids());
           Map<String, Double> before = ProcessCpu.read(t.pids());
           long t0 = System.nanoTime();
           m = SsbTimer.measure(prepared, sql, 0, runs, BUDGET_NANOS);
           long t1 = System.nanoTime();
           Map<String, Double> used = ProcessCpu.delta(before, ProcessCpu.read(t.pids()));
+          Map<String, ProcessCpu.JvmThreads> jvmAfter = ProcessCpu.readJvmThreads(t.pids());
           int done = Math.max(1, m.nanos().length);
+          jvmAfter.forEach((name, j) -> jvm.put(name, j.minus(jvmBefore.getOrDefault(name,
+              new ProcessCpu.JvmThreads(0, 0))).per(done)));
           work = LeafCounters.perRun(workBefore, LeafCounters.read(t.leafMetrics()), done);
           used.forEach((name, s) -> perRun.put(name, s / done));
           wall = (double) (t1 - t0) / done;
         }
-        byQuery.put(q.id(), new QueryFigures(m, perRun, wall, work));
+        byQuery.put(q.id(), new QueryFigures(m, perRun, wall, work, jvm));
         log.printf(Locale.ROOT, "  %-4s %-14s %s%n", q.id(), t.name(), m.ok()
             ? String.format(Locale.ROOT, "median %.1f ms of %d, %d rows, CPU/run %s%s",
                 m.medianNanos() / 1e6, m.nanos().length, m.rows().size(), cpu(perRun),
