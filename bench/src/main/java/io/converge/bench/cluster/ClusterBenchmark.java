@@ -36,6 +36,8 @@ public final class ClusterBenchmark {
   static final String ONE_LEAF = "1-leaf";
   static final String THREE_LEAVES = "3-leaf";
   static final Duration APPLY_TIMEOUT = Duration.ofMinutes(60);
+  /** The idle window before a system's queries, in which its processes' CPU time is read. */
+  static final long IDLE_MILLIS = 5_000;
   /** Per system and kind of lookup (plain, prepared), warm-up included. */
   static final long LOOKUP_BUDGET_NANOS = 120_000_000_000L;
 
@@ -84,8 +86,7 @@ public final class ClusterBenchmark {
         if (!options.skipSsb()) {
           ssb(work, kafka, f);
           three = startCluster(work, kafka, 3, f);
-          f.queries.put(THREE_LEAVES, QueryRuns.run(target(THREE_LEAVES, three), options.warmup(),
-              options.runs(), err));
+          queries(target(THREE_LEAVES, three), f);
           f.lookups.put(THREE_LEAVES, IdLookups.run(three.jdbcUrl(), COLLECTION, f.lookupIds,
               LOOKUP_BUDGET_NANOS));
           report(THREE_LEAVES, f.lookups.get(THREE_LEAVES));
@@ -162,16 +163,14 @@ public final class ClusterBenchmark {
     try (ServerChild server = ServerChild.start(work.resolve("one-process"), options.leafHeap(),
         work.resolve("logs").resolve("one-process.log"), Duration.ofMinutes(5))) {
       out.println("One-process server (child JVM, pid " + server.pid() + "): " + server.jdbcUrl());
-      f.queries.put(ONE_PROCESS, QueryRuns.run(new QueryRuns.Target(ONE_PROCESS,
-          server.jdbcUrl(), Map.of("server", server.pid())), options.warmup(), options.runs(),
-          err));
+      queries(new QueryRuns.Target(ONE_PROCESS, server.jdbcUrl(),
+          Map.of("server", server.pid()), Map.of()), f);
       f.lookups.put(ONE_PROCESS, IdLookups.run(server.jdbcUrl(), COLLECTION, f.lookupIds,
           LOOKUP_BUDGET_NANOS));
       report(ONE_PROCESS, f.lookups.get(ONE_PROCESS));
     }
     try (ClusterChild one = startCluster(work, kafka, 1, f)) {
-      f.queries.put(ONE_LEAF, QueryRuns.run(target(ONE_LEAF, one), options.warmup(),
-          options.runs(), err));
+      queries(target(ONE_LEAF, one), f);
     }
   }
 
@@ -200,7 +199,17 @@ public final class ClusterBenchmark {
   }
 
   private static QueryRuns.Target target(String name, ClusterChild c) {
-    return new QueryRuns.Target(name, c.jdbcUrl(), c.pids());
+    return new QueryRuns.Target(name, c.jdbcUrl(), c.pids(), c.leafMetrics());
+  }
+
+  /** A system's idle CPU (nothing sent to it for {@value #IDLE_MILLIS} ms), then its queries. */
+  private void queries(QueryRuns.Target t, ClusterReport.Findings f) throws Exception {
+    Map<String, Double> idle = ProcessCpu.idlePerSecond(t.pids(), IDLE_MILLIS);
+    f.idleCpuPerSecond.put(t.name(), idle);
+    err.printf(Locale.ROOT, "  %s idle: %s%n", t.name(), idle.entrySet().stream()
+        .map(e -> String.format(Locale.ROOT, "%s %.1f ms CPU/s", e.getKey(), e.getValue() * 1e3))
+        .collect(java.util.stream.Collectors.joining(", ")));
+    f.queries.put(t.name(), QueryRuns.run(t, options.warmup(), options.runs(), err));
   }
 
   private void report(String system, IdLookups.Latencies l) {

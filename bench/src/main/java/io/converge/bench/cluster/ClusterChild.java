@@ -90,6 +90,18 @@ final class ClusterChild implements AutoCloseable {
     return m;
   }
 
+  /** The leaves' {@code GET /metrics} by name. */
+  Map<String, URI> leafMetrics() {
+    Map<String, URI> m = new LinkedHashMap<>();
+    for (ClusterFile.Proc p : file.processes()) {
+      Integer port = p.ports() == null ? null : p.ports().get("metrics");
+      if (p.role().equals(ClusterFile.LEAF) && port != null) {
+        m.put(p.name(), URI.create("http://127.0.0.1:" + port + "/metrics"));
+      }
+    }
+    return m;
+  }
+
   /** {@code GET /v1/cluster}. */
   JsonNode status() throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl()

@@ -23,6 +23,8 @@ final class ClusterReport {
     List<String> lookupIds = List.of();
     final Map<String, Long> applyNanos = new LinkedHashMap<>();
     final Map<String, Map<String, QueryFigures>> queries = new LinkedHashMap<>();
+    /** By system, per process: CPU seconds per second in the idle window before its queries. */
+    final Map<String, Map<String, Double>> idleCpuPerSecond = new LinkedHashMap<>();
     final Map<String, IdLookups.Latencies> lookups = new LinkedHashMap<>();
     WritePath.Throughput throughput;
     WritePath.Latency latency;
@@ -67,7 +69,8 @@ final class ClusterReport {
   String tables() {
     StringBuilder b = new StringBuilder();
     if (!f.queries.isEmpty()) {
-      b.append(queryTable()).append('\n').append(projectionTable()).append('\n');
+      b.append(queryTable()).append('\n').append(leafWorkTable()).append('\n')
+          .append(projectionTable()).append('\n');
     }
     if (!f.lookups.isEmpty()) {
       b.append(lookupTable()).append('\n');
@@ -100,7 +103,6 @@ final class ClusterReport {
           applied(ClusterBenchmark.THREE_LEAVES)));
     }
     b.append(tables());
-    b.append("Rows read per leaf: not measured (the leaves do not report them per query).\n");
     return b.toString();
   }
 
@@ -152,6 +154,201 @@ final class ClusterReport {
     b.append("\nCPU seconds per query (timed runs / runs); a JVM's CPU time is counted in 10 ms"
         + " ticks, so figures below ~0.01 s are coarse.\n");
     return b.toString();
+  }
+
+  /**
+   * Per query, what each leaf did for it: its fragments' own CPU time and rows (the leaves'
+   * counters), and its process CPU less what the process burns when idle.
+   */
+  private String leafWorkTable() {
+    Map<String, QueryFigures> l1 = f.queries.get(ClusterBenchmark.ONE_LEAF);
+    Map<String, QueryFigures> l3 = f.queries.get(ClusterBenchmark.THREE_LEAVES);
+    StringBuilder b = new StringBuilder();
+    b.append("Leaf work per query (per timed run):\n\n");
+    b.append("| Query | 1-leaf: fragment CPU ms | 3-leaf: fragment CPU ms per leaf"
+        + " | 3-leaf busiest / 1-leaf (fragment CPU) | 1-leaf: leaf CPU ms above idle"
+        + " | 3-leaf: CPU ms above idle per leaf | 3-leaf busiest / 1-leaf (above idle)"
+        + " | leaf JIT CPU ms (1-leaf / 3-leaf per leaf) | leaf GC CPU ms (1-leaf / 3-leaf per leaf)"
+        + " | 3-leaf busiest / 1-leaf (above idle, less JIT and GC)"
+        + " | aggregator CPU ms above idle (1-leaf / 3-leaf) | fragments (1-leaf / 3-leaf per leaf)"
+        + " | rows returned (1-leaf / 3-leaf per leaf) | shard rows (1-leaf / 3-leaf per leaf)"
+        + " |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    List<Double> fragmentRatios = new ArrayList<>();
+    List<Double> aboveIdleRatios = new ArrayList<>();
+    List<Double> lessJvmRatios = new ArrayList<>();
+    for (SsbQueries.Query q : SsbQueries.ALL) {
+      String id = q.id();
+      List<LeafCounters.Work> w1 = work(l1, id);
+      List<LeafCounters.Work> w3 = work(l3, id);
+      Double cpu1 = w1.isEmpty() ? null : w1.stream().mapToDouble(LeafCounters.Work::cpuSeconds)
+          .sum();
+      List<Double> cpu3 = w3.stream().map(LeafCounters.Work::cpuSeconds).toList();
+      Double fragmentRatio = busiestOver(cpu3, cpu1);
+      if (fragmentRatio != null) {
+        fragmentRatios.add(fragmentRatio);
+      }
+      List<Double> above1 = aboveIdle(ClusterBenchmark.ONE_LEAF, l1, id, "leaf");
+      List<Double> above3 = aboveIdle(ClusterBenchmark.THREE_LEAVES, l3, id, "leaf");
+      Double a1 = above1.isEmpty() ? null : above1.stream().mapToDouble(x -> x).sum();
+      Double aboveRatio = busiestOver(above3, a1);
+      if (aboveRatio != null) {
+        aboveIdleRatios.add(aboveRatio);
+      }
+      List<ProcessCpu.JvmThreads> j1 = jvm(l1, id);
+      List<ProcessCpu.JvmThreads> j3 = jvm(l3, id);
+      List<Double> less1 = less(above1, j1);
+      List<Double> less3 = less(above3, j3);
+      Double lessRatio = less1.size() == 1 ? busiestOver(less3, less1.get(0)) : null;
+      if (lessRatio != null) {
+        lessJvmRatios.add(lessRatio);
+      }
+      b.append("| ").append(id).append(" | ").append(millis(cpu1)).append(" | ")
+          .append(millis(cpu3)).append(" | ").append(ratio(fragmentRatio)).append(" | ")
+          .append(millis(a1)).append(" | ").append(millis(above3)).append(" | ")
+          .append(ratio(aboveRatio)).append(" | ")
+          .append(millis(j1, ProcessCpu.JvmThreads::jitSeconds)).append(" / ")
+          .append(millis(j3, ProcessCpu.JvmThreads::jitSeconds)).append(" | ")
+          .append(millis(j1, ProcessCpu.JvmThreads::gcSeconds)).append(" / ")
+          .append(millis(j3, ProcessCpu.JvmThreads::gcSeconds)).append(" | ")
+          .append(ratio(lessRatio)).append(" | ")
+          .append(millis(aboveIdle(ClusterBenchmark.ONE_LEAF, l1, id, "aggregator"))).append(" / ")
+          .append(millis(aboveIdle(ClusterBenchmark.THREE_LEAVES, l3, id, "aggregator")))
+          .append(" | ").append(counts(w1, w3, LeafCounters.Work::fragments)).append(" | ")
+          .append(counts(w1, w3, LeafCounters.Work::rows)).append(" | ")
+          .append(counts(w1, w3, LeafCounters.Work::shardRows)).append(" |\n");
+    }
+    b.append("| geometric mean | | | ").append(ratio(geomean(fragmentRatios)))
+        .append(" (target <= 0.4x) | | | ").append(ratio(geomean(aboveIdleRatios)))
+        .append(" | | | ").append(ratio(geomean(lessJvmRatios))).append(" | | | | |\n");
+    b.append("\nFragment CPU: the leaf's `converge_leaf_fragment_cpu_seconds_total` over the timed"
+        + " runs / runs: the CPU time (per thread, from the JVM) of the leaf's threads while they"
+        + " work on the query's fragments: decoding the request, running it on each partition,"
+        + " packing and serializing the Arrow batches; not gRPC's network threads, nor anything"
+        + " else in the process (log polling, announcements, GC, JIT, compactions). CPU above"
+        + " idle: the process's CPU time from `/proc` per run less its idle rate (CPU s/s over "
+        + ClusterBenchmark.IDLE_MILLIS / 1000 + " s with no queries, just before the system's"
+        + " queries) times the run's wall-clock time; coarse (10 ms ticks, idle work varies)."
+        + " Leaf JIT and GC CPU: the CPU time of the leaf JVM's compiler threads (C1, C2) and"
+        + " garbage collector threads over the timed runs / runs (each thread's `schedstat`);"
+        + " both are in the process CPU, neither in the fragment CPU."
+        + " Fragments: the leaf's fragment count (`converge_query_seconds_count{role=\"leaf\"}`)."
+        + " Rows returned: rows the leaf's fragments sent to the aggregator. Shard rows: documents"
+        + " in the shards each fragment ran over (once per fragment and shard): what a full scan"
+        + " reads, an upper bound of the rows read, which the leaves do not count.\n");
+    b.append("\nIdle CPU (ms per second): ").append(idleLine()).append('\n');
+    return b.toString();
+  }
+
+  private String idleLine() {
+    List<String> parts = new ArrayList<>();
+    f.idleCpuPerSecond.forEach((system, m) -> {
+      List<String> p = new ArrayList<>();
+      m.forEach((name, r) -> p.add(name + " " + String.format(Locale.ROOT, "%.1f", r * 1e3)));
+      parts.add(system + ": " + String.join(", ", p));
+    });
+    return parts.isEmpty() ? "not measured" : String.join("; ", parts);
+  }
+
+  /** The leaves' JIT and GC CPU of one query on one system, in leaf order. */
+  private static List<ProcessCpu.JvmThreads> jvm(Map<String, QueryFigures> m, String id) {
+    if (m == null || m.get(id) == null) {
+      return List.of();
+    }
+    List<ProcessCpu.JvmThreads> out = new ArrayList<>();
+    m.get(id).jvmPerRun().forEach((name, j) -> {
+      if (name.startsWith("leaf")) {
+        out.add(j);
+      }
+    });
+    return out;
+  }
+
+  /** Per leaf: CPU above idle less its JIT and GC CPU (empty unless both are known). */
+  private static List<Double> less(List<Double> aboveIdle, List<ProcessCpu.JvmThreads> jvm) {
+    if (aboveIdle.size() != jvm.size()) {
+      return List.of();
+    }
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < jvm.size(); i++) {
+      out.add(aboveIdle.get(i) - jvm.get(i).jitSeconds() - jvm.get(i).gcSeconds());
+    }
+    return out;
+  }
+
+  private static String millis(List<ProcessCpu.JvmThreads> jvm,
+      java.util.function.ToDoubleFunction<ProcessCpu.JvmThreads> value) {
+    return jvm.isEmpty() ? "-" : millis(jvm.stream().map(j -> value.applyAsDouble(j)).toList());
+  }
+
+  /** The leaves' counters of one query on one system, in leaf order. */
+  private static List<LeafCounters.Work> work(Map<String, QueryFigures> m, String id) {
+    if (m == null || m.get(id) == null) {
+      return List.of();
+    }
+    return List.copyOf(m.get(id).leafWork().values());
+  }
+
+  /**
+   * Per process named {@code prefix}...: its CPU seconds per run less its idle rate times the
+   * run's wall-clock time.
+   */
+  private List<Double> aboveIdle(String system, Map<String, QueryFigures> m, String id,
+      String prefix) {
+    if (m == null || m.get(id) == null || m.get(id).cpuPerRun().isEmpty()) {
+      return List.of();
+    }
+    QueryFigures q = m.get(id);
+    Map<String, Double> idle = f.idleCpuPerSecond.getOrDefault(system, Map.of());
+    List<Double> out = new ArrayList<>();
+    q.cpuPerRun().forEach((name, s) -> {
+      if (name.startsWith(prefix)) {
+        out.add(s - idle.getOrDefault(name, 0.0) * q.wallNanosPerRun() / 1e9);
+      }
+    });
+    return out;
+  }
+
+  private static Double busiestOver(List<Double> three, Double one) {
+    if (three.isEmpty() || one == null || one <= 0) {
+      return null;
+    }
+    double busiest = three.stream().mapToDouble(x -> x).max().getAsDouble();
+    return busiest > 0 ? busiest / one : null;
+  }
+
+  private static String counts(List<LeafCounters.Work> one, List<LeafCounters.Work> three,
+      java.util.function.ToDoubleFunction<LeafCounters.Work> value) {
+    return count(one, value) + " / " + count(three, value);
+  }
+
+  private static String count(List<LeafCounters.Work> w,
+      java.util.function.ToDoubleFunction<LeafCounters.Work> value) {
+    if (w.isEmpty()) {
+      return "-";
+    }
+    List<String> parts = new ArrayList<>();
+    for (LeafCounters.Work x : w) {
+      double v = value.applyAsDouble(x);
+      parts.add(v == Math.rint(v) ? String.format(Locale.ROOT, "%,.0f", v)
+          : String.format(Locale.ROOT, "%,.1f", v));
+    }
+    return String.join(" ", parts);
+  }
+
+  private static String millis(Double s) {
+    return s == null ? "-" : String.format(Locale.ROOT, "%.1f", s * 1e3);
+  }
+
+  private static String millis(List<Double> s) {
+    if (s.isEmpty()) {
+      return "-";
+    }
+    List<String> parts = new ArrayList<>();
+    for (double x : s) {
+      parts.add(String.format(Locale.ROOT, "%.1f", x * 1e3));
+    }
+    return String.join(" / ", parts);
   }
 
   private String projectionTable() {

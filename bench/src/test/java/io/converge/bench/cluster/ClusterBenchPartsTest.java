@@ -74,6 +74,9 @@ class ClusterBenchPartsTest {
     assertTrue(x != 1);
     assertTrue(ProcessCpu.seconds(pid) > before, "CPU time did not grow");
     assertEquals(0.0, ProcessCpu.seconds(-1));
+    // the loop above was compiled by this JVM's JIT threads
+    assertTrue(ProcessCpu.jvmThreads(pid).jitSeconds() > 0);
+    assertEquals(new ProcessCpu.JvmThreads(0, 0), ProcessCpu.jvmThreads(-1));
     Map<String, Double> d = ProcessCpu.delta(Map.of("leaf-a", 1.0, "leaf-b", 2.0),
         new LinkedHashMap<>(Map.of("leaf-a", 1.5, "leaf-b", 2.5)));
     assertEquals(1.0, ProcessCpu.sum(d, "leaf"), 1e-9);
@@ -140,6 +143,71 @@ class ClusterBenchPartsTest {
     assertTrue(md.contains("at most 3 probes per sample"), md);
     assertTrue(md.contains("Rate reached: 10,000 docs/s (20,000 documents in 2.0 s; 3 batches"
         + " posted more than an interval late)"), md);
+  }
+
+  @Test
+  void reportLeafWorkPerQueryAndCpuAboveIdle() {
+    ClusterReport.Findings f = new ClusterReport.Findings(ClusterBenchOptions.parse(
+        new String[] {"--sf", "0.01"}), "test machine");
+    // 1 leaf: 50 ms of fragment CPU, 80 ms of process CPU in a 200 ms run, idle 100 ms/s
+    f.queries.put(ClusterBenchmark.ONE_LEAF, work(Map.of("leaf-g0-0", 0.08, "aggregator", 0.03),
+        Map.of("leaf-g0-0", new LeafCounters.Work(1, 0.05, 16, 600)),
+        Map.of("leaf-g0-0", new ProcessCpu.JvmThreads(0.01, 0.01))));
+    f.idleCpuPerSecond.put(ClusterBenchmark.ONE_LEAF, Map.of("leaf-g0-0", 0.1, "aggregator",
+        0.05));
+    Map<String, Double> cpu3 = new LinkedHashMap<>();
+    cpu3.put("leaf-g0-0", 0.04);
+    cpu3.put("leaf-g0-1", 0.05);
+    cpu3.put("leaf-g0-2", 0.04);
+    cpu3.put("aggregator", 0.03);
+    Map<String, LeafCounters.Work> work3 = new LinkedHashMap<>();
+    work3.put("leaf-g0-0", new LeafCounters.Work(1, 0.015, 5, 180));
+    work3.put("leaf-g0-1", new LeafCounters.Work(1, 0.02, 6, 240));
+    work3.put("leaf-g0-2", new LeafCounters.Work(1, 0.015, 5, 180));
+    Map<String, ProcessCpu.JvmThreads> jvm3 = new LinkedHashMap<>();
+    jvm3.put("leaf-g0-0", new ProcessCpu.JvmThreads(0.005, 0));
+    jvm3.put("leaf-g0-1", new ProcessCpu.JvmThreads(0.01, 0.005));
+    jvm3.put("leaf-g0-2", new ProcessCpu.JvmThreads(0, 0));
+    jvm3.put("aggregator", new ProcessCpu.JvmThreads(0.05, 0.05));
+    f.queries.put(ClusterBenchmark.THREE_LEAVES, work(cpu3, work3, jvm3));
+    f.idleCpuPerSecond.put(ClusterBenchmark.THREE_LEAVES, Map.of("leaf-g0-0", 0.1, "leaf-g0-1",
+        0.1, "leaf-g0-2", 0.1));
+    String md = new ClusterReport(f).markdown();
+    // busiest fragment CPU 20 ms of 50; above idle: 80 - 20 = 60 ms, 50 - 20 = 30 ms of 3 leaves;
+    // less JIT and GC: 60 - 20 = 40 ms, busiest of 15 / 15 / 20 ms
+    assertTrue(md.contains("| Q1.1 | 50.0 | 15.0 / 20.0 / 15.0 | 0.40x | 60.0"
+        + " | 20.0 / 30.0 / 20.0 | 0.50x | 10.0 / 5.0 / 10.0 / 0.0 | 10.0 / 0.0 / 5.0 / 0.0"
+        + " | 0.50x | 20.0 / 30.0 | 1 / 1 1 1 | 16 / 5 6 5 | 600 / 180 240 180 |"), md);
+    assertTrue(md.contains("| geometric mean | | | 0.40x (target <= 0.4x) | | | 0.50x | | | 0.50x |"),
+        md);
+    assertTrue(md.contains("Idle CPU (ms per second): 1-leaf: "), md);
+    assertTrue(md.contains("leaf-g0-0 100.0"), md);
+  }
+
+  @Test
+  void leafCountersFromAScrape() {
+    LeafCounters.Work w = LeafCounters.parse(String.join("\n",
+        "# TYPE converge_leaf_fragment_cpu_seconds_total counter",
+        "converge_leaf_fragment_cpu_seconds_total 1.5",
+        "converge_leaf_fragment_rows_total 12.0",
+        "converge_leaf_fragment_shard_rows_total 3000.0",
+        "converge_query_seconds_count{request=\"fragment\",role=\"leaf\"} 4",
+        "converge_query_seconds_count{request=\"execute\",role=\"server\"} 9"));
+    assertEquals(new LeafCounters.Work(4, 1.5, 12, 3000), w);
+    LeafCounters.Work d = w.minus(new LeafCounters.Work(2, 0.5, 2, 1000)).per(2);
+    assertEquals(new LeafCounters.Work(1, 0.5, 5, 1000), d);
+    assertEquals(new LeafCounters.Work(0, 0, 0, 0), LeafCounters.parse(""));
+  }
+
+  private static Map<String, QueryRuns.QueryFigures> work(Map<String, Double> cpu,
+      Map<String, LeafCounters.Work> leaves, Map<String, ProcessCpu.JvmThreads> jvm) {
+    Map<String, QueryRuns.QueryFigures> m = new LinkedHashMap<>();
+    for (SsbQueries.Query q : SsbQueries.ALL) {
+      SsbRows rows = new SsbRows(List.of(Arrays.asList((Object) 1L)));
+      m.put(q.id(), new QueryRuns.QueryFigures(new Measurement(new long[] {200_000_000L}, 1, rows,
+          null), cpu, 200_000_000L, leaves, jvm));
+    }
+    return m;
   }
 
   private static Map<String, QueryRuns.QueryFigures> figures(long nanos, long value,

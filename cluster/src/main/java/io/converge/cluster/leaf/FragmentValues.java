@@ -26,6 +26,8 @@ import java.util.TimeZone;
  */
 final class FragmentValues {
   private static final long MILLIS_PER_DAY = 86_400_000L;
+  private static final Calendar UTC = Calendar.getInstance(TimeZone.getTimeZone("UTC"),
+      Locale.ROOT);
 
   private FragmentValues() {}
 
@@ -150,8 +152,12 @@ final class FragmentValues {
     }
   }
 
+  /**
+   * A UTC calendar of one's own (JDBC getters set its fields): a copy of one built once, since
+   * building one looks up locale data each time, a cost paid per partition of every fragment.
+   */
   static Calendar utcCalendar() {
-    return Calendar.getInstance(TimeZone.getTimeZone("UTC"), Locale.ROOT);
+    return (Calendar) UTC.clone();
   }
 
   private static Object value(ResultSet rs, int i, FragmentType type, Calendar utc)

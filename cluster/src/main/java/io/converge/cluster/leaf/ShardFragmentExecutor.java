@@ -7,6 +7,7 @@ import io.converge.cluster.fragment.FragmentExecutor;
 import io.converge.cluster.fragment.FragmentRequest;
 import io.converge.cluster.fragment.RowSink;
 import io.converge.cluster.log.FieldStats;
+import io.converge.cluster.metrics.FragmentWork;
 import io.converge.storage.schema.CollectionSchema;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,8 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * partition's shard and to the request's parameter values (SQL with {@code ?} markers is the same
  * on every execution, so it is planned once and only rebound); rows go to the sink from one
  * thread at a time. A request with a fence runs once its shards applied it ({@link ShardFence}).
+ * The partitions' threads, rows returned and shard sizes count in {@link FragmentWork}.
  * Thread-safe.
  */
 public final class ShardFragmentExecutor implements FragmentExecutor, AutoCloseable {
@@ -45,7 +47,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
   private final String leafId;
   private final FragmentStatements statements = new FragmentStatements(STATEMENTS);
   private final ExecutorService pool;
-  private final ScheduledExecutorService timer;
+  private final ScheduledThreadPoolExecutor timer;
 
   ShardFragmentExecutor(String leafId, LeafShards shards) {
     this.leafId = leafId;
@@ -57,11 +59,13 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       t.setDaemon(true);
       return t;
     });
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "converge-leaf-fragment-deadline");
       t.setDaemon(true);
       return t;
     });
+    // a fragment's deadline is minutes away and almost always cancelled: do not keep it queued
+    timer.setRemoveOnCancelPolicy(true);
   }
 
   @Override
@@ -92,6 +96,18 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     ShardFence.await(request, targets, leafId, sink::cancelled);
     sink.applied(appliedOffsets(targets));
     FragmentRun run = new FragmentRun(request, sink);
+    ScheduledFuture<?> deadline = timer.schedule(run::deadlinePassed,
+        Math.max(0, request.deadlineMillis() - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+    try {
+      partitions(run, targets);
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
+  /** Runs the partitions: on this thread when there is one, else in parallel on the pool. */
+  private void partitions(FragmentRun run, List<LeafShard> targets) throws FragmentException {
+    FragmentRequest request = run.request;
     if (targets.size() == 1) {
       run.partition(targets.get(0));
       return;
@@ -100,7 +116,12 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     try {
       for (LeafShard s : targets) {
         futures.add(pool.submit(() -> {
-          run.partition(s);
+          long cpu = FragmentWork.start();
+          try {
+            run.partition(s);
+          } finally {
+            FragmentWork.stop(cpu);
+          }
           return null;
         }));
       }
@@ -158,6 +179,12 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       this.sink = sink;
     }
 
+    /** The deadline passed: every partition still running or not started yet fails. */
+    void deadlinePassed() {
+      timedOut = true;
+      stop();
+    }
+
     /** Stops every partition still running (receiver satisfied, a failure, or the deadline). */
     void stop() {
       stop(null);
@@ -185,6 +212,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
 
     void partition(LeafShard shard) throws FragmentException {
       if (stopped) {
+        failIfTimedOut(shard);
         return;
       }
       // built only when the statement is planned (not when a cached plan is reused)
@@ -209,13 +237,9 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       synchronized (running) {
         running.add(lease);
       }
-      long delay = request.deadlineMillis() - System.currentTimeMillis();
-      ScheduledFuture<?> deadline = timer.schedule(() -> {
-        timedOut = true;
-        stop();
-      }, Math.max(0, delay), TimeUnit.MILLISECONDS);
       try {
-        reusable = rows(lease, shard);
+        // stopped before the lease was listed: stop() did not cancel it, so do not start it
+        reusable = stopped || rows(lease, shard);
       } catch (SQLException | RuntimeException e) {
         if (timedOut) {
           throw new FragmentException(Kind.TIMEOUT, "fragment " + request.queryId()
@@ -226,7 +250,6 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
               + oneLine(e), e);
         }
       } finally {
-        deadline.cancel(false);
         synchronized (running) {
           running.remove(lease);
         }
@@ -236,6 +259,10 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
           lease.closeQuietly();
         }
       }
+      failIfTimedOut(shard);
+    }
+
+    private void failIfTimedOut(LeafShard shard) throws FragmentException {
       if (timedOut) {
         throw new FragmentException(Kind.TIMEOUT, "fragment " + request.queryId()
             + " passed its deadline on partition " + shard.partition());
@@ -249,6 +276,8 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     private boolean rows(FragmentStatements.Lease lease, LeafShard shard) throws SQLException {
       Calendar utc = FragmentValues.utcCalendar();
       lease.bind(shard.store());
+      FragmentWork.shardRows(shard.store().documentCount());
+      long returned = 0;
       try (ResultSet rs = lease.statement().executeQuery()) {
         List<FragmentColumn> columns = FragmentValues.columns(rs.getMetaData());
         synchronized (sinkLock) {
@@ -265,6 +294,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
             if (stopped) {
               break;
             }
+            returned++;
             if (!sink.row(row)) {
               satisfied = true;
               break;
@@ -277,6 +307,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       } finally {
         // after the result set is closed (try-with-resources closes it first)
         lease.clear();
+        FragmentWork.rowsReturned(returned);
       }
       return !timedOut;
     }

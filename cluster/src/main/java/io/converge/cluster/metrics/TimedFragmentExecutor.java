@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * A leaf's {@link FragmentExecutor} timed: every fragment, answered or not, is one sample of
  * {@code converge_query_seconds{role="leaf",request="fragment"}} (its count is the fragments
  * executed), and each refused or failed one counts in
- * {@code converge_leaf_fragment_failures_total{kind}}.
+ * {@code converge_leaf_fragment_failures_total{kind}}. The calling thread's CPU time counts in
+ * {@link FragmentWork} (unless the transport counts it already).
  */
 public final class TimedFragmentExecutor implements FragmentExecutor {
   static final String FAILURES = "converge.leaf.fragment.failures";
@@ -24,11 +25,13 @@ public final class TimedFragmentExecutor implements FragmentExecutor {
 
   public TimedFragmentExecutor(FragmentExecutor executor) {
     this.executor = executor;
+    FragmentWork.register();
   }
 
   @Override
   public void execute(FragmentRequest request, RowSink sink) throws FragmentException {
     long t0 = System.nanoTime();
+    long cpu = FragmentWork.start();
     try {
       executor.execute(request, sink);
     } catch (FragmentException e) {
@@ -38,6 +41,7 @@ public final class TimedFragmentExecutor implements FragmentExecutor {
       failed(FragmentException.Kind.FAILED.name());
       throw e;
     } finally {
+      FragmentWork.stop(cpu);
       latency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     }
   }

@@ -3,6 +3,7 @@ package io.converge.cluster.transport;
 import io.converge.cluster.fragment.FragmentException;
 import io.converge.cluster.fragment.FragmentExecutor;
 import io.converge.cluster.fragment.FragmentRequest;
+import io.converge.cluster.metrics.FragmentWork;
 import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -115,6 +116,7 @@ public final class LeafFlightServer implements AutoCloseable {
     @Override
     public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
       FragmentRequest request;
+      long cpu = FragmentWork.start();
       try {
         request = FragmentRequest.decode(ticket.getBytes());
       } catch (RuntimeException e) {
@@ -122,6 +124,8 @@ public final class LeafFlightServer implements AutoCloseable {
             .withDescription("not a fragment ticket: " + FlightErrors.oneLine(e.getMessage()))
             .toRuntimeException());
         return;
+      } finally {
+        FragmentWork.stop(cpu);
       }
       try {
         pool.execute(() -> run(request, listener));
@@ -137,6 +141,7 @@ public final class LeafFlightServer implements AutoCloseable {
       if (listener.isCancelled()) {
         return;
       }
+      long cpu = FragmentWork.start();
       try (ArrowBatchSink sink = new ArrowBatchSink(allocator, listener,
           request.deadlineMillis())) {
         if (request.deadlineMillis() > 0 && System.currentTimeMillis() > request.deadlineMillis()) {
@@ -151,6 +156,8 @@ public final class LeafFlightServer implements AutoCloseable {
         LOG.warn("fragment {} failed", request.queryId(), e);
         fail(listener, CallStatus.INTERNAL.withCause(e)
             .withDescription(e.getClass().getSimpleName() + ": " + FlightErrors.oneLine(e.getMessage())));
+      } finally {
+        FragmentWork.stop(cpu);
       }
     }
 

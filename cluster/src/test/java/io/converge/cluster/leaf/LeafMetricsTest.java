@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A leaf's {@code GET /metrics} against a real Kafka broker: records applied and rejected and the
- * ingest lag per partition, fragments timed, RocksDB gauges, the JVM; its meters go with it.
+ * ingest lag per partition, fragments timed and their work (CPU, rows), RocksDB gauges, the JVM;
+ * its meters go with it.
  */
 @Tag("slow")
 class LeafMetricsTest {
@@ -79,6 +80,16 @@ class LeafMetricsTest {
     return out;
   }
 
+  /** The value of a sample without labels; fails when there is none. */
+  private static double untagged(String body, String name) {
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length()).trim().split(" ")[0]);
+      }
+    }
+    throw new AssertionError("no sample " + name);
+  }
+
   private static double sum(List<Double> values) {
     return values.stream().mapToDouble(Double::doubleValue).sum();
   }
@@ -102,6 +113,7 @@ class LeafMetricsTest {
     try {
       assertTrue(leaf.metricsPort() > 0);
       await("all records applied", () -> leaf.appliedRecords(COLLECTION) >= records.size());
+      String start = scrape(leaf.metricsPort());
       LeafTestKit.run(leaf, COLLECTION, "SELECT COUNT(*) FROM \"metered\"", List.of(0, 1), 1,
           LeafTestKit.mergedFields(COLLECTION, leaf));
       assertThrows(FragmentException.class, () -> LeafTestKit.run(leaf, COLLECTION,
@@ -133,6 +145,13 @@ class LeafMetricsTest {
           "role=\"leaf\"")) >= 2);
       assertTrue(sum(values(body, "converge_leaf_fragment_failures_total",
           "kind=\"INVALID\"")) >= 1);
+      // the count fragment: one row per partition, over both shards' 9 documents
+      assertEquals(PARTITIONS, untagged(body, "converge_leaf_fragment_rows_total")
+          - untagged(start, "converge_leaf_fragment_rows_total"));
+      assertEquals(9.0, untagged(body, "converge_leaf_fragment_shard_rows_total")
+          - untagged(start, "converge_leaf_fragment_shard_rows_total"));
+      assertTrue(untagged(body, "converge_leaf_fragment_cpu_seconds_total")
+          > untagged(start, "converge_leaf_fragment_cpu_seconds_total"), "fragment CPU counted");
       String store = "store=\"" + dir.toAbsolutePath().normalize() + "\"";
       List<Double> shardDocuments = values(body, "converge_collection_documents", store,
           "collection=\"metered#");

@@ -311,6 +311,36 @@ class ShardFragmentExecutorTest {
   }
 
   @Test
+  void aDeadlinePassingMidwayFailsTheFragmentNeverShortensIt() throws Exception {
+    String sql = "SELECT _id FROM items";
+    assertEquals(5, rows(sql, List.of(0, 1, 2), new ArrayList<>()).size(), "planned, warm");
+    List<Object[]> got = new ArrayList<>();
+    FragmentException e = assertThrows(FragmentException.class, () -> executor.execute(
+        new FragmentRequest("t", C, sql, List.of(0, 1, 2), 7, fields,
+            System.currentTimeMillis() + 300), new RowSink() {
+              @Override
+              public void columns(List<FragmentColumn> columns) {
+              }
+
+              @Override
+              public boolean row(Object[] values) {
+                got.add(values.clone());
+                try {
+                  // the first row holds the sink past the deadline: the rest must not count
+                  Thread.sleep(800);
+                } catch (InterruptedException ie) {
+                  Thread.currentThread().interrupt();
+                }
+                return true;
+              }
+            }));
+    assertEquals(FragmentException.Kind.TIMEOUT, e.kind(), e.getMessage());
+    assertTrue(got.size() < 5, "the fragment stopped at its deadline");
+    // the statements the timed-out fragment held are usable again or replaced
+    assertEquals(5, rows(sql, List.of(0, 1, 2), new ArrayList<>()).size());
+  }
+
+  @Test
   void refusesAndFailsWithTheRightKind() {
     shards.get(C, 2).assigned(false);
     FragmentException e = assertThrows(FragmentException.class,
