@@ -72,6 +72,33 @@ final class InProcessCluster implements AutoCloseable {
     return a;
   }
 
+  /**
+   * Starts one leaf of a replica group serving Arrow Flight, and returns its Flight server: a
+   * test closes it to make the leaf stop answering while it stays in its group (as after kill -9,
+   * until the group's session times out).
+   */
+  io.converge.cluster.transport.LeafFlightServer addLeafWithFlight(String group) {
+    java.util.concurrent.atomic.AtomicReference<io.converge.cluster.transport.LeafFlightServer>
+        flight = new java.util.concurrent.atomic.AtomicReference<>();
+    addLeaf(group, (host, port, executor) -> {
+      io.converge.cluster.transport.LeafFlightServer server =
+          io.converge.cluster.transport.LeafFlightServer.start(host, port, executor);
+      flight.set(server);
+      return new io.converge.cluster.leaf.FragmentEndpoint() {
+        @Override
+        public int port() {
+          return server.port();
+        }
+
+        @Override
+        public void close() {
+          server.close();
+        }
+      };
+    });
+    return flight.get();
+  }
+
   String jdbcUrl() {
     return aggregator.jdbcUrl();
   }

@@ -3,7 +3,6 @@ package io.converge.cluster.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.converge.cluster.leaf.FragmentEndpoint;
 import io.converge.cluster.leaf.LeafApplying;
 import io.converge.cluster.leaf.LeafNode;
 import io.converge.cluster.transport.LeafFlightServer;
@@ -21,7 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,22 +45,7 @@ class MonotonicReadsTest {
   @Test
   void aSessionDoesNotGoBackInTimeWhenItsReadsMoveToAReplicaBehind() throws Exception {
     try (InProcessCluster cluster = InProcessCluster.start(dir.resolve("cluster"), PARTITIONS)) {
-      AtomicReference<LeafFlightServer> flight = new AtomicReference<>();
-      cluster.addLeaf("a", (host, port, executor) -> {
-        LeafFlightServer server = LeafFlightServer.start(host, port, executor);
-        flight.set(server);
-        return new FragmentEndpoint() {
-          @Override
-          public int port() {
-            return server.port();
-          }
-
-          @Override
-          public void close() {
-            server.close();
-          }
-        };
-      });
+      LeafFlightServer flightA = cluster.addLeafWithFlight("a");
       cluster.addLeaves("b", 1);
       LeafNode behind = cluster.leaves().get(1);
       ClusterHttp.post(cluster.apiUrl(), C, docs("s", SEED));
@@ -88,7 +71,7 @@ class MonotonicReadsTest {
         awaitCount(monoSt, SEED + MORE);
         awaitCount(plainSt, SEED + MORE);
 
-        flight.get().close();
+        flightA.close();
         // from now on b answers: without monotonic reads, from the older data it holds
         assertEquals(SEED, count(plainSt), "b answers at once from what it holds");
 

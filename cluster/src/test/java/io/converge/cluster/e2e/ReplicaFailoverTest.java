@@ -2,7 +2,6 @@ package io.converge.cluster.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.converge.cluster.leaf.FragmentEndpoint;
 import io.converge.cluster.transport.LeafFlightServer;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,23 +33,7 @@ class ReplicaFailoverTest {
   @Test
   void queriesGoToTheOtherReplicaWhenALeafStopsAnswering() throws Exception {
     try (InProcessCluster cluster = InProcessCluster.start(dir.resolve("cluster"), PARTITIONS)) {
-      AtomicReference<LeafFlightServer> flight = new AtomicReference<>();
-      FragmentEndpoint.Factory capture = (host, port, executor) -> {
-        LeafFlightServer server = LeafFlightServer.start(host, port, executor);
-        flight.set(server);
-        return new FragmentEndpoint() {
-          @Override
-          public int port() {
-            return server.port();
-          }
-
-          @Override
-          public void close() {
-            server.close();
-          }
-        };
-      };
-      cluster.addLeaf("a", capture);
+      LeafFlightServer flightA = cluster.addLeafWithFlight("a");
       cluster.addLeaves("b", 1);
       List<Map<String, Object>> docs = new ArrayList<>();
       for (int i = 0; i < DOCS; i++) {
@@ -71,7 +53,7 @@ class ReplicaFailoverTest {
           Statement st = c.createStatement()) {
         st.setQueryTimeout(60);
         assertEquals(DOCS, count(st));
-        flight.get().close();
+        flightA.close();
         for (int i = 0; i < 5; i++) {
           assertEquals(DOCS, count(st), "query " + i + " after group a's leaf stopped answering");
           try (ResultSet rs = st.executeQuery("select sum(n) from twins")) {
