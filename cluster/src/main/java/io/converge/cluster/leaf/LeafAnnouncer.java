@@ -67,7 +67,7 @@ final class LeafAnnouncer implements AutoCloseable {
           // would claim a shard caught up before it has read anything
           s.nextOffset(), s.endOffset() < 0 ? -1 : Math.max(s.endOffset(), s.nextOffset()),
           s.store().documentCount(),
-          FieldStats.of(s.store().schema()), s.lagMillis(now)));
+          FieldStats.of(s.store().schema()), s.lagMillis(now), s.catchingUp(now)));
     }
     list.sort(Comparator.comparing(LeafAnnouncement.Shard::collection)
         .thenComparingInt(LeafAnnouncement.Shard::partition));

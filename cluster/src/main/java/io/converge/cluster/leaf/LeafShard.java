@@ -21,6 +21,16 @@ final class LeafShard {
   private volatile long caughtUpMillis = -1;
   /** The Kafka timestamp of the last record applied; -1: none since start. */
   private volatile long lastRecordMillis = -1;
+  /** Whether the shard caught up since it was assigned (it then serves until unassigned). */
+  private volatile boolean caughtUpSinceAssigned;
+
+  /**
+   * How far behind, in milliseconds ({@link #lagMillis}), an assigned shard may be when it starts
+   * to serve: a restarted or newly assigned shard serves once it holds the log's end known at
+   * its assignment or is within this of it, and keeps serving while assigned (it does not drop
+   * out under a burst of writes).
+   */
+  static final long SERVE_LAG_MILLIS = 5_000;
   private final java.util.concurrent.atomic.AtomicLong appliedRecords =
       new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong malformedRecords =
@@ -61,7 +71,27 @@ final class LeafShard {
   }
 
   void assigned(boolean value) {
+    if (!value || !assigned) {
+      caughtUpSinceAssigned = false;
+    }
     assigned = value;
+  }
+
+  /**
+   * Whether the shard is assigned but not yet close enough to the log's end to serve (see
+   * {@link #SERVE_LAG_MILLIS}); once it is, it stays so until unassigned.
+   */
+  boolean catchingUp(long now) {
+    if (!assigned) {
+      return false;
+    }
+    if (!caughtUpSinceAssigned) {
+      long lag = lagMillis(now);
+      if (lag >= 0 && lag <= SERVE_LAG_MILLIS) {
+        caughtUpSinceAssigned = true;
+      }
+    }
+    return !caughtUpSinceAssigned;
   }
 
   long nextOffset() {

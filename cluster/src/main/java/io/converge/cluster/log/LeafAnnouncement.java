@@ -38,14 +38,17 @@ public record LeafAnnouncement(String leafId, String replicaGroup, String host, 
    * @param fields the shard's field statistics
    * @param lagMillis how long, at most, the shard has been missing records when announced (0:
    *     caught up, -1: not known)
+   * @param catchingUp assigned, but not yet within the leaf's serving lag of the log's end (a
+   *     restarted or newly assigned shard applying what it missed): aggregators do not route to it
    */
   public record Shard(String collection, int partition, boolean assigned, long nextOffset,
-      long endOffset, long documents, List<FieldStats> fields, long lagMillis) {
+      long endOffset, long documents, List<FieldStats> fields, long lagMillis,
+      boolean catchingUp) {
 
-    /** A shard whose time lag is not known. */
+    /** A shard whose time lag is not known, serving if assigned. */
     public Shard(String collection, int partition, boolean assigned, long nextOffset,
         long endOffset, long documents, List<FieldStats> fields) {
-      this(collection, partition, assigned, nextOffset, endOffset, documents, fields, -1);
+      this(collection, partition, assigned, nextOffset, endOffset, documents, fields, -1, false);
     }
   }
 

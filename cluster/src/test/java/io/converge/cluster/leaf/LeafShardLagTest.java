@@ -35,4 +35,26 @@ class LeafShardLagTest {
       assertTrue(lag >= 2_400 && lag <= 2_500, "since it last held everything: " + lag);
     }
   }
+
+  @Test
+  void anAssignedShardServesOnceWithinItsServingLagAndThenKeepsServing() throws Exception {
+    try (ConvergeStore store = ConvergeStore.open(dir)) {
+      LeafShard s = new LeafShard("items", 1,
+          store.getOrCreate(ClusterTopics.shardCollection("items", 1)));
+      long now = System.currentTimeMillis();
+      assertTrue(!s.catchingUp(now), "an unassigned shard is not catching up: it does not serve");
+      s.assigned(true);
+      assertTrue(s.catchingUp(now), "the log's end is not known yet");
+      s.endOffset(100);
+      s.applied(10, now - 60_000); // a restart applying records a minute old
+      assertTrue(s.catchingUp(now));
+      s.applied(90, now - 1_000);
+      assertTrue(!s.catchingUp(now), "within the serving lag");
+      s.endOffset(100_000); // a burst of writes: it keeps serving
+      assertTrue(!s.catchingUp(now + 60_000));
+      s.assigned(false);
+      s.assigned(true); // assigned again (a rebalance): it must catch up again
+      assertTrue(s.catchingUp(now + 60_000));
+    }
+  }
 }

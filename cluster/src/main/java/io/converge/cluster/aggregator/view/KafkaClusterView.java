@@ -199,7 +199,8 @@ public final class KafkaClusterView implements ClusterView {
       throw new FragmentException(FragmentException.Kind.UNAVAILABLE, "no live leaf serves "
           + "partition" + (unserved.size() == 1 ? " " : "s ") + unserved + " of collection '"
           + collection + "' (" + state.members().size() + " live leaves); a restarted leaf "
-          + "serves again once its replica group has reassigned its partitions");
+          + "serves again once its replica group has reassigned its partitions and it has caught up "
+          + "with the log");
     }
     return out;
   }

@@ -20,14 +20,18 @@ record LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<St
     return members.containsKey(leafId);
   }
 
-  /** Whether the leaf's consumer owns the partition and the leaf says it holds it assigned. */
+  /**
+   * Whether the leaf's consumer owns the partition and the leaf says it holds it assigned and
+   * caught up (within its serving lag).
+   */
   boolean serves(LeafAnnouncement a, String topic, String collection, int partition) {
     Set<String> owned = members.get(a.leafId());
     if (owned == null || !owned.contains(topic + ":" + partition)) {
       return false;
     }
     for (LeafAnnouncement.Shard s : a.shards()) {
-      if (s.assigned() && s.partition() == partition && s.collection().equals(collection)) {
+      if (s.assigned() && !s.catchingUp() && s.partition() == partition
+          && s.collection().equals(collection)) {
         return true;
       }
     }

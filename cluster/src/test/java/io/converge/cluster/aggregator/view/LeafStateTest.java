@@ -1,0 +1,30 @@
+package io.converge.cluster.aggregator.view;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.converge.cluster.log.LeafAnnouncement;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Which leaf serves a partition: a member owning it, announced assigned and caught up. */
+class LeafStateTest {
+  private static final String TOPIC = "converge.data.items";
+
+  @Test
+  void aShardCatchingUpIsNotServedAndAnOwnedCaughtUpOneIs() {
+    LeafAnnouncement a = new LeafAnnouncement("leaf-a", "g0", "127.0.0.1", 1, 2, 3, List.of(
+        new LeafAnnouncement.Shard("items", 0, true, 10, 10, 5, List.of(), 0, false),
+        new LeafAnnouncement.Shard("items", 1, true, 10, 900, 5, List.of(), 60_000, true),
+        new LeafAnnouncement.Shard("items", 2, false, 10, 10, 5, List.of(), 0, false)));
+    LeafState state = new LeafState(Map.of("leaf-a", a),
+        Map.of("leaf-a", Set.of(TOPIC + ":0", TOPIC + ":1", TOPIC + ":2")));
+    assertTrue(state.serves(a, TOPIC, "items", 0));
+    assertFalse(state.serves(a, TOPIC, "items", 1), "catching up");
+    assertFalse(state.serves(a, TOPIC, "items", 2), "not announced assigned");
+    LeafState notMember = new LeafState(Map.of("leaf-a", a), Map.of());
+    assertFalse(notMember.serves(a, TOPIC, "items", 0), "not a live member");
+  }
+}
