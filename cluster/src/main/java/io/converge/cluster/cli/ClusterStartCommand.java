@@ -15,10 +15,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "start", mixinStandardHelpOptions = true,
     description = {"Start a cluster on this machine, each role its own process on 127.0.0.1: a "
         + "Kafka broker in KRaft mode under DIR/kafka (unless --kafka), --leaves x --replicas "
-        + "leaves, one aggregator on --port. Returns once the aggregator answers; "
+        + "leaves, one aggregator on --port (--aggregators N: N of them, on consecutive ports). "
+        + "Returns once the aggregators answer; "
         + "DIR/cluster.json lists every process.",
         "On a DIR that holds a stopped cluster, resumes it with its data and options (--port, "
-            + "--users/--no-auth and the heaps may be given anew)."})
+            + "--aggregators, --users/--no-auth and the heaps may be given anew)."})
 final class ClusterStartCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
