@@ -1,16 +1,19 @@
 package io.converge.server.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 
 /**
- * A tiny HTTP server that serves only {@code GET /metrics}, for processes without an HTTP port of
- * their own (the cluster's leaves speak Arrow Flight). It is the JDK's
- * {@code com.sun.net.httpserver}: one thread, no authentication, bound to the process's host.
+ * A tiny HTTP server that serves {@code GET /metrics} and whatever few paths its process adds,
+ * for processes without an HTTP port of their own (the cluster's leaves speak Arrow Flight). It
+ * is the JDK's {@code com.sun.net.httpserver}: one thread, no authentication, bound to the
+ * process's host.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   private final HttpServer server;
@@ -25,9 +28,15 @@ public final class MetricsHttpServer implements AutoCloseable {
    * @throws UncheckedIOException when the address cannot be bound
    */
   public static MetricsHttpServer start(String host, int port) {
+    return start(host, port, Map.of());
+  }
+
+  /** As {@link #start(String, int)}, serving also {@code handlers} (path prefix to handler). */
+  public static MetricsHttpServer start(String host, int port, Map<String, HttpHandler> handlers) {
     try {
       HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 16);
       s.createContext(MetricsHandler.PATH, MetricsHttpServer::serve);
+      handlers.forEach(s::createContext);
       s.setExecutor(null); // the server's own dispatcher thread: a scrape is quick
       s.start();
       return new MetricsHttpServer(s);

@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code DIR/cluster.json}: what {@code cluster start} launched and with which options, so that
@@ -17,15 +19,20 @@ import java.util.Map;
  * <pre>
  * {"processes": [{"role": "kafka"|"leaf"|"aggregator", "name": .., "pid": .., "ports": {..},
  *                 "dataDir": .., "replicaGroup": .., "log": ..}, ...],
- *  "options": {...}, "bootstrap": "127.0.0.1:PORT", "jdbcUrl": .., "sampleDataLoaded": ..}
+ *  "options": {...}, "bootstrap": "127.0.0.1:PORT", "jdbcUrl": .., "sampleDataLoaded": ..,
+ *  "removedLeaves": [..]}
  * </pre>
+ *
+ * <p>The leaves a resumed cluster runs are the {@code --leaves x --replicas} it was started with,
+ * minus the ones {@code cluster remove-leaf} drained, plus the ones {@code cluster add-leaf} added.
  *
  * @param bootstrap the Kafka bootstrap servers the cluster uses
  * @param jdbcUrl the aggregator's JDBC URL
  * @param sampleDataLoaded whether {@code cluster demo} loaded the sample data set
+ * @param removedLeaves names of the leaves {@code cluster remove-leaf} took out
  */
 public record ClusterFile(List<Proc> processes, ClusterSettings options, String bootstrap,
-    String jdbcUrl, boolean sampleDataLoaded) {
+    String jdbcUrl, boolean sampleDataLoaded, List<String> removedLeaves) {
   public static final String NAME = "cluster.json";
   public static final String KAFKA = "kafka";
   public static final String LEAF = "leaf";
@@ -33,6 +40,13 @@ public record ClusterFile(List<Proc> processes, ClusterSettings options, String 
 
   public ClusterFile {
     processes = processes == null ? List.of() : List.copyOf(processes);
+    removedLeaves = removedLeaves == null ? List.of() : List.copyOf(removedLeaves);
+  }
+
+  /** A file of a cluster no leaf was removed from. */
+  public ClusterFile(List<Proc> processes, ClusterSettings options, String bootstrap,
+      String jdbcUrl, boolean sampleDataLoaded) {
+    this(processes, options, bootstrap, jdbcUrl, sampleDataLoaded, List.of());
   }
 
   /**
@@ -93,19 +107,54 @@ public record ClusterFile(List<Proc> processes, ClusterSettings options, String 
     if (!replaced) {
       all.add(p);
     }
-    return new ClusterFile(all, options, bootstrap, jdbcUrl, sampleDataLoaded);
+    return new ClusterFile(all, options, bootstrap, jdbcUrl, sampleDataLoaded, removedLeaves);
   }
 
   ClusterFile withJdbcUrl(String url) {
-    return new ClusterFile(processes, options, bootstrap, url, sampleDataLoaded);
+    return new ClusterFile(processes, options, bootstrap, url, sampleDataLoaded, removedLeaves);
   }
 
   ClusterFile withBootstrap(String b) {
-    return new ClusterFile(processes, options, b, jdbcUrl, sampleDataLoaded);
+    return new ClusterFile(processes, options, b, jdbcUrl, sampleDataLoaded, removedLeaves);
   }
 
   ClusterFile withSampleDataLoaded() {
-    return new ClusterFile(processes, options, bootstrap, jdbcUrl, true);
+    return new ClusterFile(processes, options, bootstrap, jdbcUrl, true, removedLeaves);
+  }
+
+  /** The file without the leaf {@code name}, recorded as removed so that a resume skips it. */
+  ClusterFile withoutLeaf(String name) {
+    List<Proc> rest = new ArrayList<>(processes);
+    rest.removeIf(p -> p.name().equals(name));
+    List<String> removed = new ArrayList<>(removedLeaves);
+    if (!removed.contains(name)) {
+      removed.add(name);
+    }
+    return new ClusterFile(rest, options, bootstrap, jdbcUrl, sampleDataLoaded, removed);
+  }
+
+  /**
+   * The leaves the cluster runs, as (name, replica group): the {@code --leaves x --replicas} grid
+   * without the removed ones, then the added ones in the order they were added.
+   */
+  List<Map.Entry<String, String>> leaves() {
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int g = 0; g < options.replicas(); g++) {
+      for (int n = 0; n < options.leaves(); n++) {
+        String group = ClusterSettings.group(g);
+        String name = LocalCluster.leafName(group, n);
+        if (!removedLeaves.contains(name) && names.add(name)) {
+          out.add(Map.entry(name, group));
+        }
+      }
+    }
+    for (Proc p : role(LEAF)) {
+      if (names.add(p.name())) {
+        out.add(Map.entry(p.name(), p.replicaGroup()));
+      }
+    }
+    return out;
   }
 
   /** The processes of a role, in the order they were launched. */

@@ -62,6 +62,11 @@ final class LocalCluster {
     return alive;
   }
 
+  /** The process if it runs. */
+  Optional<ProcessHandle> process(ClusterFile.Proc p) throws IOException {
+    return handle(p);
+  }
+
   private Optional<ProcessHandle> handle(ClusterFile.Proc p) throws IOException {
     if (p.role().equals(ClusterFile.KAFKA)) {
       return LocalKafkaBroker.runningIn(kafkaDir());
@@ -97,7 +102,8 @@ final class LocalCluster {
     long deadline = System.nanoTime() + timeout.toNanos();
     ClusterFile file = new ClusterFile(previous == null ? List.of() : previous.processes(), s,
         previous == null ? null : previous.bootstrap(), previous == null ? null
-            : previous.jdbcUrl(), previous != null && previous.sampleDataLoaded());
+            : previous.jdbcUrl(), previous != null && previous.sampleDataLoaded(),
+        previous == null ? List.of() : previous.removedLeaves());
     try {
       file = startKafka(file, s);
       file = startLeaves(file, s, deadline);
@@ -140,42 +146,62 @@ final class LocalCluster {
       throws IOException, InterruptedException {
     List<ClusterFile.Proc> launched = new ArrayList<>();
     List<Process> processes = new ArrayList<>();
-    for (int g = 0; g < s.replicas(); g++) {
-      for (int n = 0; n < s.leaves(); n++) {
-        String group = ClusterSettings.group(g);
-        String name = "leaf-" + group + "-" + n;
-        ClusterFile.Proc before = file.named(name);
-        int port = before != null && before.ports().get("flight") != null
-            && ChildProcesses.portFree(before.ports().get("flight"))
-            ? before.ports().get("flight") : ChildProcesses.freePort();
-        int metrics = before != null && before.ports().get("metrics") != null
-            && ChildProcesses.portFree(before.ports().get("metrics"))
-            ? before.ports().get("metrics") : ChildProcesses.freePort();
-        for (int tries = 0; metrics == port && tries < 10; tries++) {
-          metrics = ChildProcesses.freePort(); // two free ports asked in a row may be one
-        }
-        Path data = dir.resolve(name);
-        List<String> args = List.of("leaf", "--kafka", file.bootstrap(), "--data-dir",
-            data.toString(), "--replica-group", group, "--host", "127.0.0.1", "--port",
-            String.valueOf(port), "--http-port", String.valueOf(metrics));
-        Process p = ChildProcesses.launch(dir, name, s.leafHeap(), args, log(name));
-        ClusterFile.Proc proc = new ClusterFile.Proc(ClusterFile.LEAF, name, p.pid(),
-            Map.of("flight", port, "metrics", metrics), data.toString(), group,
-            log(name).toString());
-        file = file.withProcess(proc);
-        file.write(dir);
-        launched.add(proc);
-        processes.add(p);
-      }
+    for (Map.Entry<String, String> leaf : file.leaves()) {
+      Launched l = launchLeaf(file, s, leaf.getKey(), leaf.getValue());
+      file = l.file();
+      launched.add(l.proc());
+      processes.add(l.process());
     }
-    out.println("Started " + launched.size() + " leaves (" + s.leaves() + " x " + s.replicas()
-        + " replica group" + (s.replicas() == 1 ? "" : "s") + "); waiting for them ...");
+    out.println("Started " + launched.size() + " leaves (" + s.replicas() + " replica group"
+        + (s.replicas() == 1 ? "" : "s") + "); waiting for them ...");
     out.flush();
     for (int i = 0; i < launched.size(); i++) {
       ClusterFile.Proc proc = launched.get(i);
       awaitPort(processes.get(i), proc, proc.ports().get("flight"), deadline);
     }
     return file;
+  }
+
+  /** A leaf process just launched and the cluster file that lists it (already written). */
+  record Launched(ClusterFile file, ClusterFile.Proc proc, Process process) {}
+
+  /**
+   * Launches the leaf {@code name} of {@code group} on its earlier ports when they are free, and
+   * writes the cluster file listing it.
+   */
+  Launched launchLeaf(ClusterFile file, ClusterSettings s, String name, String group)
+      throws IOException {
+    ClusterFile.Proc before = file.named(name);
+    int port = before != null && before.ports().get("flight") != null
+        && ChildProcesses.portFree(before.ports().get("flight"))
+        ? before.ports().get("flight") : ChildProcesses.freePort();
+    int metrics = before != null && before.ports().get("metrics") != null
+        && ChildProcesses.portFree(before.ports().get("metrics"))
+        ? before.ports().get("metrics") : ChildProcesses.freePort();
+    for (int tries = 0; metrics == port && tries < 10; tries++) {
+      metrics = ChildProcesses.freePort(); // two free ports asked in a row may be one
+    }
+    Path data = dir.resolve(name);
+    List<String> args = List.of("leaf", "--kafka", file.bootstrap(), "--data-dir",
+        data.toString(), "--replica-group", group, "--host", "127.0.0.1", "--port",
+        String.valueOf(port), "--http-port", String.valueOf(metrics));
+    Process p = ChildProcesses.launch(dir, name, s.leafHeap(), args, log(name));
+    ClusterFile.Proc proc = new ClusterFile.Proc(ClusterFile.LEAF, name, p.pid(),
+        Map.of("flight", port, "metrics", metrics), data.toString(), group,
+        log(name).toString());
+    file = file.withProcess(proc);
+    file.write(dir);
+    return new Launched(file, proc, p);
+  }
+
+  /** Waits until a leaf just launched accepts connections on its Arrow Flight port. */
+  void awaitLeaf(Launched l, long deadline) throws InterruptedException {
+    awaitPort(l.process(), l.proc(), l.proc().ports().get("flight"), deadline);
+  }
+
+  /** {@code leaf-<replica group>-<n>}: the name (and data directory) of a leaf. */
+  static String leafName(String group, int n) {
+    return "leaf-" + group + "-" + n;
   }
 
   private ClusterFile startAggregator(ClusterFile file, ClusterSettings s, long deadline)
@@ -190,7 +216,7 @@ final class LocalCluster {
     List<ClusterFile.Proc> others = new ArrayList<>(file.processes());
     others.removeIf(p -> p.role().equals(ClusterFile.AGGREGATOR)); // a resume may run fewer
     file = new ClusterFile(others, file.options(), file.bootstrap(), file.jdbcUrl(),
-        file.sampleDataLoaded());
+        file.sampleDataLoaded(), file.removedLeaves());
     List<Process> started = new ArrayList<>();
     List<ClusterFile.Proc> procs = new ArrayList<>();
     for (int i = 0; i < s.aggregators(); i++) {

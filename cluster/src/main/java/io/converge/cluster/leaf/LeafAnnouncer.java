@@ -29,6 +29,7 @@ final class LeafAnnouncer implements AutoCloseable {
   private final byte[] key;
   private volatile int port;
   private volatile int metricsPort;
+  private volatile boolean draining;
 
   LeafAnnouncer(String bootstrap, String leafId, String replicaGroup, String host,
       LeafShards shards) {
@@ -57,6 +58,11 @@ final class LeafAnnouncer implements AutoCloseable {
     metricsPort = value;
   }
 
+  /** Announces the leaf as draining from now on. */
+  void draining(boolean value) {
+    draining = value;
+  }
+
   /** What the leaf would announce now. */
   LeafAnnouncement current() {
     long now = System.currentTimeMillis();
@@ -67,12 +73,13 @@ final class LeafAnnouncer implements AutoCloseable {
           // would claim a shard caught up before it has read anything
           s.nextOffset(), s.endOffset() < 0 ? -1 : Math.max(s.endOffset(), s.nextOffset()),
           s.store().documentCount(),
-          FieldStats.of(s.store().schema()), s.lagMillis(now), s.catchingUp(now)));
+          FieldStats.of(s.store().schema()), s.lagMillis(now), s.catchingUp(now),
+          s.handingOff()));
     }
     list.sort(Comparator.comparing(LeafAnnouncement.Shard::collection)
         .thenComparingInt(LeafAnnouncement.Shard::partition));
     return new LeafAnnouncement(leafId, replicaGroup, host, port, ProcessHandle.current().pid(),
-        now, List.copyOf(list), metricsPort);
+        now, List.copyOf(list), metricsPort, draining);
   }
 
   /** Sends the current announcement (asynchronously; failures are logged). */

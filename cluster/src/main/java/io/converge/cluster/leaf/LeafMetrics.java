@@ -67,7 +67,7 @@ final class LeafMetrics implements AutoCloseable {
 
   static double lag(LeafShard s) {
     long end = s.endOffset();
-    return !s.assigned() || end < 0 ? Double.NaN : Math.max(0, end - s.nextOffset());
+    return !(s.assigned() || s.handingOff()) || end < 0 ? Double.NaN : Math.max(0, end - s.nextOffset());
   }
 
   @Override

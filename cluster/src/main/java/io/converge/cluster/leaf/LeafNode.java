@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -124,7 +125,8 @@ public final class LeafNode implements AutoCloseable {
         leaf.announcer.port(leaf.endpoint.port());
       }
       if (options.httpPort() != LeafOptions.NO_HTTP) {
-        leaf.metricsServer = MetricsHttpServer.start(options.host(), options.httpPort());
+        leaf.metricsServer = MetricsHttpServer.start(options.host(), options.httpPort(),
+            Map.of(LeafHttpHandler.PATH, new LeafHttpHandler(leaf)));
         leaf.announcer.metricsPort(leaf.metricsServer.port());
       }
       leaf.announcer.announce();
@@ -202,6 +204,22 @@ public final class LeafNode implements AutoCloseable {
       n += s.collection().equals(collection) ? s.malformedRecords() : 0;
     }
     return n;
+  }
+
+  /**
+   * Starts leaving the cluster ({@link LogApplier#drain}): the leaf serves its partitions until
+   * the other leaves of its replica group serve them, then stops applying, and
+   * {@link #awaitStopped} returns. Idempotent; returns at once.
+   */
+  public void drain() {
+    LOG.info("leaf {}: asked to drain", leafId);
+    applier.drain();
+    announcer.announce();
+  }
+
+  /** Whether {@link #drain} was asked. */
+  public boolean draining() {
+    return applier.draining();
   }
 
   /** Holds or resumes applying the log (tests: {@link LogApplier#pause}). */

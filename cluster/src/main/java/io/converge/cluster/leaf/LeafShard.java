@@ -5,8 +5,10 @@ import io.converge.storage.ConvergeCollection;
 
 /**
  * One shard a leaf holds: a partition of a collection's topic, stored as the leaf-local collection
- * {@link ClusterTopics#shardCollection}. Whether the leaf's consumer owns the partition right now
- * decides whether it answers fragments for it.
+ * {@link ClusterTopics#shardCollection}. It answers fragments while the leaf's consumer owns the
+ * partition ({@link #assigned}), while it hands the partition over to another leaf of its group
+ * ({@link #handingOff}: it keeps applying the log until that leaf serves), and for a short grace
+ * after it let go ({@link #answers}), so that a query routed just before the release still runs.
  */
 final class LeafShard {
   private final String collection;
@@ -15,6 +17,10 @@ final class LeafShard {
   private final String source;
   private final ConvergeCollection store;
   private volatile boolean assigned;
+  /** Applied by the leaf's hand-off consumer after the group took the partition away. */
+  private volatile boolean handingOff;
+  /** Until when (epoch ms) a released shard still answers fragments; 0: not released. */
+  private volatile long answersUntilMillis;
   private volatile long nextOffset;
   private volatile long endOffset = -1;
   /** When the shard last held everything up to the end offset then known; -1: not since start. */
@@ -75,6 +81,43 @@ final class LeafShard {
       caughtUpSinceAssigned = false;
     }
     assigned = value;
+    if (value) {
+      handingOff = false;
+      answersUntilMillis = 0;
+    }
+  }
+
+  /**
+   * Takes the partition back from the hand-off consumer into the group's assignment: the shard
+   * was applied all along, so it keeps serving without a new catch-up.
+   */
+  void assignedFromHandoff() {
+    boolean wasServing = handingOff;
+    assigned(true);
+    caughtUpSinceAssigned = wasServing;
+  }
+
+  /** Whether the leaf applies the partition outside its group's assignment, until a peer serves. */
+  boolean handingOff() {
+    return handingOff;
+  }
+
+  /** The group took the partition away; the leaf keeps applying and serving it until released. */
+  void handOff() {
+    assigned = false;
+    caughtUpSinceAssigned = false;
+    handingOff = true;
+  }
+
+  /** Lets go of a handed-off partition: it answers fragments until {@code graceUntilMillis}. */
+  void released(long graceUntilMillis) {
+    handingOff = false;
+    answersUntilMillis = graceUntilMillis;
+  }
+
+  /** Whether the shard answers fragments now. */
+  boolean answers(long now) {
+    return assigned || handingOff || now < answersUntilMillis;
   }
 
   /**

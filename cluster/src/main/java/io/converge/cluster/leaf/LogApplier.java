@@ -3,6 +3,7 @@ package io.converge.cluster.leaf;
 import io.converge.cluster.log.CatalogEntry;
 import io.converge.cluster.log.CatalogLog;
 import io.converge.cluster.log.ClusterTopics;
+import io.converge.cluster.log.LeavesFollower;
 import io.converge.server.tailer.TailBatch;
 import io.converge.server.tailer.TailBatchBuilder;
 import io.converge.storage.Mutation;
@@ -20,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,18 +46,27 @@ import org.slf4j.LoggerFactory;
  * <p>One thread polls, parses and writes, so a revoked partition has nothing in flight. Records
  * are parsed as the one-process tailer parses them ({@link TailBatchBuilder}); malformed ones are
  * skipped (their offsets still advance) and counted.
+ *
+ * <p>A serving partition the group takes away is not dropped: {@link PartitionHandoff} keeps
+ * applying and serving it until another leaf of the group serves it. A leaf asked to
+ * {@link #drain} hands all of its partitions off that way, leaves its group (Kafka then gives them
+ * to the other leaves), and stops once every one has been released.
  */
 final class LogApplier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogApplier.class);
   private static final Duration POLL = Duration.ofMillis(200);
+  /** Each consumer's poll while partitions are being handed off (both are polled in turn). */
+  private static final Duration POLL_SHARED = Duration.ofMillis(20);
   private static final long ANNOUNCE_MS = 1_000;
   private static final Duration CATALOG_WAIT = Duration.ofSeconds(10);
 
   private final String leafId;
+  private final String replicaGroup;
   private final LeafShards shards;
   private final CatalogLog catalog;
   private final LeafAnnouncer announcer;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final PartitionHandoff handoff;
   private final TailBatchBuilder builder = new TailBatchBuilder();
   private final Thread thread;
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -68,14 +79,21 @@ final class LogApplier implements AutoCloseable {
   private volatile boolean paused;
   private volatile Throwable failure;
   private boolean assignmentChanged = true;
+  /** Asked to leave the cluster ({@link #drain}). */
+  private volatile boolean drainWanted;
+  /** Whether the group's consumer has left its group (closed) to drain. */
+  private boolean groupLeft;
 
   LogApplier(String bootstrap, String replicaGroup, String leafId, LeafShards shards,
       CatalogLog catalog, LeafAnnouncer announcer) {
     this.leafId = leafId;
+    this.replicaGroup = replicaGroup;
     this.shards = shards;
     this.catalog = catalog;
     this.announcer = announcer;
     this.consumer = new KafkaConsumer<>(consumerConfig(bootstrap, replicaGroup, leafId));
+    this.handoff = new PartitionHandoff(bootstrap, leafId, replicaGroup,
+        new LeavesFollower(bootstrap, a -> { }));
     this.thread = new Thread(this::run, "converge-leaf-applier-" + leafId);
     this.thread.setDaemon(true);
   }
@@ -108,7 +126,23 @@ final class LogApplier implements AutoCloseable {
   }
 
   void start() {
+    handoff.start();
     thread.start();
+  }
+
+  /**
+   * Leaves the cluster without a moment in which a partition is unserved: hands every partition
+   * off, leaves the replica group (its other leaves get the partitions), and stops applying once
+   * they all serve them ({@link #isRunning()} then turns false). Returns at once.
+   */
+  void drain() {
+    drainWanted = true;
+    announcer.draining(true);
+  }
+
+  /** Whether {@link #drain} was asked. */
+  boolean draining() {
+    return drainWanted;
   }
 
   /** Records applied (documents written or deleted, or skipped as malformed) since start. */
@@ -140,20 +174,32 @@ final class LogApplier implements AutoCloseable {
       consumer.subscribe(Pattern.compile(Pattern.quote(ClusterTopics.DATA_PREFIX) + ".*"),
           new Listener());
       while (!stopping) {
-        holdOrResume();
-        ConsumerRecords<byte[], byte[]> polled;
+        if (drainWanted && !groupLeft) {
+          leaveGroup();
+        }
         try {
-          polled = consumer.poll(POLL);
+          if (!groupLeft) {
+            holdOrResume();
+            applyAll(consumer.poll(handoff.isEmpty() ? POLL : POLL_SHARED));
+          }
+          if (!handoff.isEmpty()) {
+            applyAll(handoff.poll(groupLeft ? POLL : POLL_SHARED));
+          } else if (groupLeft) {
+            if (System.currentTimeMillis() >= handoff.graceEndMillis()) {
+              LOG.info("leaf {}: drained; every partition it held is served by other leaves",
+                  leafId);
+              return;
+            }
+            Thread.sleep(100);
+          }
         } catch (RetriableException e) {
           // broker slow or away: nothing was consumed, so retrying is safe
           LOG.warn("leaf {}: {} (retrying)", leafId, e.toString());
           Thread.sleep(1_000);
           continue;
         }
-        for (TopicPartition tp : polled.partitions()) {
-          apply(tp, polled.records(tp));
-        }
         long now = System.currentTimeMillis();
+        assignmentChanged |= handoff.releaseServed(now);
         if (assignmentChanged || now >= nextAnnounce) {
           assignmentChanged = false;
           refreshEndOffsets();
@@ -170,12 +216,16 @@ final class LogApplier implements AutoCloseable {
     } finally {
       for (LeafShard s : shards.all()) {
         s.assigned(false);
+        s.released(0);
       }
-      try {
-        consumer.close(Duration.ofSeconds(2));
-      } catch (RuntimeException e) {
-        LOG.warn("leaf {}: closing the consumer: {}", leafId, e.toString());
+      if (!groupLeft) {
+        try {
+          consumer.close(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+          LOG.warn("leaf {}: closing the consumer: {}", leafId, e.toString());
+        }
       }
+      handoff.close();
       finished.countDown();
     }
   }
@@ -202,6 +252,41 @@ final class LogApplier implements AutoCloseable {
       consumer.resume(consumer.paused());
       paused = false;
     }
+  }
+
+  private void applyAll(ConsumerRecords<byte[], byte[]> polled) {
+    for (TopicPartition tp : polled.partitions()) {
+      apply(tp, polled.records(tp));
+    }
+  }
+
+  /**
+   * Hands every serving partition off, then leaves the replica group for good (a static member
+   * stays in its group across restarts unless it says it leaves): the group's other leaves are
+   * given its partitions at once.
+   */
+  private void leaveGroup() {
+    long now = System.currentTimeMillis();
+    for (LeafShard s : shards.assigned()) {
+      TopicPartition tp = new TopicPartition(s.topic(), s.partition());
+      if (!s.catchingUp(now)) {
+        handoff.add(tp, s);
+      } else {
+        s.assigned(false);
+      }
+    }
+    groupLeft = true;
+    try {
+      consumer.close(CloseOptions.groupMembershipOperation(
+          CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(5)));
+    } catch (RuntimeException e) {
+      LOG.warn("leaf {}: leaving group {}: {} (its partitions move when its session times out)",
+          leafId, ClusterTopics.leafGroup(replicaGroup), e.toString());
+    }
+    assignmentChanged = true;
+    LOG.info("leaf {}: draining: left group {}, serving {} partitions until other leaves do",
+        leafId, ClusterTopics.leafGroup(replicaGroup), shards.all().stream()
+            .filter(LeafShard::handingOff).count());
   }
 
   private void apply(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
@@ -256,6 +341,10 @@ final class LogApplier implements AutoCloseable {
 
   /** End offsets of the assigned partitions: from the fetch's lag, else asked of the broker. */
   private void refreshEndOffsets() {
+    handoff.refreshEndOffsets();
+    if (groupLeft) {
+      return;
+    }
     List<TopicPartition> ask = new ArrayList<>();
     for (LeafShard s : shards.assigned()) {
       TopicPartition tp = new TopicPartition(s.topic(), s.partition());
@@ -315,6 +404,14 @@ final class LogApplier implements AutoCloseable {
       for (TopicPartition tp : partitions) {
         String collection = ClusterTopics.collectionOf(tp.topic());
         LeafShard shard = shards.get(collection, tp.partition());
+        if (shard != null && handoff.take(tp)) {
+          // applied all along by the hand-off consumer: resume from where it stopped
+          consumer.seek(tp, shard.nextOffset());
+          shard.assignedFromHandoff();
+          LOG.info("leaf {}: assigned {} back while handing it off, at offset {}", leafId, shard,
+              shard.nextOffset());
+          continue;
+        }
         if (shard == null) {
           if (!catalogRead) { // once per assignment, not once per new shard
             readCatalog();
@@ -353,9 +450,15 @@ final class LogApplier implements AutoCloseable {
     }
 
     private void unassign(Collection<TopicPartition> partitions) {
+      long now = System.currentTimeMillis();
       for (TopicPartition tp : partitions) {
         LeafShard s = shards.get(ClusterTopics.collectionOf(tp.topic()), tp.partition());
-        if (s != null) {
+        if (s == null || !s.assigned()) {
+          continue;
+        }
+        if (!stopping && !s.catchingUp(now)) {
+          handoff.add(tp, s); // a serving partition is served here until a peer serves it
+        } else {
           s.assigned(false);
           LOG.info("leaf {}: no longer assigned {}", leafId, s);
         }
@@ -368,7 +471,10 @@ final class LogApplier implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
-    consumer.wakeup();
+    if (!groupLeft) {
+      consumer.wakeup();
+    }
+    handoff.wakeup();
     try {
       if (!finished.await(30, TimeUnit.SECONDS)) {
         LOG.warn("leaf {}: the log applier did not stop within 30 s", leafId);

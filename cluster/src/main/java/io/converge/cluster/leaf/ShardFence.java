@@ -56,7 +56,7 @@ final class ShardFence {
       BooleanSupplier cancelled) throws FragmentException {
     long pause = 1;
     while (shard.nextOffset() <= wanted) {
-      if (!shard.assigned()) {
+      if (!shard.answers(System.currentTimeMillis())) {
         throw new FragmentException(Kind.UNAVAILABLE, "leaf " + leafId + " lost partition "
             + shard.partition() + " of '" + shard.collection() + "' while the read waited for"
             + " offset " + wanted);

@@ -76,9 +76,10 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     }
     List<LeafShard> targets = new ArrayList<>();
     List<Integer> missing = new ArrayList<>();
+    long now = System.currentTimeMillis();
     for (int p : request.partitions()) {
       LeafShard s = shards.get(request.collection(), p);
-      if (s == null || !s.assigned()) {
+      if (s == null || !s.answers(now)) {
         missing.add(p);
       } else {
         targets.add(s);

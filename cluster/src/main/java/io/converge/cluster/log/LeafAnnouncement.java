@@ -17,9 +17,17 @@ import java.util.List;
  * @param updatedMillis when this record was written
  * @param shards every shard the leaf holds, assigned or not
  * @param metricsPort the port of the leaf's {@code GET /metrics}, 0 when it has none
+ * @param draining the leaf is leaving the cluster: it left its replica group and serves its
+ *     partitions only until other leaves of the group serve them, then stops
  */
 public record LeafAnnouncement(String leafId, String replicaGroup, String host, int port, long pid,
-    long updatedMillis, List<Shard> shards, int metricsPort) {
+    long updatedMillis, List<Shard> shards, int metricsPort, boolean draining) {
+
+  /** An announcement of a leaf that is not draining. */
+  public LeafAnnouncement(String leafId, String replicaGroup, String host, int port, long pid,
+      long updatedMillis, List<Shard> shards, int metricsPort) {
+    this(leafId, replicaGroup, host, port, pid, updatedMillis, shards, metricsPort, false);
+  }
 
   /** An announcement of a leaf without a metrics port. */
   public LeafAnnouncement(String leafId, String replicaGroup, String host, int port, long pid,
@@ -40,15 +48,27 @@ public record LeafAnnouncement(String leafId, String replicaGroup, String host, 
    *     caught up, -1: not known)
    * @param catchingUp assigned, but not yet within the leaf's serving lag of the log's end (a
    *     restarted or newly assigned shard applying what it missed): aggregators do not route to it
+   * @param handingOff not assigned any more, but the leaf keeps applying and serving the partition
+   *     until another leaf of its replica group serves it (a partition moving to a joining leaf,
+   *     or away from a draining one)
    */
   public record Shard(String collection, int partition, boolean assigned, long nextOffset,
       long endOffset, long documents, List<FieldStats> fields, long lagMillis,
-      boolean catchingUp) {
+      boolean catchingUp, boolean handingOff) {
+
+    /** A shard that is not being handed off. */
+    public Shard(String collection, int partition, boolean assigned, long nextOffset,
+        long endOffset, long documents, List<FieldStats> fields, long lagMillis,
+        boolean catchingUp) {
+      this(collection, partition, assigned, nextOffset, endOffset, documents, fields, lagMillis,
+          catchingUp, false);
+    }
 
     /** A shard whose time lag is not known, serving if assigned. */
     public Shard(String collection, int partition, boolean assigned, long nextOffset,
         long endOffset, long documents, List<FieldStats> fields) {
-      this(collection, partition, assigned, nextOffset, endOffset, documents, fields, -1, false);
+      this(collection, partition, assigned, nextOffset, endOffset, documents, fields, -1, false,
+          false);
     }
   }
 

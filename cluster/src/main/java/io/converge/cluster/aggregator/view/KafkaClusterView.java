@@ -9,6 +9,7 @@ import io.converge.cluster.log.ClusterAdmin;
 import io.converge.cluster.log.ClusterTopics;
 import io.converge.cluster.log.FieldStats;
 import io.converge.cluster.log.LeafAnnouncement;
+import io.converge.cluster.log.LeavesFollower;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -160,7 +161,7 @@ public final class KafkaClusterView implements ClusterView {
   @Override
   public Map<LeafEndpoint, List<Integer>> route(String collection, Collection<Integer> partitions,
       String preferredGroup, Set<String> avoid) throws FragmentException {
-    LeafState state = new LeafState(announcements, members);
+    LeafState state = state(announcements, members);
     String topic = ClusterTopics.dataTopic(collection);
     Map<LeafEndpoint, List<Integer>> out = new LinkedHashMap<>();
     List<Integer> unserved = new ArrayList<>();
@@ -205,6 +206,10 @@ public final class KafkaClusterView implements ClusterView {
     return out;
   }
 
+  private LeafState state(Map<String, LeafAnnouncement> a, Map<String, Set<String>> m) {
+    return new LeafState(a, m, leaves.heardWithin(LeafState.HEARD_MILLIS));
+  }
+
   private static long nextOffset(LeafAnnouncement a, String collection, int partition) {
     for (LeafAnnouncement.Shard sh : a.shards()) {
       if (sh.partition() == partition && sh.collection().equals(collection)) {
@@ -223,7 +228,7 @@ public final class KafkaClusterView implements ClusterView {
     if (s != null && s.announcements == a && s.members == m && s.generation == generation) {
       return s;
     }
-    LeafState state = new LeafState(a, m);
+    LeafState state = state(a, m);
     Map<String, MergedSchema> schemas = new TreeMap<>();
     Map<String, Long> stampVersions = new TreeMap<>();
     for (CatalogEntry e : catalog.collections().values()) {
@@ -249,7 +254,7 @@ public final class KafkaClusterView implements ClusterView {
             continue;
           }
           // serving beats assigned beats held by a live leaf beats a dead leaf's last word
-          int rank = state.serves(a, topic, collection, p) ? 3 : state.alive(a.leafId())
+          int rank = state.serves(a, topic, collection, p) ? 3 : state.present(a.leafId())
               ? (sh.assigned() ? 2 : 1) : 0;
           if (rank > bestRank || (rank == bestRank && sh.nextOffset() > best.nextOffset())) {
             best = sh;
@@ -282,7 +287,7 @@ public final class KafkaClusterView implements ClusterView {
   @Override
   public Map<String, Object> status() {
     long now = System.currentTimeMillis();
-    LeafState state = new LeafState(announcements, members);
+    LeafState state = state(announcements, members);
     Map<String, CatalogEntry> catalogNow = catalog.collections();
     Map<TopicPartition, Long> ends = endOffsets(catalogNow.values());
     List<Map<String, Object>> leafRows = new ArrayList<>();
@@ -294,7 +299,7 @@ public final class KafkaClusterView implements ClusterView {
     sorted.sort(Comparator.comparing(LeafAnnouncement::replicaGroup)
         .thenComparing(LeafAnnouncement::leafId));
     for (LeafAnnouncement a : sorted) {
-      boolean alive = state.alive(a.leafId());
+      boolean alive = state.present(a.leafId());
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("id", a.leafId());
       row.put("group", a.replicaGroup());
@@ -322,6 +327,7 @@ public final class KafkaClusterView implements ClusterView {
         shard.put("collection", s.collection());
         shard.put("partition", s.partition());
         shard.put("assigned", s.assigned());
+        shard.put("handingOff", s.handingOff());
         shard.put("serving", serving);
         shard.put("nextOffset", s.nextOffset());
         shard.put("endOffset", end);
@@ -329,7 +335,7 @@ public final class KafkaClusterView implements ClusterView {
         shard.put("lagMillis", shardLagMillis);
         shard.put("documents", s.documents());
         shards.add(shard);
-        if (s.assigned()) {
+        if (s.assigned() || s.handingOff()) {
           assigned++;
           lag += shardLag;
           lagMillis = shardLagMillis < 0 || lagMillis < 0 ? -1 : Math.max(lagMillis, shardLagMillis);
@@ -344,6 +350,7 @@ public final class KafkaClusterView implements ClusterView {
         replica.put("group", a.replicaGroup());
         replica.put("alive", alive);
         replica.put("assigned", s.assigned());
+        replica.put("handingOff", s.handingOff());
         replica.put("serving", serving);
         replica.put("nextOffset", s.nextOffset());
         replica.put("lag", shardLag);
@@ -351,7 +358,7 @@ public final class KafkaClusterView implements ClusterView {
         replicas.computeIfAbsent(s.collection(), k -> new TreeMap<>())
             .computeIfAbsent(s.partition(), k -> new ArrayList<>()).add(replica);
       }
-      row.put("state", !alive ? "dead" : assigned == 0 ? "idle"
+      row.put("state", !alive ? "dead" : a.draining() ? "draining" : assigned == 0 ? "idle"
           : servingCount < assigned ? "catching up" : "serving");
       row.put("lag", lag);
       row.put("lagMillis", lagMillis);

@@ -12,28 +12,44 @@ import java.util.Set;
  * @param announcements latest announcement per leaf id (a leaf that stopped cleanly is absent)
  * @param members per leaf id (= group.instance.id), the "topic:partition"s its consumer owns;
  *     a leaf is alive exactly when it is a key here
+ * @param heard the leaves whose announcement arrived lately ({@link #HEARD_MILLIS}): what keeps a
+ *     leaf that left its group to drain, and hands its partitions over, in the routing
  */
-record LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<String>> members) {
-  static final LeafState EMPTY = new LeafState(Map.of(), Map.of());
+record LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<String>> members,
+    Set<String> heard) {
+  static final LeafState EMPTY = new LeafState(Map.of(), Map.of(), Set.of());
+  /** Leaves announce about every second; a handing-off leaf silent longer than this is gone. */
+  static final long HEARD_MILLIS = 5_000;
+
+  LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<String>> members) {
+    this(announcements, members, Set.of());
+  }
 
   boolean alive(String leafId) {
     return members.containsKey(leafId);
   }
 
+  /** Alive in its group, or a draining leaf that still announces itself. */
+  boolean present(String leafId) {
+    return members.containsKey(leafId) || heard.contains(leafId);
+  }
+
   /**
    * Whether the leaf's consumer owns the partition and the leaf says it holds it assigned and
-   * caught up (within its serving lag).
+   * caught up (within its serving lag), or the leaf, present, says it hands the partition over
+   * (it applies it until a peer serves it).
    */
   boolean serves(LeafAnnouncement a, String topic, String collection, int partition) {
     Set<String> owned = members.get(a.leafId());
-    if (owned == null || !owned.contains(topic + ":" + partition)) {
-      return false;
-    }
+    boolean owns = owned != null && owned.contains(topic + ":" + partition);
     for (LeafAnnouncement.Shard s : a.shards()) {
-      if (s.assigned() && !s.catchingUp() && s.partition() == partition
-          && s.collection().equals(collection)) {
+      if (s.partition() != partition || !s.collection().equals(collection)) {
+        continue;
+      }
+      if (owns && s.assigned() && !s.catchingUp()) {
         return true;
       }
+      return s.handingOff() && present(a.leafId());
     }
     return false;
   }

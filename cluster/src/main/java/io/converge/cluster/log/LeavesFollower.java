@@ -1,13 +1,13 @@
-package io.converge.cluster.aggregator.view;
+package io.converge.cluster.log;
 
-import io.converge.cluster.log.ClusterTopics;
-import io.converge.cluster.log.LeafAnnouncement;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +25,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows {@link ClusterTopics#LEAVES} from its beginning on a background thread, keeping the
  * latest announcement per leaf id (a null value removes the leaf), and calls back after each
- * batch that changed something.
+ * batch that changed something. Aggregators route by what it holds; a leaf handing a partition
+ * over watches it for the moment a peer serves that partition.
  */
-final class LeavesFollower implements AutoCloseable {
+public final class LeavesFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeavesFollower.class);
 
   private final Map<String, LeafAnnouncement> latest = new ConcurrentHashMap<>();
+  /** When this process last read each leaf's announcement (its own clock, not the leaf's). */
+  private final Map<String, Long> heardMillis = new ConcurrentHashMap<>();
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
   private final Consumer<Map<String, LeafAnnouncement>> onChange;
@@ -38,7 +41,7 @@ final class LeavesFollower implements AutoCloseable {
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private volatile boolean closed;
 
-  LeavesFollower(String bootstrap, Consumer<Map<String, LeafAnnouncement>> onChange) {
+  public LeavesFollower(String bootstrap, Consumer<Map<String, LeafAnnouncement>> onChange) {
     this.onChange = onChange;
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -58,11 +61,11 @@ final class LeavesFollower implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  void start() {
+  public void start() {
     thread.start();
   }
 
-  Map<String, LeafAnnouncement> latest() {
+  public Map<String, LeafAnnouncement> latest() {
     return Map.copyOf(latest);
   }
 
@@ -76,10 +79,15 @@ final class LeavesFollower implements AutoCloseable {
           }
           String id = new String(r.key(), StandardCharsets.UTF_8);
           if (r.value() == null) {
+            heardMillis.remove(id);
             changed |= latest.remove(id) != null;
           } else {
             try {
               latest.put(id, LeafAnnouncement.decode(r.value()));
+              // while reading what the topic held, a record is as recent as its own timestamp says
+              // (a leaf dead for an hour is not heard now); afterwards, as its arrival
+              long now = System.currentTimeMillis();
+              heardMillis.put(id, caughtUp.getCount() > 0 ? Math.min(now, r.timestamp()) : now);
               changed = true;
             } catch (IllegalArgumentException e) {
               LOG.warn("skipping leaf announcement {} at offset {}: {}", id, r.offset(),
@@ -105,6 +113,22 @@ final class LeavesFollower implements AutoCloseable {
     }
   }
 
+  /**
+   * The leaves whose announcement this follower read within the last {@code millis}: alive by
+   * their own word (leaves announce about every second), for a leaf that has left its consumer
+   * group to drain.
+   */
+  public Set<String> heardWithin(long millis) {
+    long since = System.currentTimeMillis() - millis;
+    Set<String> out = new HashSet<>();
+    for (Map.Entry<String, Long> e : heardMillis.entrySet()) {
+      if (e.getValue() >= since) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
   private boolean readTo(Map<TopicPartition, Long> ends) {
     for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
       if (consumer.position(e.getKey()) < e.getValue()) {
@@ -115,7 +139,7 @@ final class LeavesFollower implements AutoCloseable {
   }
 
   /** Waits until what the topic held when this follower was made has been read. */
-  boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
     return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
