@@ -27,7 +27,11 @@ class ClusterCliTest {
     assertTrue(top.keySet().containsAll(Set.of("demo", "server", "load", "sql", "cluster", "leaf",
         "aggregator")), top.keySet().toString());
     assertTrue(top.get("cluster").getSubcommands().keySet()
-        .containsAll(Set.of("start", "stop", "demo", "status")));
+        .containsAll(Set.of("start", "stop", "demo", "status", "add-leaf", "remove-leaf")));
+    var addLeaf = top.get("cluster").getSubcommands().get("add-leaf").getCommandSpec();
+    assertTrue(addLeaf.findOption("--dir") != null && addLeaf.findOption("--replica-group") != null);
+    var removeLeaf = top.get("cluster").getSubcommands().get("remove-leaf").getCommandSpec();
+    assertTrue(removeLeaf.findOption("--dir") != null && removeLeaf.findOption("--leaf") != null);
     var start = top.get("cluster").getSubcommands().get("start").getCommandSpec();
     for (String o : List.of("--dir", "--leaves", "--replicas", "--partitions", "--port",
         "--no-auth", "--users", "--kafka")) {

@@ -259,6 +259,10 @@ class LeafNodeTest {
           fields)) + sumOfCounts(run(b, collection, "SELECT COUNT(*) FROM \"events\"", pb, 1,
           fields));
       assertEquals(40, total);
+      // a hands b's partitions over: it serves them until b does, then for a short grace
+      await("a let go of b's partitions", () -> a.announcement().shards().stream()
+          .noneMatch(LeafAnnouncement.Shard::handingOff));
+      Thread.sleep(PartitionHandoff.RELEASE_GRACE_MILLIS + 500);
       FragmentException refused = assertThrows(FragmentException.class, () -> run(a, collection,
           "SELECT COUNT(*) FROM \"events\"", List.of(pb.get(0)), 1, fields));
       assertEquals(FragmentException.Kind.UNAVAILABLE, refused.kind());

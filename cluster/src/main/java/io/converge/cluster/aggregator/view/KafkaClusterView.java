@@ -254,7 +254,7 @@ public final class KafkaClusterView implements ClusterView {
             continue;
           }
           // serving beats assigned beats held by a live leaf beats a dead leaf's last word
-          int rank = state.serves(a, topic, collection, p) ? 3 : state.present(a.leafId())
+          int rank = state.serves(a, topic, collection, p) ? 3 : state.present(a)
               ? (sh.assigned() ? 2 : 1) : 0;
           if (rank > bestRank || (rank == bestRank && sh.nextOffset() > best.nextOffset())) {
             best = sh;
@@ -299,7 +299,7 @@ public final class KafkaClusterView implements ClusterView {
     sorted.sort(Comparator.comparing(LeafAnnouncement::replicaGroup)
         .thenComparing(LeafAnnouncement::leafId));
     for (LeafAnnouncement a : sorted) {
-      boolean alive = state.present(a.leafId());
+      boolean alive = state.present(a);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("id", a.leafId());
       row.put("group", a.replicaGroup());

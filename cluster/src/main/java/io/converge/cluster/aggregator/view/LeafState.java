@@ -29,9 +29,9 @@ record LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<St
     return members.containsKey(leafId);
   }
 
-  /** Alive in its group, or a draining leaf that still announces itself. */
-  boolean present(String leafId) {
-    return members.containsKey(leafId) || heard.contains(leafId);
+  /** Alive in its group, or a draining leaf (it left its group) that still announces itself. */
+  boolean present(LeafAnnouncement a) {
+    return members.containsKey(a.leafId()) || (a.draining() && heard.contains(a.leafId()));
   }
 
   /**
@@ -49,7 +49,7 @@ record LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<St
       if (owns && s.assigned() && !s.catchingUp()) {
         return true;
       }
-      return s.handingOff() && present(a.leafId());
+      return s.handingOff() && present(a);
     }
     return false;
   }
