@@ -70,7 +70,8 @@ final class StatusReport {
       }
       for (JsonNode r : p.path("replicas")) {
         String serving = !r.path("alive").asBoolean() ? "dead"
-            : r.path("serving").asBoolean() ? "yes"
+            : r.path("serving").asBoolean()
+                ? (r.path("handingOff").asBoolean() ? "handing off" : "yes")
             : r.path("assigned").asBoolean() ? "catching up" : "no";
         partitions.add(new String[] {name, partition, end, r.path("leaf").asText(),
             r.path("group").asText(), serving,
