@@ -14,8 +14,8 @@ public class FailoverProbe {
     String table = args[1];
     long seconds = Long.parseLong(args[2]);
     long pauseMs = Long.parseLong(args[3]);
-    long end = System.currentTimeMillis() + seconds * 1000;
     Connection c = DriverManager.getConnection(url);
+    long end = System.currentTimeMillis() + seconds * 1000; // from the first query on
     while (System.currentTimeMillis() < end) {
       long t = System.currentTimeMillis();
       try (Statement s = c.createStatement();

@@ -38,6 +38,10 @@ import picocli.CommandLine.Spec;
         + "checkpoint, also while a server serves it (the server then takes the checkpoint; "
         + "reads and writes go on). Restore by serving the copy: "
         + "converge server --data-dir COPY.",
+        "With --url instead of --data-dir, the server or cluster aggregator at that URL takes "
+            + "it; an aggregator asks one serving replica of every partition for a checkpoint "
+            + "(DIR2/<leaf id>) and writes DIR2/backup.json; a leaf started on a copy of one "
+            + "resumes its partitions from there and the log.",
         "When the serving server has authentication on, pass --user NAME of an admin; the "
             + "password comes from $CONVERGE_PASSWORD, else the console, else the first line "
             + "of standard input."})
@@ -48,9 +52,15 @@ final class BackupCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+  @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Data directory to back up (served or not).")
   Path dataDir;
+
+  @Option(names = "--url", paramLabel = "URL",
+      description = "Instead of --data-dir: the base URL (http://HOST:PORT) of a running server "
+          + "or cluster aggregator, which takes the backup (DIR2 is a path on its machine; a "
+          + "cluster's leaves write their checkpoints under it on theirs).")
+  String url;
 
   @Option(names = "--to", required = true, paramLabel = "DIR2",
       description = "Target directory; must not exist (its parent is created).")
@@ -68,6 +78,13 @@ final class BackupCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if ((dataDir == null) == (url == null)) {
+      throw new IllegalArgumentException("give either --data-dir DIR (a data directory) or --url "
+          + "http://HOST:PORT (a running server or cluster aggregator)");
+    }
+    if (url != null) {
+      return backupThrough(out, err, to.toAbsolutePath().normalize());
+    }
     Path dir = dataDir.toAbsolutePath().normalize();
     Path target = to.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
@@ -117,6 +134,55 @@ final class BackupCommand implements Callable<Integer> {
     out.printf("Backup of %s written to %s in %d ms (no server held the directory: opened it "
         + "directly).%n", dir, target, (System.nanoTime() - t0) / 1_000_000);
     printRestore(out, target);
+    return ConvergeCli.OK;
+  }
+
+  /** {@code --url}: the server or aggregator there takes the backup. */
+  private int backupThrough(PrintWriter out, PrintWriter err, Path target)
+      throws IOException, InterruptedException {
+    String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/v1/admin/backup"))
+        .timeout(Duration.ofMinutes(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(
+            Map.of("to", target.toString()))));
+    if (user != null) {
+      request.header("Authorization", basic(user, password(err)));
+    }
+    long t0 = System.nanoTime();
+    HttpResponse<String> response;
+    try {
+      response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+          .send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (ConnectException | HttpConnectTimeoutException e) {
+      throw new IllegalStateException("nobody answers at " + base + ": " + e.getMessage(), e);
+    }
+    JsonNode body = null;
+    try {
+      body = JSON.readTree(response.body());
+    } catch (IOException notJson) {
+      // reported below as it came
+    }
+    if (response.statusCode() != 200) {
+      String message = body != null && body.hasNonNull("error") ? body.get("error").asText()
+          : response.body();
+      throw new IllegalStateException("the server at " + base + " refused the backup (HTTP "
+          + response.statusCode() + (response.statusCode() == 401 ? ", pass --user NAME of an "
+          + "admin" : "") + "): " + message);
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    if (body != null && body.has("checkpoints")) {
+      out.printf("Backup of the cluster at %s written to %s in %d ms: %d checkpoints holding "
+          + "%d partitions (%s lists them).%n", base, target, ms, body.get("checkpoints").asInt(),
+          body.path("partitions").asInt(), target.resolve("backup.json"));
+      out.println("Restore: start a leaf on a copy of each checkpoint directory, e.g. "
+          + "bin/converge leaf --kafka BOOTSTRAP --data-dir COPY --replica-group G; it resumes "
+          + "each partition it is given from the offset in the checkpoint and the log.");
+      out.flush();
+    } else {
+      out.printf("Backup written to %s by the server at %s in %d ms.%n", target, base, ms);
+      printRestore(out, target);
+    }
     return ConvergeCli.OK;
   }
 

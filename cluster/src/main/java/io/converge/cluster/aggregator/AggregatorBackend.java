@@ -1,8 +1,10 @@
 package io.converge.cluster.aggregator;
 
+import io.converge.cluster.aggregator.backup.ClusterBackupHandler;
 import io.converge.server.ServerBackend;
 import io.converge.server.http.DocumentService;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
 
@@ -44,7 +46,9 @@ final class AggregatorBackend implements ServerBackend {
 
   @Override
   public List<Handler> handlers(boolean authenticated) {
-    return handlers;
+    List<Handler> all = new ArrayList<>(handlers);
+    all.add(new ClusterBackupHandler(view, authenticated));
+    return all;
   }
 
   @Override

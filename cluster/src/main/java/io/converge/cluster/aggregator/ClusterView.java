@@ -51,6 +51,11 @@ public interface ClusterView extends AutoCloseable {
   /** The {@code GET /v1/cluster} answer: leaves, their groups, partitions, offsets and lag. */
   Map<String, Object> status();
 
+  /** The leaves' latest announcements by leaf id (what a backup asks leaves by); none if unknown. */
+  default Map<String, io.converge.cluster.log.LeafAnnouncement> announcements() {
+    return Map.of();
+  }
+
   @Override
   void close();
 

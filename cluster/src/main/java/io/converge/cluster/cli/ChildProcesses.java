@@ -45,6 +45,12 @@ final class ChildProcesses {
     command.add("-Xmx" + heap);
     command.add(JvmFlags.ARROW_OPENS);
     command.add("-Dcalcite.bindable.cache.maxSize=1000");
+    // Converge's own switches given to the launcher (JAVA_OPTS) hold for every role it starts
+    for (String key : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+      if (key.startsWith("converge.")) {
+        command.add("-D" + key + "=" + System.getProperty(key));
+      }
+    }
     command.add("-cp");
     command.add(JvmFlags.classPath());
     command.add("io.converge.server.cli.ConvergeCli");

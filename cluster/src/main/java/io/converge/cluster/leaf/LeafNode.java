@@ -10,6 +10,7 @@ import io.converge.server.metrics.StoreMetrics;
 import io.converge.storage.ConvergeStore;
 import io.converge.storage.StoreOptions;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -221,6 +222,38 @@ public final class LeafNode implements AutoCloseable {
   public boolean draining() {
     return applier.draining();
   }
+
+  /**
+   * Takes a RocksDB checkpoint of the leaf's store (every shard it holds, each with the offset it
+   * applied up to, in one consistent image) into {@code to}, which must not exist. Applying is
+   * held while it is taken, so the offsets returned are those in the checkpoint.
+   *
+   * @return per shard held: collection, partition and the next offset in the checkpoint
+   */
+  public synchronized List<CheckpointedShard> checkpoint(Path to) throws InterruptedException {
+    boolean held = applier.paused();
+    applier.pause(true);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!applier.paused() && applier.isRunning() && System.nanoTime() < deadline) {
+      Thread.sleep(5); // the applier holds at its next poll, after the batch it is writing
+    }
+    try {
+      store.checkpoint(to);
+      List<CheckpointedShard> out = new ArrayList<>();
+      for (LeafShard s : shards.all()) {
+        out.add(new CheckpointedShard(s.collection(), s.partition(), s.nextOffset()));
+      }
+      out.sort(java.util.Comparator.comparing(CheckpointedShard::collection)
+          .thenComparingInt(CheckpointedShard::partition));
+      LOG.info("leaf {}: checkpoint of {} shards written to {}", leafId, out.size(), to);
+      return out;
+    } finally {
+      applier.pause(held);
+    }
+  }
+
+  /** A shard in a checkpoint, with the next offset it holds. */
+  public record CheckpointedShard(String collection, int partition, long nextOffset) {}
 
   /** Holds or resumes applying the log (tests: {@link LogApplier#pause}). */
   void pauseApplying(boolean value) {

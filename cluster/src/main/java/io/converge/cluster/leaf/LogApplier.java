@@ -269,7 +269,7 @@ final class LogApplier implements AutoCloseable {
     long now = System.currentTimeMillis();
     for (LeafShard s : shards.assigned()) {
       TopicPartition tp = new TopicPartition(s.topic(), s.partition());
-      if (!s.catchingUp(now)) {
+      if (PartitionHandoff.ENABLED && !s.catchingUp(now)) {
         handoff.add(tp, s);
       } else {
         s.assigned(false);
@@ -456,7 +456,7 @@ final class LogApplier implements AutoCloseable {
         if (s == null || !s.assigned()) {
           continue;
         }
-        if (!stopping && !s.catchingUp(now)) {
+        if (PartitionHandoff.ENABLED && !stopping && !s.catchingUp(now)) {
           handoff.add(tp, s); // a serving partition is served here until a peer serves it
         } else {
           s.assigned(false);

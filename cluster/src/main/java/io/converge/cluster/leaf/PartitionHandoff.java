@@ -43,6 +43,12 @@ final class PartitionHandoff implements AutoCloseable {
   static final long PEER_SERVING_MILLIS = 3_000;
   /** How long a released partition still answers fragments routed before the release was seen. */
   static final long RELEASE_GRACE_MILLIS = 5_000;
+  /**
+   * Off ({@code -Dconverge.leaf.handoff=false}), a leaf lets go of a partition the moment the
+   * group takes it away, as before hand-offs existed: for measuring what they save.
+   */
+  static final boolean ENABLED =
+      Boolean.parseBoolean(System.getProperty("converge.leaf.handoff", "true"));
   /** A peer whose announcements stopped this long ago is not relied on. */
   static final long PEER_HEARD_MILLIS = 5_000;
 

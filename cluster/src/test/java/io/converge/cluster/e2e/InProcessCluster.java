@@ -99,6 +99,10 @@ final class InProcessCluster implements AutoCloseable {
     return flight.get();
   }
 
+  String bootstrap() {
+    return broker.bootstrap();
+  }
+
   String jdbcUrl() {
     return aggregator.jdbcUrl();
   }

@@ -285,6 +285,11 @@ public final class KafkaClusterView implements ClusterView {
   }
 
   @Override
+  public Map<String, LeafAnnouncement> announcements() {
+    return announcements;
+  }
+
+  @Override
   public Map<String, Object> status() {
     long now = System.currentTimeMillis();
     LeafState state = state(announcements, members);
