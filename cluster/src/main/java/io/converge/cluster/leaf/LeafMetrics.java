@@ -62,12 +62,16 @@ final class LeafMetrics implements AutoCloseable {
     m.add(Gauge.builder("converge.leaf.partition.assigned", s, x -> x.assigned() ? 1 : 0)
         .description("1 while this leaf's consumer owns the partition").tags(tags)
         .register(registry));
+    m.add(Gauge.builder("converge.leaf.partition.handing.off", s, x -> x.handingOff() ? 1 : 0)
+        .description("1 while this leaf serves the partition its group gave another leaf, "
+            + "until that leaf serves it").tags(tags).register(registry));
     return m;
   }
 
   static double lag(LeafShard s) {
     long end = s.endOffset();
-    return !(s.assigned() || s.handingOff()) || end < 0 ? Double.NaN : Math.max(0, end - s.nextOffset());
+    boolean applying = s.assigned() || s.handingOff();
+    return !applying || end < 0 ? Double.NaN : Math.max(0, end - s.nextOffset());
   }
 
   @Override
