@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  *     -> 200 {"backup": dir, "dataDir": ..., "millis": n}
  * </pre>
  *
- * A backup is a RocksDB checkpoint of the served store (hard links where the file system allows,
- * copies otherwise): a consistent image of every acknowledged write at one instant, taken while
- * the server keeps serving reads and writes. One backup runs at a time. The target must be an
+ * What a backup is comes from the {@link BackupTaker}: on a server, a RocksDB checkpoint of the
+ * served store (hard links where the file system allows, copies otherwise), a consistent image of
+ * every acknowledged write at one instant, taken while the server keeps serving reads and writes;
+ * on a cluster's aggregator, checkpoints of the leaves. One backup runs at a time. The target must be an
  * absolute path that does not exist yet and is not inside the data directory (400 / 409
  * otherwise); its parent is created. When {@code dataDir} is given it must be the served
  * directory (409 otherwise: the caller found a stale server file).
@@ -48,15 +49,21 @@ public final class AdminHandler extends AbstractHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = 64 * 1024;
 
-  private final ConvergeStore store;
+  private final BackupTaker taker;
+  /** The served data directory, or null when the process has none (an aggregator). */
   private final Path dataDir;
   private final boolean authenticated;
   private final ReentrantLock backupLock = new ReentrantLock();
 
   /** @param authenticated whether a BasicAuthHandler in front admits only admins */
   public AdminHandler(ConvergeStore store, Path dataDir, boolean authenticated) {
-    this.store = store;
-    this.dataDir = dataDir.toAbsolutePath().normalize();
+    this(BackupTaker.of(store, dataDir), authenticated);
+  }
+
+  /** @param authenticated whether a BasicAuthHandler in front admits only admins */
+  public AdminHandler(BackupTaker taker, boolean authenticated) {
+    this.taker = taker;
+    this.dataDir = taker.dataDir();
     this.authenticated = authenticated;
   }
 
@@ -94,17 +101,13 @@ public final class AdminHandler extends AbstractHandler {
       }
       try {
         long t0 = System.nanoTime();
-        Path parent = to.getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        store.checkpoint(to);
+        Map<String, Object> taken = taker.take(to);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        LOG.info("backup of {} written to {} in {} ms{}", dataDir, to, ms,
-            user == null ? "" : " for " + user);
+        LOG.info("backup of {} written to {} in {} ms{}", dataDir == null ? "the cluster"
+            : dataDir, to, ms, user == null ? "" : " for " + user);
         Map<String, Object> ok = new LinkedHashMap<>();
         ok.put("backup", to.toString());
-        ok.put("dataDir", dataDir.toString());
+        ok.putAll(taken);
         ok.put("millis", ms);
         JsonResponses.send(response, 200, ok);
       } finally {
@@ -112,6 +115,11 @@ public final class AdminHandler extends AbstractHandler {
       }
     } catch (Refusal r) {
       JsonResponses.sendError(response, r.status, r.getMessage(), Map.of());
+    } catch (BackupTaker.BackupRefusedException r) {
+      JsonResponses.sendError(response, r.status(), r.getMessage(), Map.of());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      JsonResponses.sendError(response, 503, "interrupted while taking the backup", Map.of());
     } catch (StoreException e) {
       LOG.error("backup failed", e);
       JsonResponses.sendError(response, 500, "backup failed: " + e.getMessage(), Map.of());
@@ -124,7 +132,7 @@ public final class AdminHandler extends AbstractHandler {
     if (body == null || !body.isObject() || !body.hasNonNull("to") || !body.get("to").isTextual()) {
       throw new Refusal(400, "expected a JSON object {\"to\": \"/absolute/target/dir\"}");
     }
-    if (body.hasNonNull("dataDir")) {
+    if (body.hasNonNull("dataDir") && dataDir != null) {
       Path expected;
       try {
         expected = Path.of(body.get("dataDir").asText()).toAbsolutePath().normalize();
@@ -153,7 +161,7 @@ public final class AdminHandler extends AbstractHandler {
       throw new Refusal(409, "the target " + to + " already exists; a backup goes into a new "
           + "directory");
     }
-    if (to.startsWith(dataDir) || dataDir.startsWith(to)) {
+    if (dataDir != null && (to.startsWith(dataDir) || dataDir.startsWith(to))) {
       throw new Refusal(400, "the target " + to + " overlaps the data directory " + dataDir);
     }
     return to;

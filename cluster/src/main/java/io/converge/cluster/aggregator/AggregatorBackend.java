@@ -1,7 +1,8 @@
 package io.converge.cluster.aggregator;
 
-import io.converge.cluster.aggregator.backup.ClusterBackupHandler;
+import io.converge.cluster.aggregator.backup.ClusterBackup;
 import io.converge.server.ServerBackend;
+import io.converge.server.admin.AdminHandler;
 import io.converge.server.http.DocumentService;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class AggregatorBackend implements ServerBackend {
   @Override
   public List<Handler> handlers(boolean authenticated) {
     List<Handler> all = new ArrayList<>(handlers);
-    all.add(new ClusterBackupHandler(view, authenticated));
+    all.add(new AdminHandler(ClusterBackup.taker(view), authenticated));
     return all;
   }
 

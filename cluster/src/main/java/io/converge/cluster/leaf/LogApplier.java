@@ -99,11 +99,9 @@ final class LogApplier implements AutoCloseable {
   }
 
   static Properties consumerConfig(String bootstrap, String replicaGroup, String leafId) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = logReaderConfig(bootstrap, leafId);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, ClusterTopics.leafGroup(replicaGroup));
     p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, leafId);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, leafId);
     p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
@@ -111,10 +109,22 @@ final class LogApplier implements AutoCloseable {
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
     // new collection topics match the subscription within a second
     p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    return p;
+  }
+
+  /**
+   * What every consumer of a leaf that applies the log shares (the group's, and the hand-off
+   * one's): committed records only, offsets from the shards (never committed to Kafka), fetches
+   * answered as soon as one byte is there.
+   */
+  static Properties logReaderConfig(String bootstrap, String clientId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     // A fetch is answered as soon as one byte is there: fetch.max.wait.ms (500 ms) then only
     // bounds a fetch that finds nothing, so it adds no latency and keeps idle leaves quiet.
     p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1");

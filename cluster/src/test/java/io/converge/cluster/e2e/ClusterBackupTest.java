@@ -82,6 +82,18 @@ class ClusterBackupTest {
         assertEquals(400, rs.getLong(2));
         assertEquals(400L * 399 / 2, rs.getLong(3));
       }
+
+      // the command line takes the same backup through the aggregator
+      Path second = dir.resolve("backups/second");
+      java.io.StringWriter out = new java.io.StringWriter();
+      picocli.CommandLine cli = io.converge.server.cli.ConvergeCli.commandLine();
+      cli.setOut(new java.io.PrintWriter(out, true));
+      cli.setErr(new java.io.PrintWriter(out, true));
+      assertEquals(io.converge.server.cli.ConvergeCli.OK, cli.execute("backup", "--url",
+          cluster.apiUrl(), "--to", second.toString()), out.toString());
+      assertTrue(out.toString().contains("1 checkpoints holding " + PARTITIONS + " partitions"),
+          out.toString());
+      assertTrue(Files.isDirectory(second.resolve(restored.leafId())), out.toString());
     }
   }
 

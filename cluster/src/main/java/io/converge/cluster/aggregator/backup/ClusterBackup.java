@@ -8,6 +8,8 @@ import io.converge.cluster.fragment.LeafEndpoint;
 import io.converge.cluster.log.CatalogEntry;
 import io.converge.cluster.log.ClusterJson;
 import io.converge.cluster.log.LeafAnnouncement;
+import io.converge.server.admin.BackupTaker;
+import io.converge.server.admin.BackupTaker.BackupRefusedException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,28 +45,35 @@ public final class ClusterBackup {
 
   private ClusterBackup() {}
 
-  /** Why a backup could not be taken: its HTTP status and a one-line reason. */
-  public static final class BackupException extends Exception {
-    private final int status;
+  /** What the admin API of an aggregator ({@code POST /v1/admin/backup}) takes a backup with. */
+  public static BackupTaker taker(ClusterView view) {
+    return new BackupTaker() {
+      @Override
+      public Path dataDir() {
+        return null;
+      }
 
-    BackupException(int status, String message) {
-      super(message);
-      this.status = status;
-    }
-
-    public int status() {
-      return status;
-    }
+      @Override
+      public Map<String, Object> take(Path to)
+          throws BackupRefusedException, IOException, InterruptedException {
+        Map<String, Object> manifest = ClusterBackup.take(view, to);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("checkpoints", ((List<?>) manifest.get("checkpoints")).size());
+        answer.put("partitions", ((List<?>) manifest.get("partitions")).size());
+        answer.put("manifest", to.resolve(MANIFEST).toString());
+        return answer;
+      }
+    };
   }
 
   /**
    * Takes the backup into {@code target} (absolute, not existing yet) and returns the manifest.
    *
-   * @throws BackupException when a partition has no serving replica (503), a chosen leaf has no
+   * @throws BackupRefusedException when a partition has no serving replica (503), a chosen leaf has no
    *     HTTP port or refuses (502)
    */
   public static Map<String, Object> take(ClusterView view, Path target)
-      throws BackupException, IOException, InterruptedException {
+      throws BackupRefusedException, IOException, InterruptedException {
     Map<String, LeafAnnouncement> leaves = view.announcements();
     // leaf id -> "collection\u0000partition" it is chosen for
     Map<String, Set<String>> chosen = new TreeMap<>();
@@ -78,7 +87,7 @@ public final class ClusterBackup {
       try {
         route = view.route(e.collection(), all, null);
       } catch (FragmentException fe) {
-        throw new BackupException(503, "no backup taken: " + fe.getMessage());
+        throw new BackupRefusedException(503, "no backup taken: " + fe.getMessage());
       }
       for (Map.Entry<LeafEndpoint, List<Integer>> r : route.entrySet()) {
         for (int p : r.getValue()) {
@@ -93,7 +102,7 @@ public final class ClusterBackup {
     for (Map.Entry<String, Set<String>> c : chosen.entrySet()) {
       LeafAnnouncement a = leaves.get(c.getKey());
       if (a == null || a.metricsPort() <= 0) {
-        throw new BackupException(502, "no backup taken: leaf " + c.getKey() + " serves no HTTP "
+        throw new BackupRefusedException(502, "no backup taken: leaf " + c.getKey() + " serves no HTTP "
             + "port (started with --http-port -1), which a backup asks for its checkpoint");
       }
       JsonNode answer = checkpoint(a, target.resolve(a.leafId()));
@@ -106,7 +115,7 @@ public final class ClusterBackup {
         Long next = offsets.get(key);
         String[] parts = key.split("\u0000", 2);
         if (next == null) {
-          throw new BackupException(502, "no backup taken: leaf " + a.leafId() + "'s checkpoint "
+          throw new BackupRefusedException(502, "no backup taken: leaf " + a.leafId() + "'s checkpoint "
               + "lacks partition " + parts[1] + " of '" + parts[0] + "' (it moved away meanwhile;"
               + " try again)");
         }
@@ -139,7 +148,7 @@ public final class ClusterBackup {
   }
 
   private static JsonNode checkpoint(LeafAnnouncement a, Path to)
-      throws BackupException, InterruptedException {
+      throws BackupRefusedException, InterruptedException {
     URI uri = URI.create("http://" + a.host() + ":" + a.metricsPort() + "/v1/leaf/checkpoint");
     try {
       HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(uri)
@@ -148,12 +157,12 @@ public final class ClusterBackup {
               Map.of("to", to.toString())))).build(), HttpResponse.BodyHandlers.ofByteArray());
       JsonNode body = ClusterJson.MAPPER.readTree(r.body());
       if (r.statusCode() != 200) {
-        throw new BackupException(502, "no backup taken: leaf " + a.leafId() + " refused its "
+        throw new BackupRefusedException(502, "no backup taken: leaf " + a.leafId() + " refused its "
             + "checkpoint (HTTP " + r.statusCode() + "): " + body.path("error").asText());
       }
       return body;
     } catch (IOException e) {
-      throw new BackupException(502, "no backup taken: cannot reach leaf " + a.leafId() + " at "
+      throw new BackupRefusedException(502, "no backup taken: cannot reach leaf " + a.leafId() + " at "
           + uri + ": " + e.getMessage());
     }
   }
