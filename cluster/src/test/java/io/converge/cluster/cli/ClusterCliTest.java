@@ -119,6 +119,34 @@ class ClusterCliTest {
   }
 
   @Test
+  void aResumedClusterRunsTheLeavesAddedAndNotTheOnesRemoved() throws Exception {
+    ClusterSettings s = ClusterStartCommand.settings(null, overrides(2, 2, 9000, true), 3);
+    ClusterFile file = new ClusterFile(List.of(), s, "127.0.0.1:9092", null, false);
+    assertEquals(List.of("leaf-g0-0:g0", "leaf-g0-1:g0", "leaf-g1-0:g1", "leaf-g1-1:g1"),
+        names(file));
+    assertEquals("g0", ClusterAddLeafCommand.fewestLeaves(file));
+    for (String name : List.of("leaf-g0-0", "leaf-g0-1", "leaf-g1-0", "leaf-g1-1")) {
+      file = file.withProcess(new ClusterFile.Proc("leaf", name, 1, Map.of("flight", 7000),
+          "/d/" + name, name.substring(5, 7), "/d/logs/" + name + ".log"));
+    }
+    assertEquals("leaf-g1-2", ClusterAddLeafCommand.nextName(file, "g1"));
+    file = file.withProcess(new ClusterFile.Proc("leaf", "leaf-g1-2", 2, Map.of("flight", 7002),
+        "/d/leaf-g1-2", "g1", "/d/logs/leaf-g1-2.log")).withoutLeaf("leaf-g0-1");
+    assertEquals("g0", ClusterAddLeafCommand.fewestLeaves(file));
+    assertEquals("leaf-g0-2", ClusterAddLeafCommand.nextName(file, "g0"),
+        "a removed leaf's name is not reused");
+    file.write(tmp);
+    ClusterFile back = ClusterFile.read(tmp);
+    assertEquals(List.of("leaf-g0-1"), back.removedLeaves());
+    assertEquals(List.of("leaf-g0-0:g0", "leaf-g1-0:g1", "leaf-g1-1:g1", "leaf-g1-2:g1"),
+        names(back));
+  }
+
+  private static List<String> names(ClusterFile file) {
+    return file.leaves().stream().map(e -> e.getKey() + ":" + e.getValue()).toList();
+  }
+
+  @Test
   void severalAggregatorsTakeConsecutivePortsAndAnOlderFileMeansOne() throws Exception {
     ClusterSettings s = ClusterStartCommand.settings(null, new ClusterStartCommand.Overrides(
         null, null, null, 9000, null, true, null, null, null, null, 2), 3);
