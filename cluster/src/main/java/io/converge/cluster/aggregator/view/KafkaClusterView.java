@@ -52,6 +52,7 @@ public final class KafkaClusterView implements ClusterView {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Map<String, LeafAnnouncement> announcements = Map.of();
   private volatile Map<String, Set<String>> members = Map.of();
+  private final MembershipGrace grace = new MembershipGrace();
   /** Per collection: the shape hash last seen and its version. */
   private final Map<String, long[]> versions = new HashMap<>();
   private long nextVersion = 1;
@@ -121,7 +122,8 @@ public final class KafkaClusterView implements ClusterView {
   }
 
   private void pollMembers() throws InterruptedException {
-    members = GroupMembership.members(admin, 5_000);
+    members = grace.apply(members, GroupMembership.members(admin, 5_000), announcements,
+        System.currentTimeMillis());
   }
 
   private void pollMembersQuietly() {

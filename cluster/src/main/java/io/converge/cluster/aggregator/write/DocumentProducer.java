@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +87,7 @@ public final class DocumentProducer implements AutoCloseable {
             r.id().getBytes(StandardCharsets.UTF_8), r.value())));
       }
     } catch (RuntimeException e) {
+      settle(sent);
       throw new LogWriteException("Kafka refused a record of " + topic + ": " + oneLine(e), e);
     }
     Map<Integer, Long> fence = new TreeMap<>();
@@ -97,9 +99,11 @@ public final class DocumentProducer implements AutoCloseable {
         fence.merge(m.partition(), m.offset(), Math::max);
       }
     } catch (ExecutionException e) {
+      settle(sent);
       throw new LogWriteException("Kafka did not acknowledge a write to " + topic + ": "
           + oneLine(e.getCause()), e.getCause());
     } catch (TimeoutException e) {
+      settle(sent);
       throw new LogWriteException("Kafka did not acknowledge a write to " + topic + " within "
           + ackTimeout.toSeconds() + " s", e);
     } catch (InterruptedException e) {
@@ -107,6 +111,28 @@ public final class DocumentProducer implements AutoCloseable {
       throw new LogWriteException("interrupted while waiting for Kafka's acknowledgement", e);
     }
     return fence;
+  }
+
+  /**
+   * Waits until every record sent is acknowledged or failed (Kafka settles each within its
+   * delivery timeout) before a failed write is answered: a record still queued must not land
+   * after the client was told to retry, where it could overwrite a newer write of its
+   * {@code _id}. Records of a failed request that did land are upserts the retry repeats.
+   */
+  private void settle(List<Future<RecordMetadata>> sent) {
+    long deadline = System.nanoTime() + ackTimeout.toNanos();
+    for (Future<RecordMetadata> f : sent) {
+      try {
+        f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | CancellationException settled) {
+        // failed: it will not land
+      } catch (TimeoutException e) {
+        return; // past Kafka's own delivery timeout: nothing is left in flight to wait for
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private static String oneLine(Throwable t) {
