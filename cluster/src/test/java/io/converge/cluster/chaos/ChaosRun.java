@@ -1,0 +1,163 @@
+package io.converge.cluster.chaos;
+
+import io.converge.server.cli.ConvergeCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+
+/**
+ * One chaos run against a {@link ChaosCluster}: base documents, then the clients, and while they
+ * run the planned faults one after the other (each followed by a wait for the cluster to be
+ * whole again and a pause); then the clients stop, the cluster quiets down and
+ * {@link FinalCheck} reads everything through each route; last the cluster stops and
+ * {@code converge check} verifies each leaf's data directory.
+ */
+final class ChaosRun {
+  static final String COLLECTION = "chaos";
+  private static final Duration QUIET_TIMEOUT = Duration.ofMinutes(3);
+  private static final long CLIENT_JOIN_MILLIS = 180_000;
+
+  private final ChaosSettings settings;
+  private final ChaosCluster cluster;
+  private final ChaosTally tally = new ChaosTally();
+  private final DocModel model = new DocModel();
+  private final List<String> checkOutput = new ArrayList<>();
+
+  ChaosRun(ChaosSettings settings, ChaosCluster cluster) {
+    this.settings = settings;
+    this.cluster = cluster;
+  }
+
+  ChaosTally tally() {
+    return tally;
+  }
+
+  /** What {@code converge check} said of each leaf directory. */
+  List<String> checkOutput() {
+    return checkOutput;
+  }
+
+  void run() throws Exception {
+    Random faultRandom = new Random(settings.seed());
+    List<String> apis = cluster.apiUrls();
+    Map<Integer, Long> baseFence = writeBase(apis);
+    ClusterStatus.awaitWhole(apis, COLLECTION, settings.partitions(),
+        ChaosCluster.REPLICA_GROUPS, settings.recoveryTimeout());
+    List<String> baseIds = new ArrayList<>(model.snapshot().keySet());
+    DocModel.Bounds base = model.bounds(baseIds, true);
+
+    AtomicBoolean stop = new AtomicBoolean();
+    List<ChaosSession> sessions = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int k = 0; k < settings.clients(); k++) {
+      ChaosSession session = new ChaosSession(cluster.failoverJdbcUrl(k), COLLECTION, null,
+          15_000, tally);
+      session.advance(baseFence);
+      sessions.add(session);
+      ChaosClient client = new ChaosClient(k, COLLECTION, settings, model, tally,
+          new ChaosWrites(apis, k), session, base, stop);
+      Thread t = new Thread(client, "chaos-client-" + k);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    try {
+      Thread.sleep(settings.pauseBetweenFaults().toMillis());
+      for (Fault fault : FaultPlan.plan(settings.faults(), COLLECTION, faultRandom)) {
+        String what = fault.inject(cluster, faultRandom);
+        Duration healed = ClusterStatus.awaitWhole(apis, COLLECTION, settings.partitions(),
+            ChaosCluster.REPLICA_GROUPS, settings.recoveryTimeout());
+        awaitAnswering(apis);
+        tally.fault(fault.kind() + ": " + what + "; whole again " + healed.toMillis() + " ms"
+            + " later");
+        System.out.println("chaos: " + fault.kind() + ": " + what);
+        Thread.sleep((long) (settings.pauseBetweenFaults().toMillis()
+            * (0.5 + faultRandom.nextDouble())));
+      }
+    } finally {
+      stop.set(true);
+      for (Thread t : threads) {
+        t.join(CLIENT_JOIN_MILLIS);
+        if (t.isAlive()) {
+          tally.wrong(t.getName() + " did not stop within " + CLIENT_JOIN_MILLIS + " ms");
+          t.interrupt();
+        }
+      }
+    }
+
+    ClusterStatus.awaitQuiet(apis, COLLECTION, settings.partitions(),
+        ChaosCluster.REPLICA_GROUPS, QUIET_TIMEOUT);
+    Map<Integer, Long> all = new TreeMap<>(baseFence);
+    for (ChaosSession s : sessions) {
+      s.fence().forEach((p, o) -> all.merge(p, o, Math::max));
+    }
+    Random checkRandom = new Random(settings.seed() + 1);
+    String url = cluster.failoverJdbcUrl(0);
+    FinalCheck.verify(url, COLLECTION, null, all, model, tally, checkRandom);
+    for (int g = 0; g < ChaosCluster.REPLICA_GROUPS; g++) {
+      FinalCheck.verify(url, COLLECTION, "g" + g, all, model, tally, checkRandom);
+    }
+
+    List<Path> leafDirs = cluster.leafDirs();
+    cluster.stop();
+    for (Path leaf : leafDirs) {
+      checkLeaf(leaf);
+    }
+  }
+
+  /** Writes the base documents (v 1, owner -1) and returns their fence. */
+  private Map<Integer, Long> writeBase(List<String> apis) throws InterruptedException {
+    ChaosWrites writes = new ChaosWrites(apis, 0);
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (int n = 0; n < settings.baseDocs(); n++) {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("_id", "base-" + n);
+      d.put("owner", -1);
+      d.put("v", 1);
+      docs.add(d);
+      model.attempt("base-" + n, 1);
+    }
+    for (int attempt = 0; attempt < 30; attempt++) {
+      ChaosWrites.Answer a = writes.upsert(COLLECTION, docs);
+      if (a.outcome() == ChaosWrites.Outcome.ACKNOWLEDGED) {
+        for (Map<String, Object> d : docs) {
+          model.acknowledged((String) d.get("_id"), 1, true);
+        }
+        tally.writesAcked.addAndGet(docs.size());
+        return a.fence();
+      }
+      Thread.sleep(1_000);
+    }
+    throw new AssertionError("the base documents were not acknowledged in 30 attempts");
+  }
+
+  /** Waits until every aggregator answers HTTP (a relaunched one takes a few seconds). */
+  private void awaitAnswering(List<String> apis) throws InterruptedException {
+    for (String api : apis) {
+      ClusterStatus.awaitWhole(List.of(api), COLLECTION, settings.partitions(),
+          ChaosCluster.REPLICA_GROUPS, settings.recoveryTimeout());
+    }
+  }
+
+  /** {@code converge check --data-dir} of a stopped leaf: every index agrees with its rows. */
+  private void checkLeaf(Path leaf) {
+    StringWriter out = new StringWriter();
+    CommandLine cmd = ConvergeCli.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(out, true));
+    int exit = cmd.execute("check", "--data-dir", leaf.toString());
+    checkOutput.add(leaf.getFileName() + " (exit " + exit + "):\n" + out);
+    if (exit != ConvergeCli.OK) {
+      tally.wrong("converge check --data-dir " + leaf + " exited " + exit + ": " + out);
+    }
+  }
+}
