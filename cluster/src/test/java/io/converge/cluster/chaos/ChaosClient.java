@@ -170,7 +170,15 @@ final class ChaosClient implements Runnable {
    * same versions again); null when it gave up.
    */
   private ChaosWrites.Answer untilAnswered(Supplier<ChaosWrites.Answer> send) {
-    long deadline = System.nanoTime() + WRITE_BOUND_NANOS;
+    long start = System.nanoTime();
+    try {
+      return attempts(send, start + WRITE_BOUND_NANOS);
+    } finally {
+      tally.writeNanos.addAndGet(System.nanoTime() - start);
+    }
+  }
+
+  private ChaosWrites.Answer attempts(Supplier<ChaosWrites.Answer> send, long deadline) {
     for (int attempt = 0; attempt < WRITE_ATTEMPTS && System.nanoTime() < deadline; attempt++) {
       tally.writeRequests.incrementAndGet();
       ChaosWrites.Answer a = send.get();

@@ -174,6 +174,25 @@ final class ChaosCluster implements AutoCloseable {
     return cli("cluster", "stop", "--dir", dir.toString());
   }
 
+  /**
+   * Copies every process's log (the broker's too) to {@code target}, replacing what a run of the
+   * same name left there: the evidence of a finding outlives the temporary directory.
+   */
+  void keepLogs(Path target) {
+    try {
+      Files.createDirectories(target);
+      try (var logs = Files.list(dir.resolve("logs"))) {
+        for (Path log : logs.toList()) {
+          Files.copy(log, target.resolve(log.getFileName()),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      Files.writeString(target.resolve(ClusterFile.NAME), Files.readString(ClusterFile.path(dir)));
+    } catch (IOException e) {
+      System.err.println("chaos: cannot keep the logs in " + target + ": " + e);
+    }
+  }
+
   /** Stops the cluster, then kills with SIGKILL whatever of it is still alive. */
   @Override
   public void close() {

@@ -28,17 +28,20 @@ final class ChaosRun {
 
   private final ChaosSettings settings;
   private final ChaosCluster cluster;
-  private final ChaosTally tally = new ChaosTally();
+  private final ChaosTally tally;
   private final DocModel model = new DocModel();
   private final List<String> checkOutput = new ArrayList<>();
 
-  ChaosRun(ChaosSettings settings, ChaosCluster cluster) {
+  /** @param tally the run's tally, made when the run began (its clock starts then) */
+  ChaosRun(ChaosSettings settings, ChaosCluster cluster, ChaosTally tally) {
     this.settings = settings;
     this.cluster = cluster;
+    this.tally = tally;
+    tally.phase("cluster started");
   }
 
-  ChaosTally tally() {
-    return tally;
+  private void phase(String name) {
+    tally.phase(name);
   }
 
   /** What {@code converge check} said of each leaf directory. */
@@ -54,6 +57,7 @@ final class ChaosRun {
         ChaosCluster.REPLICA_GROUPS, settings.recoveryTimeout());
     List<String> baseIds = new ArrayList<>(model.snapshot().keySet());
     DocModel.Bounds base = model.bounds(baseIds, true);
+    phase("base written");
 
     AtomicBoolean stop = new AtomicBoolean();
     List<ChaosSession> sessions = new ArrayList<>();
@@ -73,16 +77,19 @@ final class ChaosRun {
     try {
       Thread.sleep(settings.pauseBetweenFaults().toMillis());
       for (Fault fault : FaultPlan.plan(settings.faults(), COLLECTION, faultRandom)) {
+        String at = tally.clock();
         String what = fault.inject(cluster, faultRandom);
         Duration healed = ClusterStatus.awaitWhole(apis, COLLECTION, settings.partitions(),
             ChaosCluster.REPLICA_GROUPS, settings.recoveryTimeout());
         awaitAnswering(apis);
-        tally.fault(fault.kind() + ": " + what + "; whole again " + healed.toMillis() + " ms"
-            + " later");
+        tally.fault(at + " " + fault.kind() + ": " + what + "; whole again " + healed.toMillis()
+            + " ms later");
+        phase(fault.kind() + " healed");
         System.out.println("chaos: " + fault.kind() + ": " + what);
         Thread.sleep((long) (settings.pauseBetweenFaults().toMillis()
             * (0.5 + faultRandom.nextDouble())));
       }
+      phase("faults done");
     } finally {
       stop.set(true);
       for (Thread t : threads) {
@@ -94,8 +101,10 @@ final class ChaosRun {
       }
     }
 
+    phase("clients stopped");
     ClusterStatus.awaitQuiet(apis, COLLECTION, settings.partitions(),
         ChaosCluster.REPLICA_GROUPS, QUIET_TIMEOUT);
+    phase("quiet");
     Map<Integer, Long> all = new TreeMap<>(baseFence);
     for (ChaosSession s : sessions) {
       s.fence().forEach((p, o) -> all.merge(p, o, Math::max));
@@ -107,11 +116,14 @@ final class ChaosRun {
       FinalCheck.verify(url, COLLECTION, "g" + g, all, model, tally, checkRandom);
     }
 
+    phase("verified");
     List<Path> leafDirs = cluster.leafDirs();
     cluster.stop();
+    phase("cluster stopped");
     for (Path leaf : leafDirs) {
       checkLeaf(leaf);
     }
+    phase("leaves checked");
   }
 
   /** Writes the base documents (v 1, owner -1) and returns their fence. */

@@ -19,8 +19,12 @@ import java.util.TreeMap;
  * within a bounded time.
  */
 final class ChaosSession implements AutoCloseable {
-  private static final int ATTEMPTS = 12;
-  private static final Duration QUERY_BOUND = Duration.ofSeconds(90);
+  /**
+   * A query is retried for up to a minute: longer than a broker restart takes here (20 to 40 s),
+   * during which the aggregators may see no live leaf.
+   */
+  private static final int ATTEMPTS = 40;
+  private static final Duration QUERY_BOUND = Duration.ofSeconds(60);
   private static final int QUERY_TIMEOUT_SECONDS = 60;
 
   private final String url;
@@ -74,7 +78,16 @@ final class ChaosSession implements AutoCloseable {
    */
   <T> T query(String sql, Reader<T> reader) throws InterruptedException {
     tally.queries.incrementAndGet();
-    long deadline = System.nanoTime() + QUERY_BOUND.toNanos();
+    long start = System.nanoTime();
+    try {
+      return attempts(sql, reader, start + QUERY_BOUND.toNanos());
+    } finally {
+      tally.queryNanos.addAndGet(System.nanoTime() - start);
+    }
+  }
+
+  private <T> T attempts(String sql, Reader<T> reader, long deadline)
+      throws InterruptedException {
     SQLException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS && System.nanoTime() < deadline; attempt++) {
       if (attempt > 1) {
@@ -98,7 +111,7 @@ final class ChaosSession implements AutoCloseable {
       }
     }
     tally.queriesFailed.incrementAndGet();
-    System.err.println("chaos: query failed for good: " + sql + ": "
+    System.err.println("chaos: " + tally.clock() + " query failed for good: " + sql + ": "
         + (last == null ? "out of time" : QueryFailures.messages(last)));
     return null;
   }

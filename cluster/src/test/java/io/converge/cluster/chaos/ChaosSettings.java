@@ -30,7 +30,7 @@ record ChaosSettings(long seed, int faults, int clients, int idsPerClient, int b
     if (faults < 0 || faults > 10_000) {
       throw new IllegalArgumentException(FAULTS_PROPERTY + " must be between 0 and 10000");
     }
-    return new ChaosSettings(seed, faults, 3, 120, 200, 4, Duration.ofSeconds(4),
+    return new ChaosSettings(seed, faults, 3, 120, 200, 4, Duration.ofSeconds(3),
         Duration.ofSeconds(150), Duration.ofMillis(60));
   }
 }

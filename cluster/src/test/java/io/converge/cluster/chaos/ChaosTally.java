@@ -25,20 +25,36 @@ final class ChaosTally {
   final AtomicLong queriesFailed = new AtomicLong();
   final AtomicLong lost = new AtomicLong();
   final AtomicLong wrong = new AtomicLong();
+  /** Time the clients spent in queries and in write requests (retries and pauses included). */
+  final AtomicLong queryNanos = new AtomicLong();
+  final AtomicLong writeNanos = new AtomicLong();
 
+  private final long startNanos = System.nanoTime();
   private final List<String> faultLog = new ArrayList<>();
+  private final List<String> phases = new ArrayList<>();
   private final List<String> lostFindings = new ArrayList<>();
   private final List<String> wrongFindings = new ArrayList<>();
   private final List<String> notRetryable = new ArrayList<>();
   /** Failures of query attempts and writes by the first words of their reason. */
   private final Map<String, Long> failureKinds = new TreeMap<>();
 
+  /** The time since the run began, as {@code t=12.3s}, to line findings up with faults. */
+  String clock() {
+    return String.format("t=%.1fs", (System.nanoTime() - startNanos) / 1e9);
+  }
+
   synchronized void fault(String description) {
     faults.incrementAndGet();
     faultLog.add(description);
   }
 
+  /** A phase of the run ended (for the report's timeline). */
+  synchronized void phase(String name) {
+    phases.add(name + " " + clock());
+  }
+
   synchronized void lost(String finding) {
+    finding = clock() + " " + finding;
     lost.incrementAndGet();
     if (lostFindings.size() < KEPT) {
       lostFindings.add(finding);
@@ -46,6 +62,7 @@ final class ChaosTally {
   }
 
   synchronized void wrong(String finding) {
+    finding = clock() + " " + finding;
     wrong.incrementAndGet();
     if (wrongFindings.size() < KEPT) {
       wrongFindings.add(finding);
@@ -55,10 +72,14 @@ final class ChaosTally {
   /** A failed attempt (query or write), counted by kind for the report. */
   synchronized void failure(String kind) {
     failureKinds.merge(kind, 1L, Long::sum);
+    if (failureKinds.get(kind) == 1) {
+      System.err.println("chaos: " + clock() + " first failure of its kind: " + kind);
+    }
   }
 
   /** A query failure that is not of a kind a client should retry. */
   synchronized void notRetryable(String reason) {
+    reason = clock() + " " + reason;
     if (notRetryable.size() < KEPT) {
       notRetryable.add(reason);
     }
@@ -90,6 +111,7 @@ final class ChaosTally {
     for (String f : faultLog) {
       b.append("    ").append(f).append('\n');
     }
+    b.append("  timeline: ").append(String.join(", ", phases)).append('\n');
     b.append("  writes: ").append(writeRequests.get()).append(" requests, ")
         .append(writesAcked.get()).append(" documents and ").append(deletesAcked.get())
         .append(" deletes acknowledged, ").append(writeRetries.get()).append(" retries, ")
@@ -97,6 +119,9 @@ final class ChaosTally {
     b.append("  queries: ").append(queries.get()).append(" run, ").append(queryRetries.get())
         .append(" retried, ").append(queriesFailed.get()).append(" failed (")
         .append(String.format("%.2f%%", 100 * querySuccess())).append(" answered)\n");
+    b.append(String.format("  mean time per write: %.0f ms, per query: %.0f ms%n",
+        writeNanos.get() / 1e6 / Math.max(1, writesAcked.get() + deletesAcked.get()),
+        queryNanos.get() / 1e6 / Math.max(1, queries.get())));
     b.append("  lost: ").append(lost.get()).append(", wrong: ").append(wrong.get()).append('\n');
     if (!failureKinds.isEmpty()) {
       b.append("  failed attempts by kind:\n");

@@ -43,16 +43,17 @@ class ChaosTest {
     System.out.println("chaos: seed " + settings.seed() + ", " + settings.faults() + " faults"
         + " (repeat with -D" + ChaosSettings.SEED_PROPERTY + "=" + settings.seed() + ")");
     long start = System.nanoTime();
+    ChaosTally tally = new ChaosTally();
     cluster = ChaosCluster.start(tmp.resolve("cluster"), settings.partitions());
-    ChaosRun run = new ChaosRun(settings, cluster);
+    ChaosRun run = new ChaosRun(settings, cluster, tally);
     try {
       run.run();
     } finally {
-      System.out.println(run.tally().report(settings.seed(),
-          (System.nanoTime() - start) / 1_000_000));
+      System.out.println(tally.report(settings.seed(), (System.nanoTime() - start) / 1_000_000));
+      cluster.keepLogs(Path.of("target", "chaos-" + settings.seed()));
       run.checkOutput().forEach(o -> System.out.println("chaos: converge check " + o));
     }
-    ChaosTally t = run.tally();
+    ChaosTally t = tally;
     assertEquals(settings.faults(), t.faults.get(), "faults injected");
     assertEquals(0, t.lost.get(), "lost: " + t.lostFindings());
     assertEquals(0, t.wrong.get(), "wrong: " + t.wrongFindings());

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  */
 final class FinalCheck {
   private static final int ATTEMPTS = 5;
-  private static final int SAMPLE = 40;
+  private static final int SAMPLE = 20;
 
   private FinalCheck() {}
 

@@ -5,14 +5,15 @@ import java.util.regex.Pattern;
 
 /**
  * Which query failures a client may retry: the kinds a fault explains (a broken or refused
- * connection, a leaf gone or not serving yet, a fence the leaves have not reached while Kafka
- * restarts, a timeout). Anything else (a syntax or validation error, an internal error) is not
+ * connection, a leaf gone or not serving yet, "no live leaf serves" while the replica groups
+ * rejoin a restarted broker, a fence the leaves have not reached while Kafka restarts, a
+ * timeout). Anything else (a syntax or validation error, an internal error) is not
  * retryable: the run reports it.
  */
 final class QueryFailures {
   private static final Pattern RETRYABLE = Pattern.compile("(?is).*("
       + "connection refused|connect timed out|broken pipe|connection reset|closed connection"
-      + "|no Converge server|UNAVAILABLE|not served|no leaf|unserved|not serving"
+      + "|no Converge server|UNAVAILABLE|no live leaf serves|not served|unserved|not serving"
       + "|TIMEOUT|timed out|waits for|cancelled"
       + "|Kafka|leaf .* (stopped|gone|failed)|HTTP/1\\.1 header parser received no bytes"
       + "|unexpected end of stream|EOF"
