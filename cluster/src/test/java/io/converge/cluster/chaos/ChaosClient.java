@@ -188,10 +188,10 @@ final class ChaosClient implements Runnable {
           return a;
         case ERROR:
           tally.notRetryable("write answered " + a.detail());
-          tally.failure("write: " + a.outcome() + " " + a.detail().replaceAll("\\d+", "N"));
+          tally.failure("write: " + a.outcome() + " " + shortDetail(a), a.detail());
           break;
         default:
-          tally.failure("write: " + a.outcome() + " " + shortDetail(a));
+          tally.failure("write: " + a.outcome() + " " + shortDetail(a), a.detail());
           break;
       }
       tally.writeRetries.incrementAndGet();

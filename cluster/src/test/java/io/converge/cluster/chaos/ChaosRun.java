@@ -25,6 +25,8 @@ final class ChaosRun {
   static final String COLLECTION = "chaos";
   private static final Duration QUIET_TIMEOUT = Duration.ofMinutes(3);
   private static final long CLIENT_JOIN_MILLIS = 180_000;
+  private static final int MIN_OPERATIONS = 30;
+  private static final long PROGRESS_BOUND_MILLIS = 30_000;
 
   private final ChaosSettings settings;
   private final ChaosCluster cluster;
@@ -75,7 +77,7 @@ final class ChaosRun {
       t.start();
     }
     try {
-      Thread.sleep(settings.pauseBetweenFaults().toMillis());
+      pause(settings.pauseBetweenFaults().toMillis());
       for (Fault fault : FaultPlan.plan(settings.faults(), COLLECTION, faultRandom)) {
         String at = tally.clock();
         String what = fault.inject(cluster, faultRandom);
@@ -86,7 +88,7 @@ final class ChaosRun {
             + " ms later");
         phase(fault.kind() + " healed");
         System.out.println("chaos: " + fault.kind() + ": " + what);
-        Thread.sleep((long) (settings.pauseBetweenFaults().toMillis()
+        pause((long) (settings.pauseBetweenFaults().toMillis()
             * (0.5 + faultRandom.nextDouble())));
       }
       phase("faults done");
@@ -124,6 +126,20 @@ final class ChaosRun {
       checkLeaf(leaf);
     }
     phase("leaves checked");
+  }
+
+  /**
+   * Lets the clients run for {@code millis}, and longer (up to {@link #PROGRESS_BOUND_MILLIS})
+   * until they did at least {@link #MIN_OPERATIONS} operations: on a busy machine a pause of a
+   * few seconds may see hardly any, and a fault then finds nothing in flight.
+   */
+  private void pause(long millis) throws InterruptedException {
+    long before = tally.operations();
+    Thread.sleep(millis);
+    long deadline = System.nanoTime() + PROGRESS_BOUND_MILLIS * 1_000_000;
+    while (tally.operations() - before < MIN_OPERATIONS && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
   }
 
   /** Writes the base documents (v 1, owner -1) and returns their fence. */

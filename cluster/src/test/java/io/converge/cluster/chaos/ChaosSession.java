@@ -102,7 +102,7 @@ final class ChaosSession implements AutoCloseable {
       } catch (SQLException e) {
         last = e;
         String kind = QueryFailures.kind(e);
-        tally.failure("query: " + kind);
+        tally.failure("query: " + kind, sql + ": " + QueryFailures.messages(e));
         if (!QueryFailures.retryable(e)) {
           tally.notRetryable(sql + ": " + QueryFailures.messages(e));
           break;

@@ -69,12 +69,20 @@ final class ChaosTally {
     }
   }
 
-  /** A failed attempt (query or write), counted by kind for the report. */
-  synchronized void failure(String kind) {
+  /**
+   * A failed attempt (query or write), counted by kind for the report; the first of each kind is
+   * printed whole, with the time.
+   */
+  synchronized void failure(String kind, String detail) {
     failureKinds.merge(kind, 1L, Long::sum);
     if (failureKinds.get(kind) == 1) {
-      System.err.println("chaos: " + clock() + " first failure of its kind: " + kind);
+      System.out.println("chaos: " + clock() + " first failure of its kind: " + detail);
     }
+  }
+
+  /** Query attempts and write requests so far: how much the clients did. */
+  long operations() {
+    return queries.get() + queryRetries.get() + writeRequests.get();
   }
 
   /** A query failure that is not of a kind a client should retry. */
