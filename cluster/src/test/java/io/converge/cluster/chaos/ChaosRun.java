@@ -1,6 +1,7 @@
 package io.converge.cluster.chaos;
 
 import io.converge.server.cli.ConvergeCli;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -27,6 +28,8 @@ final class ChaosRun {
   private static final long CLIENT_JOIN_MILLIS = 180_000;
   private static final int MIN_OPERATIONS = 30;
   private static final long PROGRESS_BOUND_MILLIS = 30_000;
+  /** How long a client's read waits for the leaves to reach its fence (Kafka may be down). */
+  private static final long READ_WAIT_MILLIS = 15_000;
 
   private final ChaosSettings settings;
   private final ChaosCluster cluster;
@@ -52,58 +55,22 @@ final class ChaosRun {
   }
 
   void run() throws Exception {
-    Random faultRandom = new Random(settings.seed());
     List<String> apis = cluster.apiUrls();
     Map<Integer, Long> baseFence = writeBase(apis);
     ClusterStatus.awaitWhole(apis, COLLECTION, settings.partitions(),
         ChaosCluster.REPLICA_GROUPS, settings.recoveryTimeout());
-    List<String> baseIds = new ArrayList<>(model.snapshot().keySet());
-    DocModel.Bounds base = model.bounds(baseIds, true);
+    DocModel.Bounds base = model.bounds(model.snapshot().keySet(), true);
     phase("base written");
 
     AtomicBoolean stop = new AtomicBoolean();
     List<ChaosSession> sessions = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
-    for (int k = 0; k < settings.clients(); k++) {
-      ChaosSession session = new ChaosSession(cluster.failoverJdbcUrl(k), COLLECTION, null,
-          15_000, tally);
-      session.advance(baseFence);
-      sessions.add(session);
-      ChaosClient client = new ChaosClient(k, COLLECTION, settings, model, tally,
-          new ChaosWrites(apis, k), session, base, stop);
-      Thread t = new Thread(client, "chaos-client-" + k);
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
-    }
+    List<Thread> clients = startClients(apis, baseFence, base, stop, sessions);
     try {
-      pause(settings.pauseBetweenFaults().toMillis());
-      for (Fault fault : FaultPlan.plan(settings.faults(), COLLECTION, faultRandom)) {
-        String at = tally.clock();
-        String what = fault.inject(cluster, faultRandom);
-        Duration healed = ClusterStatus.awaitWhole(apis, COLLECTION, settings.partitions(),
-            ChaosCluster.REPLICA_GROUPS, settings.recoveryTimeout());
-        awaitAnswering(apis);
-        tally.fault(at + " " + fault.kind() + ": " + what + "; whole again " + healed.toMillis()
-            + " ms later");
-        phase(fault.kind() + " healed");
-        System.out.println("chaos: " + fault.kind() + ": " + what);
-        pause((long) (settings.pauseBetweenFaults().toMillis()
-            * (0.5 + faultRandom.nextDouble())));
-      }
-      phase("faults done");
+      injectFaults(apis);
     } finally {
-      stop.set(true);
-      for (Thread t : threads) {
-        t.join(CLIENT_JOIN_MILLIS);
-        if (t.isAlive()) {
-          tally.wrong(t.getName() + " did not stop within " + CLIENT_JOIN_MILLIS + " ms");
-          t.interrupt();
-        }
-      }
+      stopClients(stop, clients);
     }
 
-    phase("clients stopped");
     ClusterStatus.awaitQuiet(apis, COLLECTION, settings.partitions(),
         ChaosCluster.REPLICA_GROUPS, QUIET_TIMEOUT);
     phase("quiet");
@@ -117,8 +84,8 @@ final class ChaosRun {
     for (int g = 0; g < ChaosCluster.REPLICA_GROUPS; g++) {
       FinalCheck.verify(url, COLLECTION, "g" + g, all, model, tally, checkRandom);
     }
-
     phase("verified");
+
     List<Path> leafDirs = cluster.leafDirs();
     cluster.stop();
     phase("cluster stopped");
@@ -126,6 +93,57 @@ final class ChaosRun {
       checkLeaf(leaf);
     }
     phase("leaves checked");
+  }
+
+  /** Starts one thread per client, each with its own session seeded with the base fence. */
+  private List<Thread> startClients(List<String> apis, Map<Integer, Long> baseFence,
+      DocModel.Bounds base, AtomicBoolean stop, List<ChaosSession> sessions)
+      throws IOException {
+    List<Thread> threads = new ArrayList<>();
+    for (int k = 0; k < settings.clients(); k++) {
+      ChaosSession session = new ChaosSession(cluster.failoverJdbcUrl(k), COLLECTION, null,
+          READ_WAIT_MILLIS, tally);
+      session.advance(baseFence);
+      sessions.add(session);
+      ChaosClient client = new ChaosClient(k, COLLECTION, settings, model, tally,
+          new ChaosWrites(apis, k), session, base, stop);
+      Thread t = new Thread(client, "chaos-client-" + k);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    return threads;
+  }
+
+  /** The planned faults, each followed by the wait for the cluster to be whole, and a pause. */
+  private void injectFaults(List<String> apis) throws Exception {
+    Random random = new Random(settings.seed());
+    pause(settings.pauseBetweenFaults().toMillis());
+    for (Fault fault : FaultPlan.plan(settings.faults(), COLLECTION, random)) {
+      String at = tally.clock();
+      String what = fault.inject(cluster, random);
+      Duration healed = ClusterStatus.awaitWhole(apis, COLLECTION, settings.partitions(),
+          ChaosCluster.REPLICA_GROUPS, settings.recoveryTimeout());
+      awaitAnswering(apis);
+      tally.fault(at + " " + fault.kind() + ": " + what + "; whole again " + healed.toMillis()
+          + " ms later");
+      phase(fault.kind() + " healed");
+      System.out.println("chaos: " + fault.kind() + ": " + what);
+      pause((long) (settings.pauseBetweenFaults().toMillis() * (0.5 + random.nextDouble())));
+    }
+    phase("faults done");
+  }
+
+  private void stopClients(AtomicBoolean stop, List<Thread> clients) throws InterruptedException {
+    stop.set(true);
+    for (Thread t : clients) {
+      t.join(CLIENT_JOIN_MILLIS);
+      if (t.isAlive()) {
+        tally.wrong(t.getName() + " did not stop within " + CLIENT_JOIN_MILLIS + " ms");
+        t.interrupt();
+      }
+    }
+    phase("clients stopped");
   }
 
   /**

@@ -103,11 +103,12 @@ final class ChaosSession implements AutoCloseable {
         last = e;
         String kind = QueryFailures.kind(e);
         tally.failure("query: " + kind, sql + ": " + QueryFailures.messages(e));
+        // the next query starts on a new connection, whatever broke this one
+        closeConnection();
         if (!QueryFailures.retryable(e)) {
           tally.notRetryable(sql + ": " + QueryFailures.messages(e));
           break;
         }
-        closeConnection();
       }
     }
     tally.queriesFailed.incrementAndGet();
