@@ -210,7 +210,8 @@ final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  private void rememberPids() {
+  /** Notes the pids the cluster file lists now (a leaf added by the CLI, say). */
+  void rememberPids() {
     try {
       if (Files.isRegularFile(ClusterFile.path(dir))) {
         for (ClusterFile.Proc p : file().processes()) {

@@ -8,7 +8,7 @@ import java.time.Duration;
  * does not follow it, so two runs of one seed inject the same faults but interleave differently.
  *
  * @param seed the run's seed ({@code -Dconverge.chaos.seed}, default: the time)
- * @param faults faults to inject ({@code -Dconverge.chaos.faults}, default 3: one of each kind)
+ * @param faults faults to inject ({@code -Dconverge.chaos.faults}, default: one of each kind)
  * @param clients client threads, each writing its own ids and reading
  * @param idsPerClient the ids a client writes, {@code c<client>-<n>}
  * @param baseDocs documents written before the clients start and never touched again
@@ -26,7 +26,7 @@ record ChaosSettings(long seed, int faults, int clients, int idsPerClient, int b
   /** The settings of this JVM's system properties (the CI run without any). */
   static ChaosSettings fromSystemProperties() {
     long seed = Long.getLong(SEED_PROPERTY, System.currentTimeMillis() % 100_000);
-    int faults = Integer.getInteger(FAULTS_PROPERTY, 3);
+    int faults = Integer.getInteger(FAULTS_PROPERTY, FaultPlan.KINDS.size());
     if (faults < 0 || faults > 10_000) {
       throw new IllegalArgumentException(FAULTS_PROPERTY + " must be between 0 and 10000");
     }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * aggregators) while leaves, aggregators and the broker are killed and started again; then
  * nothing acknowledged is lost, nothing read was wrong, and queries were answered.
  *
- * <p>In CI: 3 faults, one of each kind, a few minutes on 2 cores. A soak, with a seed to repeat a
+ * <p>In CI: one fault of each kind (leaf kill, aggregator kill, broker restart, leaf added or
+ * removed), a few minutes on 2 cores. A soak, with a seed to repeat a
  * run's choices:
  *
  * <pre>

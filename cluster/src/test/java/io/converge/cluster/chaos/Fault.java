@@ -6,11 +6,8 @@ import java.util.Random;
  * One kind of fault the harness injects into a running {@link ChaosCluster}. A new kind is one
  * class implementing this, listed in {@link FaultPlan#KINDS}: the plan schedules it, the run waits
  * after it for the cluster to be whole again and the final check holds it to the same model.
- *
- * <p>The slot for membership changes: {@code cluster add-leaf} / {@code remove-leaf}, once they
- * exist, become a {@code LeafAdd} and a {@code LeafRemove} fault (a leaf joining a replica group
- * under load, a leaf leaving it) with nothing else to change but {@link ChaosCluster#file()} listing
- * the new leaf.
+ * {@link LeafGrowShrink} was added so: the other kinds find the leaves it adds in
+ * {@link ChaosCluster#role}.
  */
 interface Fault {
   /** A short name for the report: {@code leaf-kill}, {@code kafka-restart}, ... */

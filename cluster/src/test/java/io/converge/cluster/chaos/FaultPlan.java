@@ -8,15 +8,16 @@ import java.util.function.Function;
 
 /**
  * Which faults a run injects, in which order: rounds in which every kind comes once, each round
- * shuffled by the seed. Three faults are one of each kind; fifty are sixteen rounds and two
- * faults of a seventeenth.
+ * shuffled by the seed. As many faults as there are kinds are one of each; fifty are twelve
+ * rounds and two faults of a thirteenth.
  */
 final class FaultPlan {
   /** Every kind of fault, made for the run's collection; a new kind is one more line here. */
   static final List<Function<String, Fault>> KINDS = List.of(
       LeafKill::new,
       collection -> new AggregatorKill(),
-      collection -> new KafkaRestart());
+      collection -> new KafkaRestart(),
+      collection -> new LeafGrowShrink());
 
   private FaultPlan() {}
 
