@@ -208,8 +208,10 @@ public final class KafkaClusterView implements ClusterView {
     return out;
   }
 
+  /** Whom the follower heard lately matters only for draining leaves: asked only then. */
   private LeafState state(Map<String, LeafAnnouncement> a, Map<String, Set<String>> m) {
-    return new LeafState(a, m, leaves.heardWithin(LeafState.HEARD_MILLIS));
+    boolean draining = a.values().stream().anyMatch(LeafAnnouncement::draining);
+    return new LeafState(a, m, draining ? leaves.heardWithin(LeafState.HEARD_MILLIS) : Set.of());
   }
 
   private static long nextOffset(LeafAnnouncement a, String collection, int partition) {
