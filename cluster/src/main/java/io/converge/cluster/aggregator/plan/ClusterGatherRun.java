@@ -39,6 +39,12 @@ final class ClusterGatherRun implements AutoCloseable {
   private static final Object END = new Object();
   /** Times a refused fragment is routed again (pauses 0.1, 0.2, 0.4, 0.8, 1.6 s). */
   private static final int REROUTES = 5;
+  /**
+   * Rows of one leaf's stream held back until the stream ends: a leaf that dies within them is
+   * asked again elsewhere as if it had refused, since nothing of its answer went on yet. Partial
+   * aggregates, top-N, lookups and most filtered reads fit; a longer stream goes on from here.
+   */
+  static volatile int heldRows = 16_384;
 
   /** A leaf's stream failed. */
   private record Failure(String message) {}
@@ -89,28 +95,43 @@ final class ClusterGatherRun implements AutoCloseable {
   }
 
   /**
-   * Streams one leaf's rows. A leaf that refuses before sending a row (its replica group moved
-   * the partitions away a moment ago, or it is gone) is no answer yet: the partitions are routed
-   * again from the view, to another replica at once where one holds them (a killed leaf is still
-   * a member until its session times out), else after a growing pause, a few times before the
-   * query fails. A fragment is read-only, so asking another leaf cannot double anything; once
-   * rows have arrived, a failure fails the query.
+   * Streams one leaf's rows. A leaf that refuses or fails before its rows went on (its replica
+   * group moved the partitions away a moment ago, or it died: a killed leaf is still a member
+   * until its session times out) is no answer yet: the partitions are routed again from the view,
+   * to another replica at once where one holds them, else after a growing pause, a few times
+   * before the query fails. A fragment is read-only, so asking another leaf cannot double
+   * anything; the rows held back from the failed stream are dropped. Once rows went on
+   * ({@link #heldRows}), a failure fails the query.
    */
   private void stream(LeafEndpoint leaf, FragmentRequest request, int attempt,
       java.util.Set<String> failed) throws FragmentException {
-    boolean sent = false;
+    List<Object[]> held = new ArrayList<>();
+    boolean released = false;
     try (FragmentStream stream = spec.runtime().transport().open(leaf, request)) {
       stream.columns();
-      spec.observer().answered(answered(stream.appliedOffsets(), request.partitions()));
+      Map<Integer, Long> answered = answered(stream.appliedOffsets(), request.partitions());
       Object[] row;
       while (!closed && (row = stream.next()) != null) {
-        sent = true;
-        if (!put(ClusterValues.convertRow(row.clone(), spec.targets()))) {
-          return;
+        Object[] converted = ClusterValues.convertRow(row.clone(), spec.targets());
+        if (released) {
+          if (!put(converted)) {
+            return;
+          }
+        } else {
+          held.add(converted);
+          if (held.size() >= heldRows) {
+            released = true;
+            if (!release(answered, held)) {
+              return;
+            }
+          }
         }
       }
+      if (!released && !closed) {
+        release(answered, held);
+      }
     } catch (FragmentException e) {
-      if (sent || e.kind() != FragmentException.Kind.UNAVAILABLE || attempt >= REROUTES
+      if (released || e.kind() != FragmentException.Kind.UNAVAILABLE || attempt >= REROUTES
           || closed) {
         throw e;
       }
@@ -139,6 +160,18 @@ final class ClusterGatherRun implements AutoCloseable {
         stream(r.getKey(), request.withPartitions(r.getValue()), attempt + 1, avoid);
       }
     }
+  }
+
+  /** Passes held rows on, telling the session which offsets they reflect; false once closed. */
+  private boolean release(Map<Integer, Long> answered, List<Object[]> held) {
+    spec.observer().answered(answered);
+    for (Object[] row : held) {
+      if (!put(row)) {
+        return false;
+      }
+    }
+    held.clear();
+    return true;
   }
 
   /** The offsets a leaf said its answer reflects, of the partitions it was asked for alone. */

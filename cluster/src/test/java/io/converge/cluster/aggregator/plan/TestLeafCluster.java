@@ -189,6 +189,10 @@ final class TestLeafCluster implements AutoCloseable {
 
   /** Runs fragments as a leaf would, in the caller's thread, once per partition. */
   final class Transport implements FragmentTransport {
+    /** When not negative, the next stream opened fails as a dying leaf's would after that many rows. */
+    final java.util.concurrent.atomic.AtomicInteger failNextAfterRows =
+        new java.util.concurrent.atomic.AtomicInteger(-1);
+
     @Override
     public FragmentStream open(LeafEndpoint leaf, FragmentRequest request)
         throws FragmentException {
@@ -218,14 +222,22 @@ final class TestLeafCluster implements AutoCloseable {
       }
       List<FragmentColumn> cols = columns;
       Iterator<Object[]> it = rows.iterator();
+      int failAfter = failNextAfterRows.getAndSet(-1);
       return new FragmentStream() {
+        private int sent;
+
         @Override
         public List<FragmentColumn> columns() {
           return cols;
         }
 
         @Override
-        public Object[] next() {
+        public Object[] next() throws FragmentException {
+          if (failAfter >= 0 && sent == failAfter) {
+            throw new FragmentException(FragmentException.Kind.UNAVAILABLE,
+                leaf + ": connection reset (the leaf died mid-stream)");
+          }
+          sent++;
           return it.hasNext() ? it.next() : null;
         }
 
