@@ -70,9 +70,15 @@ public final class ApiHandler extends AbstractHandler {
         throw ApiException.methodNotAllowed(method, route.kind().method);
       }
       switch (route.kind()) {
-        case COLLECTIONS -> JsonResponses.send(response, 200, Map.of("collections", summaries()));
-        case COLLECTION -> JsonResponses.send(response, 200,
-            CollectionDescription.of(documents.describe(route.collection())));
+        case COLLECTIONS -> {
+          awaitFence(request, null);
+          JsonResponses.send(response, 200, Map.of("collections", summaries()));
+        }
+        case COLLECTION -> {
+          awaitFence(request, route.collection());
+          JsonResponses.send(response, 200,
+              CollectionDescription.of(documents.describe(route.collection())));
+        }
         case DOCUMENTS -> {
           RequestBody.checkContentType(request.getContentType());
           byte[] body = RequestBody.read(request, maxBodyBytes);
@@ -122,6 +128,15 @@ public final class ApiHandler extends AbstractHandler {
     } catch (RuntimeException e) {
       LOG.error("{} {} failed", request.getMethod(), path, e);
       JsonResponses.sendError(response, 500, "internal error: " + e, Map.of());
+    }
+  }
+
+  /** Holds a read back until it includes its {@code fence} parameter's offsets. */
+  private void awaitFence(HttpServletRequest request, String collection) throws ApiException {
+    FenceParameter fence = FenceParameter.parse(request.getParameter("fence"),
+        request.getParameter("readWaitMs"), collection);
+    if (!fence.isEmpty()) {
+      documents.awaitFence(fence);
     }
   }
 

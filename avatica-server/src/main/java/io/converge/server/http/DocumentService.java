@@ -30,6 +30,20 @@ public interface DocumentService {
   /** A collection's schema (count and fields); 404 when it does not exist. */
   CollectionSchema describe(String collection) throws ApiException;
 
+  /**
+   * Returns once the counts and schemas {@link #collections} and {@link #describe} answer include
+   * the fence's offsets, or throws (503, retryable) when they do not within its wait; 404 for a
+   * collection it names that does not exist. One process needs no wait: its writes are in its
+   * store when answered (and carry no fence).
+   */
+  default void awaitFence(FenceParameter fence) throws ApiException {
+    for (String collection : fence.offsets().keySet()) {
+      if (!collections().containsKey(collection)) {
+        throw ApiException.notFound("no collection '" + collection + "' (named in the fence)");
+      }
+    }
+  }
+
   /** The outcome of a request none of whose documents was accepted (nothing is written). */
   default WriteOutcome nothingWritten() {
     return new WriteOutcome(0, 0, null);

@@ -62,6 +62,13 @@ public interface ClusterView extends AutoCloseable {
   /**
    * @param version changes when the fields or their type masks change
    * @param documentCount live documents over all partitions
+   * @param nextOffsets per partition, the next offset of the shard the count and fields are
+   *     taken from (everything below it is counted)
    */
-  record MergedSchema(long version, long documentCount, List<FieldStats> fields) {}
+  record MergedSchema(long version, long documentCount, List<FieldStats> fields,
+      Map<Integer, Long> nextOffsets) {
+    public MergedSchema(long version, long documentCount, List<FieldStats> fields) {
+      this(version, documentCount, fields, Map.of());
+    }
+  }
 }

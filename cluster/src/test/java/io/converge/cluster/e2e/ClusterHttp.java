@@ -59,6 +59,16 @@ final class ClusterHttp {
         + "/docs/" + id)).DELETE());
   }
 
+  /** GETs a path under the API (with its query string, already encoded). */
+  static Answer get(String api, String pathAndQuery) {
+    return send(HttpRequest.newBuilder(URI.create(api + pathAndQuery)).GET());
+  }
+
+  /** A query parameter's value, URL-encoded. */
+  static String encode(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static Answer send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),

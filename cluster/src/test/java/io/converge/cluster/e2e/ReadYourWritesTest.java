@@ -46,7 +46,7 @@ class ReadYourWritesTest {
     cluster = InProcessCluster.start(dir.resolve("cluster"), PARTITIONS);
     cluster.addLeaves("g0", 2);
     // the collections exist and are served before the tests write and read them
-    for (String c : List.of("ryw", "http", "ahead")) {
+    for (String c : List.of("ryw", "http", "ahead", "httpread")) {
       ClusterHttp.post(cluster.apiUrl(), c, List.of(Map.of("_id", "seed", "n", -1)));
     }
     cluster.awaitCaughtUp(CATCH_UP);
@@ -117,6 +117,39 @@ class ReadYourWritesTest {
             + " its write " + a.body().get("fence"));
       }
     }
+  }
+
+  @Test
+  void anHttpReadGivenAWritesFenceCountsIt() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      List<Map<String, Object>> docs = new ArrayList<>();
+      for (int i = 0; i < HTTP_BATCH; i++) {
+        docs.add(Map.of("_id", "f" + round + "-" + i, "n", i));
+      }
+      ClusterHttp.Answer a = ClusterHttp.post(cluster.apiUrl(), "httpread", docs);
+      String fence = a.body().get("fence").toString();
+      ClusterHttp.Answer one = ClusterHttp.get(cluster.apiUrl(),
+          "/v1/collections/httpread?fence=" + ClusterHttp.encode(fence));
+      assertEquals(200, one.status(), one.body().toString());
+      long expected = 1 + (round + 1L) * HTTP_BATCH; // with the seed
+      assertEquals(expected, one.body().get("documents").asLong(),
+          "round " + round + ", fence " + fence);
+      ClusterHttp.Answer list = ClusterHttp.get(cluster.apiUrl(), "/v1/collections?fence="
+          + ClusterHttp.encode("{\"httpread\": " + fence + "}"));
+      assertEquals(200, list.status(), list.body().toString());
+      assertTrue(list.body().toString().contains("\"name\":\"httpread\",\"documents\":"
+          + expected), list.body().toString());
+    }
+    ClusterHttp.Answer ahead = ClusterHttp.get(cluster.apiUrl(), "/v1/collections/httpread?fence="
+        + ClusterHttp.encode("{\"0\": 1000000000}") + "&readWaitMs=200");
+    assertEquals(503, ahead.status(), ahead.body().toString());
+    assertTrue(ahead.body().toString().matches(".*partition 0 of 'httpread' has applied up to"
+        + " offset \\d+, the read waits for 1000000000 \\(waited \\d+ ms.*"), ahead.body().toString());
+    ClusterHttp.Answer bad = ClusterHttp.get(cluster.apiUrl(), "/v1/collections/httpread?fence="
+        + ClusterHttp.encode("{\"0\": \"x\"}"));
+    assertEquals(400, bad.status(), bad.body().toString());
+    assertEquals(404, ClusterHttp.get(cluster.apiUrl(), "/v1/collections?fence="
+        + ClusterHttp.encode("{\"nosuch\": {\"0\": 1}}")).status());
   }
 
   @Test

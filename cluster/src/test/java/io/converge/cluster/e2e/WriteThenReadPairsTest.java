@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,12 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  * over HTTP through one aggregator, and read at once through the other, by a session of one
  * replica group or the other (alternating), given the write's fence with {@code SET fence}; every
  * read sees its write, with no sleep and no retry. {@code -Dconverge.test.pairs=10000} for the
- * full count (CI runs 200).
+ * full count (CI runs 200), {@code -Dconverge.test.pairs.threads=N} pairs at once (2).
  */
 @Tag("slow")
 class WriteThenReadPairsTest {
   private static final int PARTITIONS = 4;
   private static final int PAIRS = Integer.getInteger("converge.test.pairs", 200);
+  /** Writers-then-readers working at once, each over its own documents. */
+  private static final int THREADS = Integer.getInteger("converge.test.pairs.threads", 2);
 
   @TempDir Path dir;
 
@@ -43,39 +49,61 @@ class WriteThenReadPairsTest {
       cluster.awaitCaughtUp(Duration.ofMinutes(2));
       String[] apis = {cluster.apiUrl(), second.baseUrl()};
       String[] jdbc = {cluster.jdbcUrl(), second.jdbcUrl()};
-      List<Connection> readers = new ArrayList<>();
+      List<String> missed = java.util.Collections.synchronizedList(new ArrayList<>());
+      long started = System.nanoTime();
+      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       try {
-        // readers[aggregator * 2 + group]
-        for (String url : jdbc) {
-          for (String group : new String[] {"a", "b"}) {
-            Properties p = new Properties();
-            p.setProperty("replicaGroup", group);
-            readers.add(DriverManager.getConnection(url, p));
-          }
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+          int worker = t;
+          workers.add(pool.submit(() -> {
+            pairs(worker, apis, jdbc, missed);
+            return null;
+          }));
         }
-        List<String> missed = new ArrayList<>();
-        long started = System.nanoTime();
-        for (int i = 0; i < PAIRS; i++) {
-          int writeVia = i % 2;
-          int readVia = 1 - writeVia;
-          Connection reader = readers.get(readVia * 2 + (i / 2) % 2);
-          String id = "p" + (i % 100); // documents are rewritten: the read must see this version
-          ClusterHttp.Answer a = ClusterHttp.post(apis[writeVia], "pairs",
-              List.of(Map.of("_id", id, "v", i)));
-          long v = read(reader, "{\"pairs\": " + a.body().get("fence") + "}", id);
-          if (v != i) {
-            missed.add(id + " read " + v + " after writing " + i + " (written via aggregator "
-                + writeVia + ", read via " + readVia + ")");
-          }
+        for (Future<?> f : workers) {
+          f.get(30, TimeUnit.MINUTES);
         }
-        System.out.printf("%d write-then-read pairs in %.1f s, %d missed%n", PAIRS,
-            (System.nanoTime() - started) / 1e9, missed.size());
-        assertEquals(List.of(), missed.subList(0, Math.min(10, missed.size())),
-            missed.size() + " of " + PAIRS + " reads missed their write");
       } finally {
-        for (Connection c : readers) {
-          c.close();
+        pool.shutdownNow();
+      }
+      System.out.printf("%d write-then-read pairs (%d threads) in %.1f s, %d missed%n", PAIRS,
+          THREADS, (System.nanoTime() - started) / 1e9, missed.size());
+      assertEquals(List.of(), missed.subList(0, Math.min(10, missed.size())),
+          missed.size() + " of " + PAIRS + " reads missed their write");
+    }
+  }
+
+  /** One worker's share of the pairs, over its own documents and its own four sessions. */
+  private static void pairs(int worker, String[] apis, String[] jdbc, List<String> missed)
+      throws Exception {
+    List<Connection> readers = new ArrayList<>();
+    try {
+      // readers[aggregator * 2 + group]
+      for (String url : jdbc) {
+        for (String group : new String[] {"a", "b"}) {
+          Properties p = new Properties();
+          p.setProperty("replicaGroup", group);
+          readers.add(DriverManager.getConnection(url, p));
         }
+      }
+      for (int i = worker; i < PAIRS; i += THREADS) {
+        int writeVia = i % 2;
+        int readVia = 1 - writeVia;
+        Connection reader = readers.get(readVia * 2 + (i / 2) % 2);
+        // documents are rewritten: the read must see this version
+        String id = "p" + worker + "-" + (i % 100);
+        ClusterHttp.Answer a = ClusterHttp.post(apis[writeVia], "pairs",
+            List.of(Map.of("_id", id, "v", i)));
+        long v = read(reader, "{\"pairs\": " + a.body().get("fence") + "}", id);
+        if (v != i) {
+          missed.add(id + " read " + v + " after writing " + i + " (written via aggregator "
+              + writeVia + ", read via " + readVia + ")");
+        }
+      }
+    } finally {
+      for (Connection c : readers) {
+        c.close();
       }
     }
   }

@@ -248,6 +248,7 @@ public final class KafkaClusterView implements ClusterView {
     String collection = entry.collection();
     String topic = ClusterTopics.dataTopic(collection);
     List<List<FieldStats>> parts = new ArrayList<>();
+    Map<Integer, Long> nextOffsets = new TreeMap<>();
     long documents = 0;
     for (int p = 0; p < entry.partitions(); p++) {
       LeafAnnouncement.Shard best = null;
@@ -269,6 +270,7 @@ public final class KafkaClusterView implements ClusterView {
       if (best != null) {
         parts.add(best.fields() == null ? List.of() : best.fields());
         documents += best.documents();
+        nextOffsets.put(p, best.nextOffset());
       }
     }
     List<FieldStats> fields = FieldStats.merge(parts);
@@ -285,7 +287,7 @@ public final class KafkaClusterView implements ClusterView {
       }
       version = known[1];
     }
-    return new MergedSchema(version, documents, fields);
+    return new MergedSchema(version, documents, fields, nextOffsets);
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.converge.cluster.log.FieldStats;
 import io.converge.server.http.AcceptedDocument;
 import io.converge.server.http.ApiException;
 import io.converge.server.http.DocumentService;
+import io.converge.server.http.FenceParameter;
 import io.converge.server.http.WriteOutcome;
 import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.JsonText;
@@ -139,6 +140,41 @@ public final class KafkaDocumentService implements DocumentService {
     ClusterView.MergedSchema s = view.schema(collection);
     return s == null ? FieldStats.schema(collection, 0, 0, List.of())
         : FieldStats.schema(collection, s.version(), s.documentCount(), s.fields());
+  }
+
+  /**
+   * Waits until the shards the counts and fields come from have applied the fence. They are
+   * known from the leaves' announcements (about every second), so a fenced read waits up to a
+   * second longer than a fenced SQL query, which asks the leaves themselves.
+   */
+  @Override
+  public void awaitFence(FenceParameter fence) throws ApiException {
+    long start = System.currentTimeMillis();
+    long until = start + fence.waitMillis();
+    for (Map.Entry<String, Map<Integer, Long>> c : fence.offsets().entrySet()) {
+      if (!view.collections().containsKey(c.getKey())) {
+        throw ApiException.notFound("no collection '" + c.getKey() + "' (named in the fence)");
+      }
+      for (Map.Entry<Integer, Long> p : c.getValue().entrySet()) {
+        long next;
+        while ((next = view.schema(c.getKey()).nextOffsets().getOrDefault(p.getKey(), 0L))
+            <= p.getValue()) {
+          long now = System.currentTimeMillis();
+          if (now >= until) {
+            throw new ApiException(503, "partition " + p.getKey() + " of '" + c.getKey()
+                + "' has applied " + (next > 0 ? "up to offset " + (next - 1) : "no offset yet")
+                + ", the read waits for " + p.getValue() + " (waited " + (now - start)
+                + " ms; readWaitMs sets the bound)").retryAfter(RETRY_AFTER_SECONDS);
+          }
+          try {
+            Thread.sleep(Math.min(20, until - now));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted while the read waited for its fence");
+          }
+        }
+      }
+    }
   }
 
   @Override
