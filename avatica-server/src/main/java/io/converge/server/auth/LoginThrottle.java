@@ -1,6 +1,7 @@
 package io.converge.server.auth;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Failed logins per remote address: after {@link #maxFailures} failures within
@@ -17,13 +18,20 @@ final class LoginThrottle {
 
   private final int maxFailures;
   private final long windowMillis;
+  private final LongSupplier clock;
   private final ConcurrentHashMap<String, Window> failures = new ConcurrentHashMap<>();
 
   private record Window(long start, int count) {}
 
   LoginThrottle(int maxFailures, long windowMillis) {
+    this(maxFailures, windowMillis, System::currentTimeMillis);
+  }
+
+  /** @param clock the time in milliseconds (tests step it) */
+  LoginThrottle(int maxFailures, long windowMillis, LongSupplier clock) {
     this.maxFailures = maxFailures;
     this.windowMillis = windowMillis;
+    this.clock = clock;
   }
 
   /** Milliseconds until {@code address} may try again, or 0 when it may now. */
@@ -32,7 +40,7 @@ final class LoginThrottle {
     if (w == null) {
       return 0;
     }
-    long left = w.start + windowMillis - System.currentTimeMillis();
+    long left = w.start + windowMillis - clock.getAsLong();
     if (left <= 0) {
       failures.remove(address, w);
       return 0;
@@ -42,7 +50,7 @@ final class LoginThrottle {
 
   /** Counts a failed login of {@code address}. */
   void failed(String address) {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     if (failures.size() >= MAX_TRACKED) {
       failures.values().removeIf(w -> w.start + windowMillis <= now);
     }

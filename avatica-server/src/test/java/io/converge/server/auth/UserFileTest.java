@@ -88,14 +88,19 @@ class UserFileTest {
   }
 
   @Test
-  void throttleCountsFailuresPerAddressWithinTheWindow() throws InterruptedException {
-    LoginThrottle t = new LoginThrottle(2, 300);
+  void throttleCountsFailuresPerAddressWithinTheWindow() {
+    long[] now = {1_000};
+    LoginThrottle t = new LoginThrottle(2, 300, () -> now[0]);
     t.failed("10.0.0.1");
     assertEquals(0, t.blockedFor("10.0.0.1"));
+    now[0] += 100;
     t.failed("10.0.0.1");
-    assertTrue(t.blockedFor("10.0.0.1") > 0);
+    assertEquals(200, t.blockedFor("10.0.0.1"));
     assertEquals(0, t.blockedFor("10.0.0.2"));
-    Thread.sleep(350);
+    now[0] += 200;
+    assertEquals(0, t.blockedFor("10.0.0.1"));
+    // a failure after the window starts a new one
+    t.failed("10.0.0.1");
     assertEquals(0, t.blockedFor("10.0.0.1"));
   }
 }
