@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.calcite.jdbc.CalciteConnection;
@@ -116,6 +117,23 @@ final class FragmentStatements implements AutoCloseable {
     if (evicted != null) {
       evicted.closeQuietly();
     }
+  }
+
+  /** Closes the idle statements planned for {@code collection}. */
+  void forget(String collection) {
+    List<Lease> gone = new java.util.ArrayList<>();
+    synchronized (this) {
+      for (Iterator<Map.Entry<Key, ArrayDeque<Lease>>> it = idle.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<Key, ArrayDeque<Lease>> e = it.next();
+        if (e.getKey().collection().equals(collection)) {
+          gone.addAll(e.getValue());
+          idleCount -= e.getValue().size();
+          it.remove();
+        }
+      }
+    }
+    gone.forEach(Lease::closeQuietly);
   }
 
   /** Idle statements now (tests). */

@@ -121,6 +121,8 @@ public final class LeafNode implements AutoCloseable {
       throw e;
     }
     try {
+      // before the leaf is announced or joins its group, so that no query meets it cold
+      LeafWarmUp.run(leaf.executor, id);
       if (endpoints != null) {
         leaf.endpoint = endpoints.start(options.host(), options.port(), leaf.timedExecutor);
         leaf.announcer.port(leaf.endpoint.port());

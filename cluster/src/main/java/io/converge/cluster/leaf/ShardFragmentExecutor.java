@@ -332,6 +332,26 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     return out;
   }
 
+  /**
+   * Runs {@code request} over {@code shard}, which the leaf need not hold, dropping the rows and
+   * then the statements planned for it ({@link LeafWarmUp}).
+   */
+  void warmUp(FragmentRequest request, LeafShard shard) throws FragmentException {
+    try {
+      new FragmentRun(request, new RowSink() {
+        @Override
+        public void columns(List<FragmentColumn> columns) {}
+
+        @Override
+        public boolean row(Object[] values) {
+          return true;
+        }
+      }).partition(shard);
+    } finally {
+      statements.forget(request.collection());
+    }
+  }
+
   /** Idle prepared statements now (tests). */
   int idleStatements() {
     return statements.idleCount();
