@@ -46,9 +46,13 @@ for i in $(seq 1 1200); do
 done
 start_ms=$(awk '$1=="START"{print $2}' "$dir.probe")
 proc() { python3 -c "import json;print([p for p in json.load(open('$dir/cluster.json'))['processes'] if p['name']=='$1'][0]['pid'])"; }
-serves() {
-  bin/converge cluster status --url "http://127.0.0.1:$port" 2>/dev/null \
-    | awk -v l="$1" '$1==l && $6=="serving" {found=1} END {exit !found}'
+# the state of group $1's live leaf as the aggregator sees it (GET /v1/cluster): serving,
+# catching_up, idle, ...; none while it has no live leaf (a restarted leaf has a new id)
+state() {
+  curl -s -m 2 "http://127.0.0.1:$port/v1/cluster" | python3 -c "
+import json, sys
+live = [l for l in json.load(sys.stdin)['leaves'] if l['group'] == '$1' and l.get('alive')]
+print(live[0]['state'].replace(' ', '_') if live else 'none')" 2>/dev/null || echo unknown
 }
 until_ms() { local d=$(( $1 - $(date +%s%3N) )); [ "$d" -gt 0 ] && sleep "$(awk -v d="$d" 'BEGIN{print d/1000}')" || true; }
 
@@ -61,12 +65,17 @@ restart_ms=$(date +%s%3N)
 CONVERGE_HEAP=512m bin/converge leaf --kafka "$boot" --data-dir "$dir/leaf-g0-0" --replica-group g0 --host 127.0.0.1 \
   > "$dir.leaf.log" 2>&1 &
 leaf_pid=$!
+rejoin_ms=0
 serving_ms=0
 kill2_ms=0
-# until the probe ends, or later while the restarted leaf has not been seen serving (60 s at most)
+# until the probe ends, or later while the restarted leaf has not been seen serving (90 s at most)
 while [ "$(date +%s%3N)" -lt $((start_ms + seconds * 1000)) ] \
-    || { [ "$serving_ms" = 0 ] && [ "$(date +%s%3N)" -lt $((restart_ms + 60000)) ]; }; do
-  if [ "$serving_ms" = 0 ] && serves leaf-g0-0; then serving_ms=$(date +%s%3N); fi
+    || { [ "$serving_ms" = 0 ] && [ "$(date +%s%3N)" -lt $((restart_ms + 90000)) ]; }; do
+  if [ "$serving_ms" = 0 ]; then
+    now=$(date +%s%3N) g0=$(state g0)
+    case "$g0" in none|unknown) ;; *) [ "$rejoin_ms" = 0 ] && rejoin_ms=$now ;; esac
+    [ "$g0" = serving ] && serving_ms=$now
+  fi
   if [ "$second_kill" = 1 ] && [ "$serving_ms" != 0 ] && [ "$kill2_ms" = 0 ] \
       && [ "$(date +%s%3N)" -ge $((start_ms + 45000)) ] \
       && [ "$(date +%s%3N)" -lt $((start_ms + seconds * 1000 - 5000)) ]; then
@@ -79,10 +88,10 @@ done
 wait "$probe" || true
 probe=""
 grep '^baseline' "$dir.probe.err" | tr '\n' ';' | sed 's/;$/\n/' || true
-python3 - "$dir.probe" "$kill_ms" "$restart_ms" "$serving_ms" "$kill2_ms" <<'PY'
+python3 - "$dir.probe" "$kill_ms" "$restart_ms" "$rejoin_ms" "$serving_ms" "$kill2_ms" <<'PY'
 import sys
 path = sys.argv[1]
-kill, restart, serving, kill2 = (int(a) for a in sys.argv[2:6])
+kill, restart, rejoin, serving, kill2 = (int(a) for a in sys.argv[2:7])
 lines = [l.split() for l in open(path)]
 start = next(int(l[1]) for l in lines if l[0] == 'START')
 q = [l for l in lines if l[0] == 'Q' and l[3] != 'CONNECT']
@@ -107,9 +116,12 @@ print(f"writes: {len(acked)} batches acknowledged ({sum(int(l[4]) for l in acked
       + (f"; events documents sent {end[2]}, acknowledged {end[3]} (seed included)" if end else ""))
 print(f"latency before the kill (from 5 s in): {lat(start + 5000, kill)}")
 print(f"latency within 15 s after kill -9 leaf-g0-0: {lat(kill, kill + 15000)}")
+if rejoin:
+    print(f"latency within 15 s after the restarted leaf-g0-0 rejoined: {lat(rejoin, rejoin + 15000)}")
 if kill2:
     print(f"latency within 15 s after kill -9 leaf-g1-0: {lat(kill2, kill2 + 15000)}")
-print(f"restart of leaf-g0-0 -> serving: {str(serving - restart) + ' ms' if serving else 'not seen within 60 s'}; "
+print(f"restart of leaf-g0-0 -> alive again: {str(rejoin - restart) + ' ms' if rejoin else 'not seen'}, "
+      f"-> serving: {str(serving - restart) + ' ms' if serving else 'not seen within 90 s'}; "
       f"second kill: {'at %.1f s' % ((kill2 - start) / 1000) if kill2 else 'not done'}")
 shapes = sorted({l[3] for l in q})
 print("per shape (run/failed/wrong): " + ", ".join(
