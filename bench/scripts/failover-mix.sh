@@ -105,7 +105,7 @@ def pct(xs, p):
     return xs[max(0, -(-len(xs) * p // 100) - 1)] if xs else None
 def lat(frm, to):
     xs = [int(l[5]) for l in q if frm <= int(l[1]) < to and l[4] != 'ERR']
-    return f"p50 {pct(xs, 50)} ms, p99 {pct(xs, 99)} ms ({len(xs)} queries)"
+    return f"p50 {pct(xs, 50)} / p99 {pct(xs, 99)} / max {max(xs, default=None)} ms ({len(xs)} queries)"
 print(f"queries: {len(q)} run, {len(ok)} succeeded, {len(err)} failed, {len(wrong)} wrong; "
       f"success {100.0 * len(ok) / max(1, len(q)):.2f}%")
 acked = [l for l in w if l[3] == 'ACK']
@@ -114,12 +114,19 @@ retried = [l for l in w if int(l[6]) > 0]
 print(f"writes: {len(acked)} batches acknowledged ({sum(int(l[4]) for l in acked)} docs), "
       f"{len(failed)} failed ({sum(int(l[4]) for l in failed)} docs), {len(retried)} retried after 503"
       + (f"; events documents sent {end[2]}, acknowledged {end[3]} (seed included)" if end else ""))
-print(f"latency before the kill (from 5 s in): {lat(start + 5000, kill)}")
-print(f"latency within 15 s after kill -9 leaf-g0-0: {lat(kill, kill + 15000)}")
+stop = max(int(l[1]) for l in q) + 1
+print("latency p50 / p99 / max by when the query started:")
+print(f"  before the kill (from 5 s in):         {lat(start + 5000, kill)}")
+print(f"  within 15 s after kill -9 leaf-g0-0:   {lat(kill, kill + 15000)}")
+print(f"  leaf-g0-0 down (kill -> restart):      {lat(kill, restart)}")
+print(f"  after the restart of leaf-g0-0:        {lat(restart, kill2 or stop)}")
 if rejoin:
-    print(f"latency within 15 s after the restarted leaf-g0-0 rejoined: {lat(rejoin, rejoin + 15000)}")
+    print(f"  within 15 s after it is alive again:   {lat(rejoin, rejoin + 15000)}")
 if kill2:
-    print(f"latency within 15 s after kill -9 leaf-g1-0: {lat(kill2, kill2 + 15000)}")
+    print(f"  within 15 s after kill -9 leaf-g1-0:   {lat(kill2, kill2 + 15000)}")
+slow = max(q, key=lambda l: int(l[5]))
+print(f"slowest query: {slow[5]} ms, {slow[3]} {slow[4]}, started {(int(slow[1]) - start) / 1000:.1f} s in "
+      f"(kill at {(kill - start) / 1000:.1f} s, restart at {(restart - start) / 1000:.1f} s)")
 print(f"restart of leaf-g0-0 -> alive again: {str(rejoin - restart) + ' ms' if rejoin else 'not seen'}, "
       f"-> serving: {str(serving - restart) + ' ms' if serving else 'not seen within 90 s'}; "
       f"second kill: {'at %.1f s' % ((kill2 - start) / 1000) if kill2 else 'not done'}")
