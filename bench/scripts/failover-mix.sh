@@ -46,12 +46,13 @@ for i in $(seq 1 1200); do
 done
 start_ms=$(awk '$1=="START"{print $2}' "$dir.probe")
 proc() { python3 -c "import json;print([p for p in json.load(open('$dir/cluster.json'))['processes'] if p['name']=='$1'][0]['pid'])"; }
-# the state of group $1's live leaf as the aggregator sees it (GET /v1/cluster): serving,
-# catching_up, idle, ...; none while it has no live leaf (a restarted leaf has a new id)
+# the state of the leaf with pid $1 as the aggregator sees it (GET /v1/cluster): serving,
+# catching_up, idle, ...; none until it is a live member of its group. By pid, not by group: the
+# killed leaf may still be listed alive (and serving) a while after the kill
 state() {
   curl -s -m 2 "http://127.0.0.1:$port/v1/cluster" | python3 -c "
 import json, sys
-live = [l for l in json.load(sys.stdin)['leaves'] if l['group'] == '$1' and l.get('alive')]
+live = [l for l in json.load(sys.stdin)['leaves'] if l.get('pid') == $1 and l.get('alive')]
 print(live[0]['state'].replace(' ', '_') if live else 'none')" 2>/dev/null || echo unknown
 }
 until_ms() { local d=$(( $1 - $(date +%s%3N) )); [ "$d" -gt 0 ] && sleep "$(awk -v d="$d" 'BEGIN{print d/1000}')" || true; }
@@ -72,7 +73,7 @@ kill2_ms=0
 while [ "$(date +%s%3N)" -lt $((start_ms + seconds * 1000)) ] \
     || { [ "$serving_ms" = 0 ] && [ "$(date +%s%3N)" -lt $((restart_ms + 90000)) ]; }; do
   if [ "$serving_ms" = 0 ]; then
-    now=$(date +%s%3N) g0=$(state g0)
+    now=$(date +%s%3N) g0=$(state "$leaf_pid")
     case "$g0" in none|unknown) ;; *) [ "$rejoin_ms" = 0 ] && rejoin_ms=$now ;; esac
     [ "$g0" = serving ] && serving_ms=$now
   fi
