@@ -5,7 +5,7 @@
 # queries with known answers on `orders` and a monotonic count on `events`) for SECONDS, kill -9s
 # leaf-g0-0 15 s in, restarts it by hand 20 s later, and at 45 s kill -9s leaf-g1-0 if leaf-g0-0
 # serves again by then (SECOND_KILL=0 skips that). Prints queries run / succeeded / failed / wrong,
-# writes acknowledged / failed, latencies before and after each kill, and the first errors.
+# writes acknowledged / failed, latencies by phase (kill, restart, second kill), the first errors.
 # Usage: bench/scripts/failover-mix.sh [SECONDS] [PORT]   (SECONDS >= 50 for the second kill)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
