@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 port="${1:-19865}"
 dir="$(mktemp -d /tmp/converge-failover-XXXXXX)"
-trap 'bin/converge cluster stop --dir "$dir" >/dev/null 2>&1 || true; kill "${leaf_pid:-0}" 2>/dev/null || true; rm -rf "$dir" "$dir".*' EXIT
+# the restarted leaf first, while Kafka is still there for it to leave its group
+trap 'kill "${leaf_pid:-0}" 2>/dev/null || true; wait "${leaf_pid:-0}" 2>/dev/null || true; bin/converge cluster stop --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir" "$dir".*' EXIT
 bin/converge cluster start --dir "$dir" --leaves 1 --replicas 2 --partitions 8 --port "$port" \
   --no-auth --leaf-heap 512m --aggregator-heap 512m > "$dir.start.log" 2>&1
 bin/converge load --url "http://127.0.0.1:$port" --collection orders \
@@ -30,7 +31,7 @@ kill -9 "$victim_pid"
 sleep 20
 boot=$(python3 -c "import json;print(json.load(open('$dir/cluster.json'))['bootstrap'])")
 restart_ms=$(date +%s%3N)
-bin/converge leaf --kafka "$boot" --data-dir "$dir/leaf-g0-0" --replica-group g0 --host 127.0.0.1 \
+CONVERGE_HEAP=512m bin/converge leaf --kafka "$boot" --data-dir "$dir/leaf-g0-0" --replica-group g0 --host 127.0.0.1 \
   > "$dir.leaf.log" 2>&1 &
 leaf_pid=$!
 serving_ms=""
