@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * id) and, polled about every second, the membership of the replica groups' consumer groups. A
  * leaf serves partition p of a collection when its consumer group member (group.instance.id = leaf
  * id) is alive with p in its assignment and its announcement lists p as assigned; during a
- * rebalance the two can disagree for a moment, and then the partition is simply not served there.
+ * rebalance the two can disagree for a moment: a rebalancing group's members keep their last
+ * listed partitions ({@link GroupMembership}), and a partition no member is seen serving goes to a
+ * live leaf that announces it serving ({@link LeafState#claims}).
  */
 public final class KafkaClusterView implements ClusterView {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterView.class);
@@ -122,7 +124,7 @@ public final class KafkaClusterView implements ClusterView {
   }
 
   private void pollMembers() throws InterruptedException {
-    members = grace.apply(members, GroupMembership.members(admin, 5_000), announcements,
+    members = grace.apply(members, GroupMembership.members(admin, 5_000, members), announcements,
         System.currentTimeMillis());
   }
 
@@ -172,6 +174,13 @@ public final class KafkaClusterView implements ClusterView {
       for (LeafAnnouncement a : state.announcements().values()) {
         if (state.serves(a, topic, collection, p)) {
           servers.add(a);
+        }
+      }
+      if (servers.isEmpty()) {
+        for (LeafAnnouncement a : state.announcements().values()) {
+          if (state.claims(a, collection, p)) {
+            servers.add(a);
+          }
         }
       }
       if (servers.isEmpty()) {

@@ -53,4 +53,24 @@ record LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<St
     }
     return false;
   }
+
+  /**
+   * Whether the leaf, alive, announces the partition assigned and caught up (or handed over)
+   * whatever the membership listing says: the listing, polled about every second, and the
+   * announcements arrive apart, so during a move the listing can already show a partition gone
+   * from its old owner before that owner's announcement says it hands it over. Asked only when no
+   * leaf {@link #serves} the partition; a leaf that no longer answers it says so, and the query
+   * tries another.
+   */
+  boolean claims(LeafAnnouncement a, String collection, int partition) {
+    if (!present(a)) {
+      return false;
+    }
+    for (LeafAnnouncement.Shard s : a.shards()) {
+      if (s.partition() == partition && s.collection().equals(collection)) {
+        return (s.assigned() && !s.catchingUp()) || s.handingOff();
+      }
+    }
+    return false;
+  }
 }

@@ -27,4 +27,19 @@ class LeafStateTest {
     LeafState notMember = new LeafState(Map.of("leaf-a", a), Map.of());
     assertFalse(notMember.serves(a, TOPIC, "items", 0), "not a live member");
   }
+
+  @Test
+  void aLiveLeafClaimsWhatItAnnouncesServingWhenTheListingLagsBehind() {
+    LeafAnnouncement a = new LeafAnnouncement("leaf-a", "g0", "127.0.0.1", 1, 2, 3, List.of(
+        new LeafAnnouncement.Shard("items", 0, true, 10, 10, 5, List.of(), 0, false),
+        new LeafAnnouncement.Shard("items", 1, true, 10, 900, 5, List.of(), 60_000, true)));
+    // the listing already shows partition 0 gone: the leaf's announcement says it serves it
+    LeafState state = new LeafState(Map.of("leaf-a", a), Map.of("leaf-a", Set.of(TOPIC + ":1")));
+    assertFalse(state.serves(a, TOPIC, "items", 0));
+    assertTrue(state.claims(a, "items", 0));
+    assertFalse(state.claims(a, "items", 1), "catching up");
+    assertFalse(state.claims(a, "items", 2), "not announced");
+    LeafState notMember = new LeafState(Map.of("leaf-a", a), Map.of());
+    assertFalse(notMember.claims(a, "items", 0), "not a live member");
+  }
 }
