@@ -121,8 +121,18 @@ public final class LeafNode implements AutoCloseable {
       throw e;
     }
     try {
-      // before the leaf is announced or joins its group, so that no query meets it cold
-      LeafWarmUp.run(leaf.executor, id);
+      // alongside the group join and the catch-up; no shard serves before it ends, so that no
+      // query meets the leaf cold
+      leaf.shards.coldUntilWarmedUp();
+      Thread warmUp = new Thread(() -> {
+        try {
+          LeafWarmUp.run(leaf.executor, id);
+        } finally {
+          leaf.shards.warmedUp();
+        }
+      }, "converge-leaf-warm-up");
+      warmUp.setDaemon(true);
+      warmUp.start();
       if (endpoints != null) {
         leaf.endpoint = endpoints.start(options.host(), options.port(), leaf.timedExecutor);
         leaf.announcer.port(leaf.endpoint.port());

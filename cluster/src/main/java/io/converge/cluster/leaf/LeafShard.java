@@ -42,7 +42,16 @@ final class LeafShard {
   private final java.util.concurrent.atomic.AtomicLong malformedRecords =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /** Whether the leaf's query paths are warm; a shard starts to serve only once they are. */
+  private final java.util.function.BooleanSupplier warm;
+
   LeafShard(String collection, int partition, ConvergeCollection store) {
+    this(collection, partition, store, () -> true);
+  }
+
+  LeafShard(String collection, int partition, ConvergeCollection store,
+      java.util.function.BooleanSupplier warm) {
+    this.warm = warm;
     this.collection = collection;
     this.partition = partition;
     this.topic = ClusterTopics.dataTopic(collection);
@@ -122,7 +131,8 @@ final class LeafShard {
 
   /**
    * Whether the shard is assigned but not yet close enough to the log's end to serve (see
-   * {@link #SERVE_LAG_MILLIS}); once it is, it stays so until unassigned.
+   * {@link #SERVE_LAG_MILLIS}), or the leaf's query paths are not warm yet; once it serves, it
+   * stays so until unassigned.
    */
   boolean catchingUp(long now) {
     if (!assigned) {
@@ -130,7 +140,7 @@ final class LeafShard {
     }
     if (!caughtUpSinceAssigned) {
       long lag = lagMillis(now);
-      if (lag >= 0 && lag <= SERVE_LAG_MILLIS) {
+      if (lag >= 0 && lag <= SERVE_LAG_MILLIS && warm.getAsBoolean()) {
         caughtUpSinceAssigned = true;
       }
     }

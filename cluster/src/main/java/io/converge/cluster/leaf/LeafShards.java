@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LeafShards {
   private final ConvergeStore store;
   private final Map<String, LeafShard> byName = new ConcurrentHashMap<>();
+  /** False while the leaf warms its query paths: until then no shard starts to serve. */
+  private volatile boolean warm = true;
 
   LeafShards(ConvergeStore store) {
     this.store = store;
@@ -31,8 +33,22 @@ final class LeafShards {
       } catch (NumberFormatException e) {
         continue;
       }
-      byName.put(name, new LeafShard(name.substring(0, hash), partition, store.collection(name)));
+      byName.put(name, new LeafShard(name.substring(0, hash), partition, store.collection(name),
+          this::warm));
     }
+  }
+
+  /** No shard starts to serve until {@link #warmedUp}: the leaf's query paths are still cold. */
+  void coldUntilWarmedUp() {
+    warm = false;
+  }
+
+  void warmedUp() {
+    warm = true;
+  }
+
+  boolean warm() {
+    return warm;
   }
 
   /** The shard, or null when the leaf has never held it. */
@@ -54,7 +70,7 @@ final class LeafShards {
     if (c == null) {
       c = declared == null ? store.getOrCreate(name) : store.create(name, declared);
     }
-    s = new LeafShard(collection, partition, c);
+    s = new LeafShard(collection, partition, c, this::warm);
     byName.put(name, s);
     return s;
   }

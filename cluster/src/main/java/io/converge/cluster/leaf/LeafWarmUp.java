@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs fragments of the usual shapes (aggregate, GROUP BY, {@code _id} lookup, filtered top-N)
- * once over a scratch store before a leaf joins its replica group. A JVM's first fragment loads
- * and compiles Calcite's planner, its generated code and the storage read paths: seconds on an
- * idle machine, tens of seconds on a loaded one. Without this, the first queries routed to a
+ * once over a scratch store while a starting leaf joins its replica group and catches up; its
+ * shards serve only once this ended ({@link LeafShards#coldUntilWarmedUp}). A JVM's first fragment
+ * loads and compiles Calcite's planner, its generated code and the storage read paths: seconds on
+ * an idle machine, tens of seconds on a loaded one. Without this, the first queries routed to a
  * restarted leaf pay that while its twin in another group could have answered at once.
  */
 final class LeafWarmUp {

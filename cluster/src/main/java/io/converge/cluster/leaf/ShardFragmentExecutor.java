@@ -175,9 +175,17 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     private final java.util.Set<FragmentStatements.Lease> cancelled =
         java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Whether the run counts in {@link FragmentWork} (a warm-up does not: no query asked it). */
+    private final boolean counted;
+
     FragmentRun(FragmentRequest request, RowSink sink) {
+      this(request, sink, true);
+    }
+
+    FragmentRun(FragmentRequest request, RowSink sink, boolean counted) {
       this.request = request;
       this.sink = sink;
+      this.counted = counted;
     }
 
     /** The deadline passed: every partition still running or not started yet fails. */
@@ -277,7 +285,9 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
     private boolean rows(FragmentStatements.Lease lease, LeafShard shard) throws SQLException {
       Calendar utc = FragmentValues.utcCalendar();
       lease.bind(shard.store());
-      FragmentWork.shardRows(shard.store().documentCount());
+      if (counted) {
+        FragmentWork.shardRows(shard.store().documentCount());
+      }
       long returned = 0;
       try (ResultSet rs = lease.statement().executeQuery()) {
         List<FragmentColumn> columns = FragmentValues.columns(rs.getMetaData());
@@ -308,7 +318,9 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
       } finally {
         // after the result set is closed (try-with-resources closes it first)
         lease.clear();
-        FragmentWork.rowsReturned(returned);
+        if (counted) {
+          FragmentWork.rowsReturned(returned);
+        }
       }
       return !timedOut;
     }
@@ -346,7 +358,7 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
         public boolean row(Object[] values) {
           return true;
         }
-      }).partition(shard);
+      }, false).partition(shard);
     } finally {
       statements.forget(request.collection());
     }

@@ -57,4 +57,22 @@ class LeafShardLagTest {
       assertTrue(s.catchingUp(now + 60_000));
     }
   }
+
+  @Test
+  void aCaughtUpShardWaitsForTheLeafsWarmUpBeforeItServes() throws Exception {
+    try (ConvergeStore store = ConvergeStore.open(dir)) {
+      boolean[] warm = {false};
+      LeafShard s = new LeafShard("items", 2,
+          store.getOrCreate(ClusterTopics.shardCollection("items", 2)), () -> warm[0]);
+      long now = System.currentTimeMillis();
+      s.assigned(true);
+      s.endOffset(10);
+      s.applied(10, now);
+      assertTrue(s.catchingUp(now), "caught up, but the leaf is still cold");
+      warm[0] = true;
+      assertTrue(!s.catchingUp(now), "warm and caught up: it serves");
+      warm[0] = false; // only the start waits for it
+      assertTrue(!s.catchingUp(now));
+    }
+  }
 }
