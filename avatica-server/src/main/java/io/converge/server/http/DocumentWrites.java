@@ -58,6 +58,16 @@ public final class DocumentWrites implements DocumentService {
     return list;
   }
 
+  /** Its writes are in the store when answered: only the fence's collections are checked. */
+  @Override
+  public void awaitFence(FenceParameter fence) throws ApiException {
+    for (String collection : fence.offsets().keySet()) {
+      if (store.collection(collection) == null) {
+        throw ApiException.notFound("no collection '" + collection + "' (named in the fence)");
+      }
+    }
+  }
+
   @Override
   public CollectionSchema describe(String collection) throws ApiException {
     return existing(collection).schema();

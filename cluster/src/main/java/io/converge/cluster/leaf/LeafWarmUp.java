@@ -1,5 +1,7 @@
 package io.converge.cluster.leaf;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import io.converge.cluster.fragment.FragmentException;
 import io.converge.cluster.fragment.FragmentRequest;
 import io.converge.cluster.log.FieldStats;
@@ -9,15 +11,12 @@ import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.InvalidDocumentException;
 import io.converge.storage.json.PreparedDocument;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,15 +100,9 @@ final class LeafWarmUp {
   }
 
   private static void delete(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> {
-        try {
-          Files.deleteIfExists(f);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
+    } catch (IOException e) {
       LOG.debug("warm-up directory {} not removed: {}", dir, e.toString());
     }
   }

@@ -3,6 +3,7 @@ package io.converge.cluster.leaf;
 import io.converge.cluster.fragment.FragmentException;
 import io.converge.cluster.fragment.FragmentException.Kind;
 import io.converge.cluster.fragment.FragmentRequest;
+import io.converge.cluster.log.FenceShortfall;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -63,11 +64,8 @@ final class ShardFence {
       }
       long now = System.currentTimeMillis();
       if (now >= until) {
-        long next = shard.nextOffset();
-        throw new FragmentException(Kind.TIMEOUT, "partition " + shard.partition() + " of '"
-            + shard.collection() + "' has applied "
-            + (next > 0 ? "up to offset " + (next - 1) : "no offset yet") + ", the read waits for "
-            + wanted + " (waited " + (now - start) + " ms)");
+        throw new FragmentException(Kind.TIMEOUT, FenceShortfall.message(shard.collection(),
+            shard.partition(), shard.nextOffset(), wanted, now - start));
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(pause, until - now)));
       if (Thread.currentThread().isInterrupted() || cancelled.getAsBoolean()) {

@@ -3,6 +3,7 @@ package io.converge.cluster.aggregator.write;
 import io.converge.cluster.aggregator.ClusterView;
 import io.converge.cluster.log.CatalogEntry;
 import io.converge.cluster.log.CatalogLog;
+import io.converge.cluster.log.FenceShortfall;
 import io.converge.cluster.log.FieldStats;
 import io.converge.server.http.AcceptedDocument;
 import io.converge.server.http.ApiException;
@@ -161,10 +162,9 @@ public final class KafkaDocumentService implements DocumentService {
             <= p.getValue()) {
           long now = System.currentTimeMillis();
           if (now >= until) {
-            throw new ApiException(503, "partition " + p.getKey() + " of '" + c.getKey()
-                + "' has applied " + (next > 0 ? "up to offset " + (next - 1) : "no offset yet")
-                + ", the read waits for " + p.getValue() + " (waited " + (now - start)
-                + " ms; readWaitMs sets the bound)").retryAfter(RETRY_AFTER_SECONDS);
+            throw new ApiException(503, FenceShortfall.message(c.getKey(), p.getKey(), next,
+                p.getValue(), now - start) + "; readWaitMs sets the bound")
+                .retryAfter(RETRY_AFTER_SECONDS);
           }
           try {
             Thread.sleep(Math.min(20, until - now));
