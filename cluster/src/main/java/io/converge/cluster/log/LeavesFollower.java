@@ -129,6 +129,12 @@ public final class LeavesFollower implements AutoCloseable {
     return out;
   }
 
+  /** How long ago this follower read the leaf's latest announcement; -1 when never. */
+  public long heardMillisAgo(String leafId) {
+    Long heard = heardMillis.get(leafId);
+    return heard == null ? -1 : Math.max(0, System.currentTimeMillis() - heard);
+  }
+
   private boolean readTo(Map<TopicPartition, Long> ends) {
     for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
       if (consumer.position(e.getKey()) < e.getValue()) {

@@ -169,6 +169,7 @@ public final class KafkaClusterView implements ClusterView {
     String topic = ClusterTopics.dataTopic(collection);
     Map<LeafEndpoint, List<Integer>> out = new LinkedHashMap<>();
     List<Integer> unserved = new ArrayList<>();
+    Set<String> heard = null; // asked once, when a partition has more than one server
     for (int p : new TreeSet<>(partitions)) {
       List<LeafAnnouncement> servers = new ArrayList<>();
       for (LeafAnnouncement a : state.announcements().values()) {
@@ -189,6 +190,12 @@ public final class KafkaClusterView implements ClusterView {
       }
       if (servers.stream().anyMatch(a -> !avoid.contains(a.leafId()))) {
         servers.removeIf(a -> avoid.contains(a.leafId()));
+      }
+      if (servers.size() > 1) {
+        if (heard == null) {
+          heard = leaves.heardWithin(LeafState.SILENT_MILLIS);
+        }
+        LeafState.preferHeard(servers, heard);
       }
       // never answer from a replica that is behind another live one: a shard being rebuilt, or
       // catching up after a restart, would return documents older than its twin's
@@ -378,8 +385,8 @@ public final class KafkaClusterView implements ClusterView {
         replicas.computeIfAbsent(s.collection(), k -> new TreeMap<>())
             .computeIfAbsent(s.partition(), k -> new ArrayList<>()).add(replica);
       }
-      row.put("state", !alive ? "dead" : a.draining() ? "draining" : assigned == 0 ? "idle"
-          : servingCount < assigned ? "catching up" : "serving");
+      row.put("state", LeafState.describe(alive, a.draining(), leaves.heardMillisAgo(a.leafId()),
+          assigned, servingCount));
       row.put("lag", lag);
       row.put("lagMillis", lagMillis);
       row.put("partitions", shards);

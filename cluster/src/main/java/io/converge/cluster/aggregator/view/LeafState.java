@@ -1,6 +1,7 @@
 package io.converge.cluster.aggregator.view;
 
 import io.converge.cluster.log.LeafAnnouncement;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,6 +21,44 @@ record LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<St
   static final LeafState EMPTY = new LeafState(Map.of(), Map.of(), Set.of());
   /** Leaves announce about every second; a handing-off leaf silent longer than this is gone. */
   static final long HEARD_MILLIS = 5_000;
+
+  /**
+   * A member silent this long is shown {@code silent} and routed to only when no replica of the
+   * partition was heard: a leaf killed outright stays a member of its group until its session
+   * times out (10 s, and a group emptied by it is kept a while longer), but stops announcing
+   * (about every second) at once.
+   */
+  static final long SILENT_MILLIS = 3_000;
+
+  /**
+   * Drops from {@code servers} the leaves not {@code heard} lately, unless that would drop them
+   * all: a replica that keeps announcing itself answers, one killed a moment ago would only make
+   * the query try again elsewhere.
+   */
+  static void preferHeard(List<LeafAnnouncement> servers, Set<String> heard) {
+    if (servers.size() > 1 && servers.stream().anyMatch(a -> heard.contains(a.leafId()))) {
+      servers.removeIf(a -> !heard.contains(a.leafId()));
+    }
+  }
+
+  /**
+   * A leaf's state as {@code cluster status} shows it.
+   *
+   * @param silentMillis time since the view read its latest announcement (-1: never)
+   * @param assigned the partitions it owns or hands over
+   * @param serving those of them it serves
+   */
+  static String describe(boolean alive, boolean draining, long silentMillis, int assigned,
+      int serving) {
+    if (!alive) {
+      return "dead";
+    }
+    if (silentMillis > SILENT_MILLIS) {
+      return "silent " + (silentMillis / 1_000) + " s";
+    }
+    return draining ? "draining" : assigned == 0 ? "idle"
+        : serving < assigned ? "catching up" : "serving";
+  }
 
   LeafState(Map<String, LeafAnnouncement> announcements, Map<String, Set<String>> members) {
     this(announcements, members, Set.of());

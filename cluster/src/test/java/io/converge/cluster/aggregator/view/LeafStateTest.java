@@ -1,5 +1,6 @@
 package io.converge.cluster.aggregator.view;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,5 +42,28 @@ class LeafStateTest {
     assertFalse(state.claims(a, "items", 2), "not announced");
     LeafState notMember = new LeafState(Map.of("leaf-a", a), Map.of());
     assertFalse(notMember.claims(a, "items", 0), "not a live member");
+  }
+
+  @Test
+  void statusStatesAndASilentMember() {
+    assertEquals("dead", LeafState.describe(false, false, 0, 4, 4));
+    assertEquals("serving", LeafState.describe(true, false, 900, 4, 4));
+    assertEquals("catching up", LeafState.describe(true, false, 900, 4, 3));
+    assertEquals("idle", LeafState.describe(true, false, 900, 0, 0));
+    assertEquals("draining", LeafState.describe(true, true, 900, 4, 4));
+    assertEquals("silent 7 s", LeafState.describe(true, false, 7_400, 4, 4),
+        "a member that stopped announcing (killed, its session not yet expired)");
+  }
+
+  @Test
+  void aReplicaHeardLatelyIsPreferredToASilentOneButNeverToNone() {
+    LeafAnnouncement a = new LeafAnnouncement("leaf-a", "g0", "127.0.0.1", 1, 2, 3, List.of());
+    LeafAnnouncement b = new LeafAnnouncement("leaf-b", "g1", "127.0.0.1", 1, 2, 3, List.of());
+    List<LeafAnnouncement> servers = new java.util.ArrayList<>(List.of(a, b));
+    LeafState.preferHeard(servers, Set.of("leaf-b"));
+    assertEquals(List.of(b), servers);
+    servers = new java.util.ArrayList<>(List.of(a, b));
+    LeafState.preferHeard(servers, Set.of());
+    assertEquals(List.of(a, b), servers, "none heard: all stay");
   }
 }
