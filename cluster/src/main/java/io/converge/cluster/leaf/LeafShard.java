@@ -157,6 +157,17 @@ final class LeafShard {
     noteCaughtUp();
   }
 
+  /**
+   * The consumer's position moved past the shard's next offset with no record for it: only
+   * transaction markers lie between (its reader returned, and the shard applied, every record
+   * below the position). Not stored: a restart reads the markers again.
+   */
+  void skippedTo(long position) {
+    if (position > nextOffset) {
+      applied(position);
+    }
+  }
+
   /** As {@link #applied(long)}, with the Kafka timestamp of the batch's last record. */
   void applied(long next, long lastRecordTimestamp) {
     if (lastRecordTimestamp > lastRecordMillis) {

@@ -190,10 +190,10 @@ final class LogApplier implements AutoCloseable {
         try {
           if (!groupLeft) {
             holdOrResume();
-            applyAll(consumer.poll(handoff.isEmpty() ? POLL : POLL_SHARED));
+            applyAll(consumer.poll(handoff.isEmpty() ? POLL : POLL_SHARED), consumer);
           }
           if (!handoff.isEmpty()) {
-            applyAll(handoff.poll(groupLeft ? POLL : POLL_SHARED));
+            applyAll(handoff.poll(groupLeft ? POLL : POLL_SHARED), handoff.consumer());
           } else if (groupLeft) {
             if (System.currentTimeMillis() >= handoff.graceEndMillis()) {
               LOG.info("leaf {}: drained; every partition it held is served by other leaves",
@@ -264,9 +264,28 @@ final class LogApplier implements AutoCloseable {
     }
   }
 
-  private void applyAll(ConsumerRecords<byte[], byte[]> polled) {
+  /** Applies what {@code source} polled. */
+  private void applyAll(ConsumerRecords<byte[], byte[]> polled,
+      KafkaConsumer<byte[], byte[]> source) {
     for (TopicPartition tp : polled.partitions()) {
-      apply(tp, polled.records(tp));
+      apply(tp, polled.records(tp), position(source, tp));
+    }
+  }
+
+  /**
+   * The consumer's next offset to read in {@code tp}, or -1 when it does not know it at once. It
+   * is past the transaction markers that follow the records it returned (Kafka skips them for
+   * its reader), so a shard whose next offset is the position holds its partition to the end
+   * when the log's last entry is a marker: a tailer's and any transactional producer's writes.
+   */
+  static long position(KafkaConsumer<byte[], byte[]> source, TopicPartition tp) {
+    try {
+      return source.position(tp, Duration.ZERO);
+    } catch (RuntimeException e) {
+      if (e instanceof WakeupException) {
+        throw e;
+      }
+      return -1;
     }
   }
 
@@ -299,14 +318,17 @@ final class LogApplier implements AutoCloseable {
             .filter(LeafShard::handingOff).count());
   }
 
-  private void apply(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+  private void apply(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records,
+      long position) {
     String collection = ClusterTopics.collectionOf(tp.topic());
     LeafShard shard = collection == null ? null : shards.get(collection, tp.partition());
     if (shard == null || records.isEmpty()) {
       return;
     }
     TailBatch batch = builder.build(records, System.currentTimeMillis());
-    long next = batch.nextOffsets().get(tp.partition());
+    // every record below the position was returned, and these are the partition's records of
+    // the poll: what lies between them and the position are transaction markers
+    long next = Math.max(batch.nextOffsets().get(tp.partition()), position);
     List<Mutation> mutations = batch.mutations();
     DeclaredSchema declared = shard.store().declared();
     int unfit = 0;
@@ -360,6 +382,7 @@ final class LogApplier implements AutoCloseable {
       TopicPartition tp = new TopicPartition(s.topic(), s.partition());
       OptionalLong lag = consumer.currentLag(tp);
       if (lag.isPresent()) {
+        s.skippedTo(position(consumer, tp));
         s.endOffset(s.nextOffset() + lag.getAsLong());
       } else {
         ask.add(tp);

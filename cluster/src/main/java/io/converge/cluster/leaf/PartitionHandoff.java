@@ -108,6 +108,11 @@ final class PartitionHandoff implements AutoCloseable {
     return handed.get(tp);
   }
 
+  /** The consumer of the handed-off partitions (the applier's thread only). */
+  KafkaConsumer<byte[], byte[]> consumer() {
+    return consumer;
+  }
+
   /** Polls the handed-off partitions (nothing when there are none). */
   ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
     return handed.isEmpty() ? ConsumerRecords.empty() : consumer.poll(timeout);
@@ -118,6 +123,7 @@ final class PartitionHandoff implements AutoCloseable {
     for (Map.Entry<TopicPartition, LeafShard> e : handed.entrySet()) {
       OptionalLong lag = consumer.currentLag(e.getKey());
       if (lag.isPresent()) {
+        e.getValue().skippedTo(LogApplier.position(consumer, e.getKey()));
         e.getValue().endOffset(e.getValue().nextOffset() + lag.getAsLong());
       }
     }

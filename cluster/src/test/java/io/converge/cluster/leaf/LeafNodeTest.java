@@ -227,6 +227,43 @@ class LeafNodeTest {
   }
 
   @Test
+  void aShardWrittenByTransactionsHoldsItsPartitionToTheEndPastTheMarkers(@TempDir Path dir)
+      throws Exception {
+    String collection = "txns";
+    String topic = ClusterTopics.dataTopic(collection);
+    LeafTestKit.createDataTopic(broker, topic, 1);
+    java.util.Properties config = new java.util.Properties();
+    config.put("bootstrap.servers", broker.bootstrap());
+    config.put("transactional.id", "leaf-node-test-txns");
+    config.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class
+        .getName());
+    config.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer
+        .class.getName());
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(config)) {
+      p.initTransactions();
+      for (int t = 0; t < 2; t++) { // records at 0-2 and 4-6, commit markers at 3 and 7
+        p.beginTransaction();
+        for (int i = 0; i < 3; i++) {
+          p.send(new ProducerRecord<>(topic, ("t" + t + i).getBytes(StandardCharsets.UTF_8),
+              "{\"n\": 1}".getBytes(StandardCharsets.UTF_8)));
+        }
+        p.commitTransaction();
+      }
+    }
+    LeafNode leaf = LeafNode.start(options(dir, "gt"));
+    try {
+      await("the six records applied", () -> leaf.appliedRecords(collection) >= 6);
+      // the log ends with a marker (offset 7): a shard at offset 7 would count as one behind
+      await("the shard past the last marker", () -> leaf.announcement().shards().stream()
+          .anyMatch(sh -> sh.collection().equals(collection) && sh.nextOffset() == 8
+              && sh.endOffset() == 8));
+      assertTrue(caughtUp(leaf, collection));
+    } finally {
+      leaf.close();
+    }
+  }
+
+  @Test
   void twoLeavesOfAGroupSplitThePartitions(@TempDir Path dirA, @TempDir Path dirB)
       throws Exception {
     String collection = "events";
