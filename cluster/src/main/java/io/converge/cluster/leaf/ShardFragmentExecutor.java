@@ -307,6 +307,8 @@ public final class ShardFragmentExecutor implements FragmentExecutor, AutoClosea
             }
             returned++;
             if (!sink.row(row)) {
+              // under the sink lock, so that no other partition hands the sink one more row
+              stopped = true;
               satisfied = true;
               break;
             }
