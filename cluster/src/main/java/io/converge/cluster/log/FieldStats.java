@@ -1,8 +1,11 @@
 package io.converge.cluster.log;
 
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
 import io.converge.storage.schema.CollectionSchema;
 import io.converge.storage.schema.FieldInfo;
 import io.converge.storage.schema.FieldType;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,14 +77,22 @@ public record FieldStats(String path, long[] typeCounts, long[] elementTypeCount
         Map.copyOf(byPath));
   }
 
-  /** What decides column types: the path and which types occur (not how often). */
-  public long shapeHash() {
-    long h = path.hashCode();
-    for (int i = 0; i < typeCounts.length; i++) {
-      h = h * 31 + (typeCounts[i] > 0 ? 1 : 0);
-      h = h * 31 + (elementTypeCounts[i] > 0 ? 1 : 0);
+  /**
+   * A schema version for these fields, derived from what decides column types: each path and
+   * which types occur at it (not how often). Every aggregator derives the same version from the
+   * same shape, so a leaf may cache what it planned under a version whichever aggregator, or a
+   * restarted one, asks next. 64 bits of Murmur3; never 0 (no schema yet).
+   */
+  public static long shapeVersion(List<FieldStats> fields) {
+    Hasher h = Hashing.murmur3_128().newHasher();
+    for (FieldStats f : fields) {
+      h.putString(f.path, StandardCharsets.UTF_8).putInt(f.path.length());
+      for (int i = 0; i < f.typeCounts.length; i++) {
+        h.putBoolean(f.typeCounts[i] > 0).putBoolean(f.elementTypeCounts[i] > 0);
+      }
     }
-    return h;
+    long v = h.hash().asLong();
+    return v == 0 ? 1 : v;
   }
 
   @Override

@@ -55,9 +55,6 @@ public final class KafkaClusterView implements ClusterView {
   private volatile Map<String, LeafAnnouncement> announcements = Map.of();
   private volatile Map<String, Set<String>> members = Map.of();
   private final MembershipGrace grace = new MembershipGrace();
-  /** Per collection: the shape hash last seen and its version. */
-  private final Map<String, long[]> versions = new HashMap<>();
-  private long nextVersion = 1;
   private Snapshot snapshot;
 
   private KafkaClusterView(String bootstrap, CatalogLog catalog, boolean ownsCatalog)
@@ -290,19 +287,7 @@ public final class KafkaClusterView implements ClusterView {
       }
     }
     List<FieldStats> fields = FieldStats.merge(parts);
-    long shape = 17;
-    for (FieldStats f : fields) {
-      shape = shape * 31 + f.shapeHash();
-    }
-    long version;
-    synchronized (versions) {
-      long[] known = versions.get(collection);
-      if (known == null || known[0] != shape) {
-        known = new long[] {shape, nextVersion++};
-        versions.put(collection, known);
-      }
-      version = known[1];
-    }
+    long version = FieldStats.shapeVersion(fields);
     return new MergedSchema(version, documents, fields, nextOffsets);
   }
 

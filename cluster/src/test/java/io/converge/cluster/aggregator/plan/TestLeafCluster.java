@@ -156,11 +156,7 @@ final class TestLeafCluster implements AutoCloseable {
         docs += c.documentCount();
       }
       List<FieldStats> fields = FieldStats.merge(shards);
-      long version = 17;
-      for (FieldStats f : fields) {
-        version = version * 31 + f.shapeHash();
-      }
-      return new MergedSchema(version, docs, fields);
+      return new MergedSchema(FieldStats.shapeVersion(fields), docs, fields);
     }
 
     @Override
