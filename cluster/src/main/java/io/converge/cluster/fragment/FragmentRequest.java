@@ -1,6 +1,5 @@
 package io.converge.cluster.fragment;
 
-import io.converge.cluster.log.ClusterJson;
 import io.converge.cluster.log.FieldStats;
 import java.util.Collections;
 import java.util.List;
@@ -21,8 +20,8 @@ import java.util.TreeMap;
  * @param collection the collection the fragment reads
  * @param sql the fragment's SQL
  * @param partitions the partitions to answer for (each once)
- * @param schemaVersion the aggregator's version of {@code fields}: equal versions mean equal
- *     fields, so a leaf may cache what it built from them
+ * @param schemaVersion the version of {@code fields} ({@link FieldStats#shapeVersion}): equal
+ *     versions mean equal column types from any aggregator, so a leaf may cache what it planned
  * @param fields the merged field statistics of the collection
  * @param deadlineMillis epoch millis after which the leaf stops and fails the fragment
  * @param parameters the values of the {@code ?} markers of {@code sql}, in the markers' order
@@ -70,11 +69,19 @@ public record FragmentRequest(String queryId, String collection, String sql,
         deadlineMillis, parameters, fence, waitMillis);
   }
 
-  public byte[] encode() {
-    return ClusterJson.encode(this);
+  /** This request with other field statistics. */
+  FragmentRequest withFields(List<FieldStats> other) {
+    return new FragmentRequest(queryId, collection, sql, partitions, schemaVersion, other,
+        deadlineMillis, parameters, minOffsets, fenceWaitMillis);
   }
 
+  /** The Flight ticket ({@link FragmentTicket}). */
+  public byte[] encode() {
+    return FragmentTicket.encode(this);
+  }
+
+  /** @throws IllegalArgumentException when the bytes are not a ticket */
   public static FragmentRequest decode(byte[] bytes) {
-    return ClusterJson.decode(bytes, FragmentRequest.class);
+    return FragmentTicket.decode(bytes);
   }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -73,8 +74,16 @@ final class ArrowBatchSink implements RowSink, AutoCloseable {
     for (int i = 0; i < writers.length; i++) {
       writers[i] = ArrowRows.writer(columns.get(i), root.getVector(i));
     }
-    root.allocateNew();
+    allocate();
     listener.start(root);
+  }
+
+  /** Fresh buffers sized for the next batch (a default-sized batch is ~4k rows per column). */
+  private void allocate() {
+    for (FieldVector v : root.getFieldVectors()) {
+      v.setInitialCapacity(batchRows);
+    }
+    root.allocateNew();
   }
 
   @Override
@@ -126,7 +135,7 @@ final class ArrowBatchSink implements RowSink, AutoCloseable {
       throw new FragmentException(Kind.FAILED, "the fragment gave no columns");
     }
     if (rows > 0) {
-      flush();
+      send(false);
     }
     if (timedOut) {
       throw new FragmentException(Kind.TIMEOUT,
@@ -138,17 +147,24 @@ final class ArrowBatchSink implements RowSink, AutoCloseable {
   }
 
   private void flush() {
+    send(true);
+  }
+
+  /** Sends the rows held; {@code more}: rows follow, so fresh buffers are needed. */
+  private void send(boolean more) {
     if (!awaitReady()) {
       stopped = true;
       return;
     }
     root.setRowCount(rows);
     listener.putNext();
-    // the sent batch keeps its buffers until gRPC has written them: fill fresh ones
-    root.allocateNew();
     rows = 0;
     bytes = 0;
-    batchRows = Math.min(MAX_ROWS, batchRows * 4);
+    if (more) {
+      batchRows = Math.min(MAX_ROWS, batchRows * 4);
+      // the sent batch keeps its buffers until gRPC has written them: fill fresh ones
+      allocate();
+    }
   }
 
   private boolean awaitReady() {

@@ -1,8 +1,14 @@
 package io.converge.cluster.fragment;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.converge.cluster.log.FieldStats;
+import io.converge.storage.schema.FieldType;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -74,5 +80,35 @@ class FragmentRequestTest {
     FragmentRequest plain = new FragmentRequest("q", "c", "SELECT 1", List.of(0), 1, List.of(), 5);
     assertEquals(Map.of(), plain.minOffsets());
     assertEquals(plain, FragmentRequest.decode(plain.encode()));
+  }
+
+  @Test
+  void fieldStatisticsTravelApartAndDecodeOncePerContent() {
+    long[] t = new long[FieldType.values().length];
+    t[FieldType.INT.ordinal()] = 4;
+    List<FieldStats> fields = List.of(new FieldStats("a", t, new long[t.length]),
+        new FieldStats("b.c", new long[t.length], t));
+    FragmentRequest r = new FragmentRequest("q", "c", "SELECT 1", List.of(0, 2), 7, fields, 5,
+        List.of(FragmentParameter.of(FragmentType.BIGINT, 3L)), Map.of(2, 9L), 100);
+    byte[] ticket = r.encode();
+    assertEquals(FragmentTicket.FRAMED, ticket[0]);
+    FragmentRequest back = FragmentRequest.decode(ticket);
+    assertEquals(r, back);
+    assertEquals(fields, back.fields());
+    FragmentRequest other = new FragmentRequest("q2", "c", "SELECT 2", List.of(1), 7,
+        List.copyOf(fields), 6);
+    assertSame(back.fields(), FragmentRequest.decode(other.encode()).fields(),
+        "the same statistics decode once");
+    assertArrayEquals(ticket, r.encode(), "encoded again, the same bytes");
+  }
+
+  @Test
+  void aTicketThatIsNotOneSaysSo() {
+    for (byte[] bad : new byte[][] {{FragmentTicket.FRAMED}, {FragmentTicket.FRAMED, 0, 0, 0, 9},
+        {FragmentTicket.FRAMED, 0, 0, 0, 2, '{', '}', 'x'}, {'x'}}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> FragmentRequest.decode(bad));
+      assertTrue(e.getMessage().startsWith("not a valid FragmentRequest"), e.getMessage());
+    }
   }
 }
