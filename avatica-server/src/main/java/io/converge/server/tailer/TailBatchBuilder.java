@@ -29,8 +29,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * {@code converge load} ({@link JsonDocumentReader}, {@link DocumentPreparer}).
  *
  * <ul>
- *   <li>value = a JSON object; its {@code _id}, else the record key (UTF-8), else a generated id;
- *       its {@code _event_time}, else the record's timestamp;
+ *   <li>value = a JSON object, or the binary form of one ({@link RecordValues}); its
+ *       {@code _id}, else the record key (UTF-8), else a generated id; its {@code _event_time},
+ *       else the record's timestamp;
  *   <li>null value (tombstone) = delete by key;
  *   <li>anything else is a {@link MalformedRecord}: skipped, but its offset still advances.
  * </ul>
@@ -78,6 +79,10 @@ public final class TailBatchBuilder {
         } else {
           mutations[i] = Mutation.delete(key);
         }
+        continue;
+      }
+      if (RecordValues.encoded(r.headers())) {
+        decode(r, v, nowMillis, mutations, problems, i);
         continue;
       }
       int first = firstNonBlank(v);
@@ -158,16 +163,34 @@ public final class TailBatchBuilder {
     }
   }
 
+  /** A value in Converge's binary form ({@link RecordValues}): decoded, no JSON to parse. */
+  private void decode(ConsumerRecord<byte[], byte[]> r, byte[] v, long nowMillis,
+      Mutation[] mutations, String[] problems, int i) {
+    Map<String, Object> document;
+    try {
+      document = RecordValues.decode(v);
+    } catch (IllegalArgumentException e) {
+      problems[i] = e.getMessage();
+      return;
+    }
+    upsert(r, document, nowMillis, mutations, problems, i);
+  }
+
   private void accept(ConsumerRecord<byte[], byte[]> r, JsonDocumentReader.Entry e, long nowMillis,
       Mutation[] mutations, String[] problems, int i) {
     if (!e.ok()) {
       problems[i] = e.error();
       return;
     }
+    upsert(r, e.document(), nowMillis, mutations, problems, i);
+  }
+
+  private void upsert(ConsumerRecord<byte[], byte[]> r, Map<String, Object> document,
+      long nowMillis, Mutation[] mutations, String[] problems, int i) {
     try {
       // Without an _event_time the record's own timestamp is the event time (the same on a replay).
       long eventTime = r.timestamp() >= 0 ? r.timestamp() : nowMillis;
-      mutations[i] = Mutation.upsert(preparer.prepare(e.document(), eventTime, keyOf(r)));
+      mutations[i] = Mutation.upsert(preparer.prepare(document, eventTime, keyOf(r)));
     } catch (InvalidDocumentException ex) {
       problems[i] = ex.getMessage();
     }

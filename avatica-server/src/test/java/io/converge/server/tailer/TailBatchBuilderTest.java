@@ -107,4 +107,60 @@ class TailBatchBuilderTest {
     assertThrows(IllegalArgumentException.class, () -> TailSpec.parse("bad topic:c"));
     assertTrue(TailSpec.parse("a.b_c-1:x").topic().equals("a.b_c-1"));
   }
+
+  private static ConsumerRecord<byte[], byte[]> encoded(long offset, long timestamp,
+      byte[] value) {
+    RecordHeaders headers = new RecordHeaders(RecordValues.ENCODED_HEADERS);
+    return new ConsumerRecord<>("t", 0, offset, timestamp, TimestampType.CREATE_TIME, -1, -1,
+        null, value, headers, Optional.empty());
+  }
+
+  @Test
+  void anEncodedValueIsTheDocumentItsJsonWouldBe() throws Exception {
+    String json = "{\"_id\": \"a\", \"n\": 12, \"x\": 1.5, \"ok\": true, \"none\": null, "
+        + "\"city\": \"Zürich\", \"tags\": [\"p\", 2, [3]], \"o\": {\"b\": {\"c\": -7}}, "
+        + "\"_event_time\": \"2026-12-08T10:15:30Z\"}";
+    Map<String, Object> parsed;
+    try (io.converge.storage.json.JsonDocumentReader r = io.converge.storage.json
+        .JsonDocumentReader.ofBytes(json.getBytes(StandardCharsets.UTF_8), 0,
+            json.getBytes(StandardCharsets.UTF_8).length,
+            io.converge.storage.json.DocumentLimits.DEFAULTS)) {
+      parsed = r.next().document();
+    }
+    assertEquals(parsed, RecordValues.decode(RecordValues.encode(parsed)));
+    ConsumerRecord<byte[], byte[]> asJson = new ConsumerRecord<>("t", 0, 0, 99L,
+        TimestampType.CREATE_TIME, -1, -1, null, json.getBytes(StandardCharsets.UTF_8),
+        new RecordHeaders(), Optional.empty());
+    TailBatch b = new TailBatchBuilder().build(
+        List.of(asJson, encoded(1, 99L, RecordValues.encode(parsed))), 0L);
+    assertEquals(List.of("+a", "+a"), ids(b));
+    var fromJson = ((Mutation.Upsert) b.mutations().get(0)).document();
+    var fromBinary = ((Mutation.Upsert) b.mutations().get(1)).document();
+    assertTrue(java.util.Arrays.equals(fromJson.row(), fromBinary.row()), "the same stored row");
+    assertEquals(fromJson.paths(), fromBinary.paths());
+    assertEquals(fromJson.values(), fromBinary.values());
+    assertEquals(fromJson.objectPaths(), fromBinary.objectPaths());
+    assertEquals(fromJson.eventTimeMillis(), fromBinary.eventTimeMillis());
+  }
+
+  @Test
+  void aCorruptEncodedValueIsSkippedWithItsReasonAndTheOffsetMovesOn() {
+    byte[] good = RecordValues.encode(Map.of("_id", "g"));
+    byte[] truncated = java.util.Arrays.copyOf(good, good.length - 1);
+    byte[] longer = java.util.Arrays.copyOf(good, good.length + 1);
+    byte[] notAnObject = io.converge.storage.encoding.DocumentCodec.encode(List.of(1L));
+    TailBatch b = new TailBatchBuilder().build(List.of(encoded(0, 1L, truncated),
+        encoded(1, 1L, longer), encoded(2, 1L, notAnObject),
+        encoded(3, 1L, "{\"_id\": \"j\"}".getBytes(StandardCharsets.UTF_8)),
+        encoded(4, 1L, good)), 0L);
+    assertEquals(List.of("+g"), ids(b));
+    assertEquals(Map.of(0, 5L), b.nextOffsets());
+    List<String> reasons = b.malformed().stream().map(TailBatch.MalformedRecord::reason)
+        .toList();
+    assertEquals(4, reasons.size(), reasons.toString());
+    assertTrue(reasons.get(0).startsWith("encoded document is corrupt"), reasons.get(0));
+    assertEquals("encoded document is followed by 1 more bytes", reasons.get(1));
+    assertEquals("encoded value is not a document (an object)", reasons.get(2));
+    assertTrue(reasons.get(3).startsWith("encoded document is corrupt"), reasons.get(3));
+  }
 }

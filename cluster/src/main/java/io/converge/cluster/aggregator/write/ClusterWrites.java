@@ -7,10 +7,8 @@ import io.converge.cluster.log.CatalogEntry;
 import io.converge.cluster.log.CatalogLog;
 import io.converge.storage.json.DocumentPreparer;
 import io.converge.storage.json.InvalidDocumentException;
-import io.converge.storage.json.JsonText;
 import io.converge.storage.json.PreparedDocument;
 import io.converge.storage.schema.DeclaredSchema;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -233,8 +231,7 @@ public final class ClusterWrites {
       });
       doc = withId;
     }
-    return new DocumentProducer.DocumentRecord(id,
-        JsonText.write(doc).getBytes(StandardCharsets.UTF_8), d.eventTimeMillis());
+    return new DocumentProducer.DocumentRecord(id, doc, d.eventTimeMillis());
   }
 
   private static ConvergeColumn column(List<ConvergeColumn> columns, String name) {

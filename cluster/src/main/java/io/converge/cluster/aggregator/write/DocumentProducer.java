@@ -1,6 +1,7 @@
 package io.converge.cluster.aggregator.write;
 
 import io.converge.cluster.log.ClusterTopics;
+import io.converge.server.tailer.RecordValues;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,11 +67,21 @@ public final class DocumentProducer implements AutoCloseable {
    * One record of a data topic.
    *
    * @param id the document's {@code _id}, the record key
-   * @param value the JSON document, or null for a delete (tombstone)
+   * @param document the document (with its {@code _id}), or null for a delete (tombstone)
    * @param timestampMillis the record timestamp: the event time of a document without
    *     {@code _event_time}
    */
-  public record DocumentRecord(String id, byte[] value, long timestampMillis) {}
+  public record DocumentRecord(String id, Map<String, Object> document, long timestampMillis) {}
+
+  /** The record's value and headers: the document in its binary form ({@link RecordValues}). */
+  private static ProducerRecord<byte[], byte[]> record(String topic, DocumentRecord r) {
+    byte[] key = r.id().getBytes(StandardCharsets.UTF_8);
+    if (r.document() == null) {
+      return new ProducerRecord<>(topic, null, r.timestampMillis(), key, (byte[]) null);
+    }
+    return new ProducerRecord<>(topic, null, r.timestampMillis(), key,
+        RecordValues.encode(r.document()), RecordValues.ENCODED_HEADERS);
+  }
 
   /**
    * Writes the records to the collection's topic and waits for Kafka's acknowledgement of all of
@@ -83,8 +94,7 @@ public final class DocumentProducer implements AutoCloseable {
     List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
     try {
       for (DocumentRecord r : records) {
-        sent.add(producer.send(new ProducerRecord<>(topic, null, r.timestampMillis(),
-            r.id().getBytes(StandardCharsets.UTF_8), r.value())));
+        sent.add(producer.send(record(topic, r)));
       }
     } catch (RuntimeException e) {
       settle(sent);

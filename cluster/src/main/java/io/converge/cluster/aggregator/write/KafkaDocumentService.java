@@ -11,11 +11,9 @@ import io.converge.server.http.DocumentService;
 import io.converge.server.http.FenceParameter;
 import io.converge.server.http.WriteOutcome;
 import io.converge.storage.json.DocumentPreparer;
-import io.converge.storage.json.JsonText;
 import io.converge.storage.schema.CollectionSchema;
 import io.converge.storage.schema.DeclaredSchema;
 import io.converge.storage.schema.DeclaredSchemaException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,14 +202,14 @@ public final class KafkaDocumentService implements DocumentService {
     }
   }
 
-  /** The record value: the document as sent, with its {@code _id} when it had none. */
-  static byte[] value(Map<String, Object> source, String id) {
-    Map<String, Object> doc = source;
-    if (!source.containsKey(DocumentPreparer.ID)) {
-      doc = new LinkedHashMap<>(source.size() + 1);
-      doc.put(DocumentPreparer.ID, id);
-      doc.putAll(source);
+  /** The record's document: the document as sent, with its {@code _id} when it had none. */
+  static Map<String, Object> value(Map<String, Object> source, String id) {
+    if (source.containsKey(DocumentPreparer.ID)) {
+      return source;
     }
-    return JsonText.write(doc).getBytes(StandardCharsets.UTF_8);
+    Map<String, Object> doc = new LinkedHashMap<>(source.size() + 1);
+    doc.put(DocumentPreparer.ID, id);
+    doc.putAll(source);
+    return doc;
   }
 }

@@ -18,6 +18,7 @@ import io.converge.kafka.local.LocalKafkaBroker;
 import io.converge.server.ConvergeServer;
 import io.converge.server.ServerOptions;
 import io.converge.server.auth.ServerSecurity;
+import io.converge.server.tailer.RecordValues;
 import io.converge.storage.json.DocumentLimits;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -120,6 +121,12 @@ class AggregatorWritesTest {
     return seen && latest != null;
   }
 
+  /** A record's document: the aggregator writes it in the binary form its header names. */
+  private static JsonNode document(ConsumerRecord<byte[], byte[]> r) {
+    assertTrue(RecordValues.encoded(r.headers()), "the aggregator writes the binary form");
+    return JSON.valueToTree(RecordValues.decode(r.value()));
+  }
+
   /** Every record of a collection's topic, read up to the end offsets of now. */
   static List<ConsumerRecord<byte[], byte[]>> read(String collection) {
     String topic = ClusterTopics.dataTopic(collection);
@@ -183,7 +190,7 @@ class AggregatorWritesTest {
     for (ConsumerRecord<byte[], byte[]> r : read("docs1")) {
       last.merge(r.partition(), r.offset(), Math::max);
       String key = new String(r.key(), StandardCharsets.UTF_8);
-      JsonNode value = JSON.readTree(r.value());
+      JsonNode value = document(r);
       assertEquals(key, value.get("_id").asText(), "the key is the value's _id");
       byKey.put(key, value);
     }
@@ -325,7 +332,7 @@ class AggregatorWritesTest {
     assertEquals(200, ok.status(), ok.body().toString());
     List<ConsumerRecord<byte[], byte[]>> records = read("items");
     assertEquals(1, records.size());
-    JsonNode value = JSON.readTree(records.get(0).value());
+    JsonNode value = document(records.get(0));
     assertEquals(new String(records.get(0).key(), StandardCharsets.UTF_8),
         value.get("_id").asText(), "keyed by the primary key's _id");
 
@@ -349,7 +356,7 @@ class AggregatorWritesTest {
     }
     Map<String, JsonNode> byKey = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : read("c")) {
-      byKey.put(new String(r.key(), StandardCharsets.UTF_8), JSON.readTree(r.value()));
+      byKey.put(new String(r.key(), StandardCharsets.UTF_8), document(r));
     }
     assertEquals("two", byKey.get("i2").get("b").asText());
     assertFalse(byKey.get("i3").has("b"), "NULL is an absent field");
@@ -371,7 +378,7 @@ class AggregatorWritesTest {
     for (ConsumerRecord<byte[], byte[]> r : read("c")) {
       String key = new String(r.key(), StandardCharsets.UTF_8);
       if (key.equals("u1")) {
-        updated = JSON.readTree(r.value());
+        updated = document(r);
       }
       tombstone |= key.equals("u2") && r.value() == null;
     }
