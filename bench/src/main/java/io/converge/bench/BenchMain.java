@@ -32,6 +32,8 @@ import java.util.Arrays;
  * BenchMain cluster    [--sf 1] [--runs 5] [--warmup 2] [--lookups 2000] [--write-docs 200000]
  *                      [--rate 10000] [--seconds 20] [--leaf-heap 2g] [--skip-ssb]
  *                      [--skip-writes] [--dir DIR] [--seed 42] [--out docs/benchmarks.md]
+ * BenchMain log-format [--docs 200000] [--runs 5] [--warmup 3] [--seed 42]
+ *                      [--out docs/benchmarks.md]
  * BenchMain load       [--clients 8] [--seconds 120] [--idle-seconds 120] [--rate 5000]
  *                      [--docs 1000000] [--data-dir DIR] [--out docs/benchmarks.md]
  * </pre>
@@ -46,6 +48,7 @@ public final class BenchMain {
       "       converge bench load [options]",
       "       converge bench wire [options]",
       "       converge bench cluster [options]",
+      "       converge bench log-format [options]",
       "",
       "  foundation: bulk-loads N generated orders into a fresh data directory (all indexes),",
       "  then times SELECT COUNT(*) and a GROUP BY through the Avatica remote driver against",
@@ -97,6 +100,12 @@ public final class BenchMain {
       "  index, with DuckDB in-process in the same run; writes a 'Wire benchmark' section.",
       "  --queries N: wire only; --runs/--warmup: needle runs (defaults 10 and 3)",
       "",
+      "  log-format: the cluster's log format in one process: per document, the CPU of",
+      "  turning a parsed document into a record value (aggregator) and of turning polls of",
+      "  records into prepared documents (leaf), as JSON text and in the binary form",
+      "  aggregators write, in the same run; --docs (default 200,000), --runs, --warmup;",
+      "  writes a 'Log format benchmark' section.",
+      "",
       SsbOptions.HELP,
       "",
       ClusterBenchOptions.HELP,
@@ -138,9 +147,10 @@ public final class BenchMain {
       case "load" -> load(rest, out, err);
       case "wire" -> wire(rest, out, err);
       case "cluster" -> cluster(rest, out, err);
+      case "log-format" -> logFormat(rest, out, err);
       default -> {
         err.println("unknown benchmark '" + command + "'; available: foundation, pushdown,"
-            + " ingest, kafka, ssb, load, wire, cluster");
+            + " ingest, kafka, ssb, load, wire, cluster, log-format");
         err.println(USAGE);
         yield 2;
       }
@@ -185,6 +195,11 @@ public final class BenchMain {
     return runBenchmark("cluster", out, err, () -> ClusterBenchOptions.parse(rest),
         ClusterBenchOptions::help, options -> new ClusterBenchmark(options,
             MachineInfo.current().describe(), out, err).run());
+  }
+
+  private static int logFormat(String[] rest, PrintStream out, PrintStream err) {
+    return runBenchmark("log-format", out, err, () -> LogFormatBenchmark.Options.parse(rest),
+        LogFormatBenchmark.Options::help, options -> new LogFormatBenchmark(options, out).run());
   }
 
   private static int ssb(String[] rest, PrintStream out, PrintStream err) {
