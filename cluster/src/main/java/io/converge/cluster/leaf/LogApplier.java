@@ -281,12 +281,26 @@ final class LogApplier implements AutoCloseable {
   static long position(KafkaConsumer<byte[], byte[]> source, TopicPartition tp) {
     try {
       return source.position(tp, Duration.ZERO);
+    } catch (WakeupException e) {
+      throw e;
     } catch (RuntimeException e) {
-      if (e instanceof WakeupException) {
-        throw e;
-      }
       return -1;
     }
+  }
+
+  /**
+   * Sets {@code shard}'s end offset from {@code source}'s fetch lag (first moving its next offset
+   * past transaction markers the consumer skipped); false when the consumer does not know the lag.
+   */
+  static boolean endFromLag(KafkaConsumer<byte[], byte[]> source, TopicPartition tp,
+      LeafShard shard) {
+    OptionalLong lag = source.currentLag(tp);
+    if (lag.isEmpty()) {
+      return false;
+    }
+    shard.skippedTo(position(source, tp));
+    shard.endOffset(shard.nextOffset() + lag.getAsLong());
+    return true;
   }
 
   /**
@@ -380,11 +394,7 @@ final class LogApplier implements AutoCloseable {
     List<TopicPartition> ask = new ArrayList<>();
     for (LeafShard s : shards.assigned()) {
       TopicPartition tp = new TopicPartition(s.topic(), s.partition());
-      OptionalLong lag = consumer.currentLag(tp);
-      if (lag.isPresent()) {
-        s.skippedTo(position(consumer, tp));
-        s.endOffset(s.nextOffset() + lag.getAsLong());
-      } else {
+      if (!endFromLag(consumer, tp, s)) {
         ask.add(tp);
       }
     }

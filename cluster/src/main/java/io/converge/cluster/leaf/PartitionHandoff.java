@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -121,11 +120,7 @@ final class PartitionHandoff implements AutoCloseable {
   /** Sets the handed-off shards' end offsets from the consumer's fetch lag, where it knows it. */
   void refreshEndOffsets() {
     for (Map.Entry<TopicPartition, LeafShard> e : handed.entrySet()) {
-      OptionalLong lag = consumer.currentLag(e.getKey());
-      if (lag.isPresent()) {
-        e.getValue().skippedTo(LogApplier.position(consumer, e.getKey()));
-        e.getValue().endOffset(e.getValue().nextOffset() + lag.getAsLong());
-      }
+      LogApplier.endFromLag(consumer, e.getKey(), e.getValue());
     }
   }
 
